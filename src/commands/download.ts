@@ -1,0 +1,89 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { expandCodes } from '../codes.js';
+import { prepareDestination, tempPrefixFor } from '../destination.js';
+import { openFlagSource } from '../flag-source.js';
+import { scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { createProgress } from '../progress.js';
+import { describeRun, exitCodeFor, formatReport } from '../report.js';
+import { runDownload } from '../run.js';
+import { checkServerKnobs } from '../server/options.js';
+import { strategies } from '../strategies/index.js';
+import type { Mode } from '../types.js';
+
+/** The book's thread pool size; more threads than flags would only cost start-up time. */
+const DEFAULT_THREADS = 20;
+
+const builder = (yargs: Argv) =>
+  yargs
+    .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
+    .options({
+      mode: {
+        choices: ['threads', 'async', 'sequential'] as const,
+        default: 'threads' as Mode,
+        describe: 'threads: a Piscina pool of worker threads; async: the main event loop alone; sequential: one at a time',
+      },
+      threads: {
+        requiresArg: true,
+        coerce: wholeNumber('threads'),
+        describe: `Worker threads [number] [default: ${DEFAULT_THREADS}, capped by the number of flags]`,
+      },
+      ...scheduleOptions,
+      ...selectionOptions,
+      ...transferOptions,
+      verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
+      json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
+    })
+    .check(checkServerKnobs)
+    .example('$0', 'the 20 most populous countries, worker threads, embedded server with latency')
+    .example('$0 BR IN US --verbose', 'three flags, one line each')
+    .example('$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each')
+    .example('$0 --all --mode async --concurrency 20', 'every flag of the catalogue from the main event loop')
+    .example('$0 --every --threads 8 --json > report.json', 'all 676 codes AA..ZZ, a JSON report')
+    .example('$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests')
+    .example('$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out')
+    .example('$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another')
+    .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
+    .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB');
+
+type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+
+async function handler(argv: DownloadArgs): Promise<void> {
+  const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  const dest = await prepareDestination(argv.dest);
+  const source = await openFlagSource(argv.server, argv, argv.ext);
+  const cancel = new AbortController();
+  const interrupt = () => {
+    if (cancel.signal.aborted) process.exit(130);
+    process.stderr.write('\nInterrupted: stopping the downloads in flight (Ctrl-C again to quit at once)\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', interrupt);
+  try {
+    const mode = argv.mode;
+    const threads = Math.min(argv.threads ?? DEFAULT_THREADS, codes.length);
+    const lines = argv.json ? process.stderr : process.stdout;
+    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : argv.concurrency })}\n`);
+    const progress = await createProgress(codes.length, argv.verbose ?? false, lines);
+    const report = await runDownload(
+      codes,
+      {
+        server: source.label, strategy: strategies[mode], mode, threads, concurrency: argv.concurrency, partition: argv.partition,
+        baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
+      },
+      { onResult: (result) => progress.update(result), signal: cancel.signal },
+    );
+    progress.stop();
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    process.exitCode = exitCodeFor(report);
+  } finally {
+    process.off('SIGINT', interrupt);
+    await source.close();
+  }
+}
+
+export const downloadCommand: CommandModule<object, DownloadArgs> = {
+  command: '$0 [codes..]',
+  describe: 'Download flags (default: the 20 most populous countries) and report what it took',
+  builder: builder as unknown as CommandModule<object, DownloadArgs>['builder'],
+  handler,
+};

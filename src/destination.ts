@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { UsageError } from './codes.js';
+
+/**
+ * Creates the destination folder if needed and proves it writable by writing a probe file, so that
+ * a bad destination is reported before any download starts. Returns its absolute path.
+ */
+export async function prepareDestination(dest: string): Promise<string> {
+  const folder = resolve(dest);
+  try {
+    await makeFolder(folder);
+    const probe = join(folder, `.flags-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot write to destination ${folder}: ${code ?? (error as Error).message}`);
+  }
+  return folder;
+}
+
+/** A name prefix that marks this run's temporary files, and only this run's. */
+export function tempPrefixFor(): string {
+  return `.flags-${process.pid}-${randomBytes(3).toString('hex')}-`;
+}
+
+/** Removes whatever temporary files of this run are left (after an interruption or a killed worker). */
+export async function sweepTempFiles(folder: string, prefix: string): Promise<number> {
+  const leftovers = (await readdir(folder)).filter((name) => name.startsWith(prefix));
+  await Promise.all(leftovers.map((name) => rm(join(folder, name), { force: true })));
+  return leftovers.length;
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdir(..., { recursive: true })` spins forever on
+ * paths such as /proc/x, where mkdir answers ENOENT although the parent exists.
+ */
+async function makeFolder(folder: string): Promise<void> {
+  const exists = await stat(folder).then(
+    (stats) => stats.isDirectory() || Promise.reject(Object.assign(new Error('not a folder'), { code: 'ENOTDIR' })),
+    () => false,
+  );
+  if (exists) return;
+  if (dirname(folder) !== folder) await makeFolder(dirname(folder));
+  await mkdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+}

@@ -1,0 +1,51 @@
+import type { Options } from 'yargs';
+import { UsageError } from './codes.js';
+import { serverKnobs } from './server/options.js';
+
+/** A yargs `coerce` that accepts only whole numbers from `min` up, naming the option when not. */
+export function wholeNumber(option: string, min = 1) {
+  return (value: unknown): number => {
+    const number = Number(value);
+    if (typeof value === 'boolean' || value === '' || !Number.isInteger(number) || number < min) {
+      throw new UsageError(`--${option} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+    }
+    return number;
+  };
+}
+
+/** Which codes: shared by the download and compare commands. */
+export const selectionOptions = {
+  all: { type: 'boolean', describe: 'Every flag of the catalogue (the 257 two-letter codes of flag-icons)' },
+  every: { type: 'boolean', describe: 'All 676 codes from AA to ZZ (most answer 404: that is the point)' },
+  limit: { requiresArg: true, coerce: wholeNumber('limit'), describe: 'At most this many codes [number]' },
+} as const satisfies Record<string, Options>;
+
+/** Where from and where to. */
+export const transferOptions = {
+  server: {
+    type: 'string',
+    default: 'delay',
+    requiresArg: true,
+    describe: 'An embedded server profile (local: no delay; delay: 100-500 ms latency; error: latency and faults) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
+  },
+  ...serverKnobs,
+  ext: { type: 'string', default: 'svg', requiresArg: true, describe: 'File extension to fetch (gif for the Fluent Python site layout)' },
+  dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
+  timeout: { default: 10_000, requiresArg: true, coerce: wholeNumber('timeout'), describe: 'Per-request timeout in ms [number]' },
+  'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
+} as const satisfies Record<string, Options>;
+
+/** How the work is scheduled. */
+export const scheduleOptions = {
+  concurrency: {
+    default: 1,
+    requiresArg: true,
+    coerce: wholeNumber('concurrency'),
+    describe: 'Requests in flight per worker thread (threads) or in all (async) [number]',
+  },
+  partition: {
+    choices: ['dynamic', 'chunks', 'round-robin'] as const,
+    default: 'dynamic' as const,
+    describe: 'How codes reach the workers: handed out one at a time as workers ask (dynamic), or split up front',
+  },
+} as const satisfies Record<string, Options>;

@@ -1,0 +1,50 @@
+import { sweepTempFiles } from './destination.js';
+import type { FlagResult, RunReport, ScheduleOptions, Strategy } from './types.js';
+
+export interface RunSettings extends ScheduleOptions {
+  /** How the report names the server. */
+  server: string;
+  strategy: Strategy;
+}
+
+/**
+ * The harness every strategy runs in: it times the run, takes each result exactly once, sweeps
+ * temporary files left by an interruption, and builds the report.
+ */
+export async function runDownload(
+  codes: readonly string[],
+  settings: RunSettings,
+  { onResult = () => {}, signal = new AbortController().signal }: { onResult?: (result: FlagResult) => void; signal?: AbortSignal } = {},
+): Promise<RunReport> {
+  const { strategy, server, ...options } = settings;
+  const results = new Map<string, FlagResult>();
+  const take = (result: FlagResult) => {
+    if (results.has(result.cc)) throw new Error(`internal error: a second result for ${result.cc}`);
+    results.set(result.cc, result);
+    onResult(result);
+  };
+  const started = performance.now();
+  const { threads, workersStarted, workerStartupMs } = await strategy(codes, options, { onResult: take, signal });
+  const elapsedMs = Math.round(performance.now() - started);
+  await sweepTempFiles(options.dest, options.tempPrefix);
+  const ordered = codes.flatMap((cc) => results.get(cc) ?? []);
+  const count = (status: FlagResult['status']) => ordered.filter((result) => result.status === status).length;
+  return {
+    server,
+    mode: options.mode,
+    threads,
+    concurrency: options.mode === 'sequential' ? 1 : options.concurrency,
+    partition: options.partition,
+    requested: codes.length,
+    ok: count('ok'),
+    notFound: count('not_found'),
+    error: count('error'),
+    bytes: ordered.reduce((sum, result) => sum + result.bytes, 0),
+    elapsedMs,
+    workersStarted,
+    workerStartupMs,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    interrupted: signal.aborted,
+    results: ordered,
+  };
+}

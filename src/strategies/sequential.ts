@@ -1,0 +1,11 @@
+import { downloadFlag } from '../download.js';
+import type { Strategy } from '../types.js';
+
+/** One flag after another on the main thread: the baseline. */
+export const sequential: Strategy = async (codes, options, { onResult, signal }) => {
+  for (const cc of codes) {
+    if (signal.aborted) break;
+    onResult(await downloadFlag(cc, options, signal));
+  }
+  return { threads: 0, workersStarted: 0, workerStartupMs: null };
+};

@@ -1,0 +1,149 @@
+import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type MessagePort, MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
+import { type CodeQueue, queuesFor } from '../partition.js';
+import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents } from '../types.js';
+
+const downloadWorker = new URL('../../workers/download-worker.js', import.meta.url).href;
+
+/** A worker's unfinished codes get one more try on the next task; after that they are errors. */
+const MAX_ATTEMPTS = 2;
+
+/** How long a failed task's port may take to close before the main thread closes it. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A Piscina pool of worker threads, one task per thread, each pulling codes over its own port. */
+export const threads: Strategy = (codes, options, events) => runPool(downloadWorker, codes, options, events);
+
+/** The pool with another worker file that speaks the same protocol (tests use one that crashes). */
+export function threadsWith(workerFile: string): Strategy {
+  return (codes, options, events) => runPool(workerFile, codes, options, events);
+}
+
+interface PoolContext {
+  pool: Piscina<WorkerTask, void>;
+  fetch: FetchOptions;
+  concurrency: number;
+  events: StrategyEvents;
+  /** Ports of the tasks running now, to be told when the run is cancelled. */
+  ports: Set<MessagePort>;
+  /** How many times each code has been handed to a worker, across all tasks. */
+  attempts: Map<string, number>;
+  /** Why tasks failed, so that codes no worker could take can say it. */
+  failures: string[];
+}
+
+async function runPool(workerFile: string, codes: readonly string[], options: ScheduleOptions, events: StrategyEvents) {
+  const threadCount = Math.max(1, Math.min(options.threads, codes.length));
+  // Workers starting together share the cores and all come up late; started a few at a time,
+  // the first ones are downloading while the rest still load. Each new task spawns a worker.
+  const startingAtOnce = Math.min(threadCount, availableParallelism());
+  const created = performance.now();
+  const pool = new Piscina<WorkerTask, void>({
+    filename: workerFile,
+    minThreads: startingAtOnce,
+    maxThreads: threadCount,
+    idleTimeout: Number.POSITIVE_INFINITY,
+    // An I/O worker must keep its event loop running between tasks (keep-alive sockets, timers).
+    atomics: 'disabled',
+  });
+  // A failure in an idle worker is reported here; without a listener it would end the process.
+  pool.on('error', () => {});
+  const context: PoolContext = {
+    pool, fetch: fetchOptionsOf(options), concurrency: options.concurrency, events,
+    ports: new Set(), attempts: new Map(), failures: [],
+  };
+  const cancel = () => {
+    for (const port of context.ports) port.postMessage({ type: 'cancel' } satisfies MainMessage);
+  };
+  events.signal.addEventListener('abort', cancel, { once: true });
+
+  const queues = queuesFor(codes, threadCount, options.partition);
+  const tasks: Promise<void>[] = [];
+  let lastStart = created;
+  // A task launches the next one once its worker is up (or has failed), unless the work is gone:
+  // like a classic thread pool, the pool only grows while there is something to do.
+  const launchNext = () => {
+    const queue = queues[tasks.length];
+    if (queue === undefined || queue.size === 0 || events.signal.aborted) return;
+    let started = false;
+    const onStart = () => {
+      if (started) return;
+      started = true;
+      lastStart = performance.now();
+      launchNext();
+    };
+    tasks.push(runTask(context, queue, onStart).finally(onStart));
+  };
+  try {
+    for (let i = 0; i < startingAtOnce; i++) launchNext();
+    // Tasks launch one another, so the list grows while it is awaited.
+    for (let i = 0; i < tasks.length; i++) await tasks[i];
+  } finally {
+    events.signal.removeEventListener('abort', cancel);
+    await pool.destroy();
+  }
+  if (!events.signal.aborted) {
+    for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!));
+  }
+  return { threads: threadCount, workersStarted: tasks.length, workerStartupMs: Math.round(lastStart - created) };
+}
+
+/**
+ * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
+ * worker throw or die, the codes it held are tried once more on a new task, or reported as errors.
+ */
+async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => void): Promise<void> {
+  const { pool, fetch, concurrency, events, attempts, ports } = context;
+  const { port1: port, port2: workerPort } = new MessageChannel();
+  const held = new Set<string>();
+  let handedOut = 0;
+  let running = false;
+  port.on('message', (message: WorkerMessage) => {
+    if (!running) {
+      running = true;
+      onStart();
+    }
+    if (message.type === 'result') {
+      held.delete(message.result.cc);
+      events.onResult(message.result);
+      return;
+    }
+    const cc = events.signal.aborted ? undefined : queue.take();
+    if (cc !== undefined) {
+      held.add(cc);
+      handedOut++;
+      attempts.set(cc, (attempts.get(cc) ?? 0) + 1);
+    }
+    port.postMessage({ type: 'work', cc: cc ?? null } satisfies MainMessage);
+  });
+  const closed = once(port, 'close');
+  ports.add(port);
+  try {
+    await pool.run({ port: workerPort, fetch, concurrency }, { transferList: [workerPort] });
+    await closed;
+  } catch (error) {
+    await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
+    port.close();
+    const why = `worker failed: ${error instanceof Error ? error.message : String(error)}`;
+    context.failures.push(why);
+    const retry = [...held].filter((cc) => (attempts.get(cc) ?? 0) < MAX_ATTEMPTS);
+    for (const cc of held) if (!retry.includes(cc)) events.onResult(failed(cc, why));
+    queue.putBack(retry);
+    // A task that took no code made no progress: replacing it could loop forever.
+    if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
+  } finally {
+    ports.delete(port);
+  }
+}
+
+function failed(cc: string, error: string): FlagResult {
+  return { cc, status: 'error', bytes: 0, ms: 0, thread: 0, error };
+}
+
+function fetchOptionsOf({ baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix }: FetchOptions): FetchOptions {
+  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix };
+}
