@@ -1,0 +1,80 @@
+import type { CommandModule } from 'yargs';
+import { startFlagServer, type RunningServer } from './server/flag-server.js';
+import { checkServerKnobs, describeServer, serverKnobs, serverOptions, type ServerProfile } from './server/options.js';
+import { serverProfiles } from './server/profiles.js';
+import { ServerStartError } from './server/start-error.js';
+
+interface ServeArgs {
+  profile: ServerProfile;
+  port: number;
+  host: string;
+  dir?: string;
+  latency?: number;
+  jitter?: number;
+  'error-rate'?: number;
+  seed?: number;
+}
+
+/** `flags serve`: the flag server in the foreground, for curl, a browser or another client. */
+export const serveCommand: CommandModule<object, ServeArgs> = {
+  command: 'serve',
+  describe: 'Serve flags over HTTP on this machine until Ctrl-C',
+  builder: (yargs) =>
+    yargs
+      .options({
+        profile: {
+          choices: serverProfiles,
+          default: 'delay' as ServerProfile,
+          describe: 'local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults',
+        },
+        port: { type: 'number', default: 8001, requiresArg: true, describe: 'TCP port (0: any free port)' },
+        host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'Address to listen on' },
+        dir: {
+          type: 'string',
+          requiresArg: true,
+          describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
+        },
+        ...serverKnobs,
+      })
+      .check((argv) =>
+        Number.isInteger(argv.port) && argv.port >= 0 && argv.port <= 65535
+          ? checkServerKnobs(argv)
+          : `--port must be an integer from 0 to 65535, got ${argv.port}`,
+      ),
+  async handler(argv) {
+    const options = serverOptions(argv.profile, {
+      host: argv.host,
+      port: argv.port,
+      dir: argv.dir,
+      latencyMs: argv.latency,
+      jitterMs: argv.jitter,
+      errorRate: argv.errorRate,
+      seed: argv.seed,
+    });
+    let server: RunningServer;
+    try {
+      server = await startFlagServer(options);
+    } catch (error) {
+      if (!(error instanceof ServerStartError)) throw error;
+      process.stderr.write(`flags serve: ${error.message}\n`);
+      process.exitCode = error.culprit === 'dir' ? 2 : 1;
+      return;
+    }
+    // With --dir the extension is whatever the folder holds, so the example shows the layout instead.
+    const example = options.dir === undefined ? 'br/br.svg' : 'br/br.{ext}';
+    process.stdout.write(`Serving flags at ${server.baseUrl} (${describeServer(options)})\n`);
+    process.stdout.write(`Try: curl ${server.baseUrl}/${example}\n`);
+    await untilSignal('SIGINT', 'SIGTERM');
+    await server.close();
+  },
+};
+
+function untilSignal(...signals: NodeJS.Signals[]): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      for (const signal of signals) process.off(signal, stop);
+      resolve();
+    };
+    for (const signal of signals) process.once(signal, stop);
+  });
+}
