@@ -61,7 +61,12 @@ async function save(response: Response, temp: string, maxBytes: number): Promise
       else callback(null, chunk);
     },
   });
-  await pipeline(response.body!, capped, createWriteStream(temp));
+  try {
+    await pipeline(response.body!, capped, createWriteStream(temp));
+  } catch (error) {
+    if (!(bytes < declared)) throw error;
+    throw new Error(`body cut short: ${bytes} of ${declared} bytes (${reason(error)})`);
+  }
   if (!Number.isNaN(declared) && bytes !== declared) {
     throw new Error(`body cut short: ${bytes} of ${declared} bytes`);
   }

@@ -1,5 +1,8 @@
 import { UsageError } from './codes.js';
-import { type ServerKnobArgs, type ServerProfile, serverOptions } from './server/options.js';
+import { describeServer, type ServerKnobArgs, type ServerOptions, type ServerProfile, serverOptions } from './server/options.js';
+
+/** What `--server` asked for, checked but not started yet. */
+export type FlagSourceSpec = { url: string } | { embedded: ServerOptions };
 
 export interface FlagSource {
   baseUrl: string;
@@ -11,26 +14,27 @@ export interface FlagSource {
 const PROFILES: readonly string[] = ['local', 'delay', 'error'] satisfies ServerProfile[];
 
 /**
- * `--server`: an embedded server profile, started in its own thread for this run, or the base URL
- * of a real server. The embedded server's knobs make no sense for a real one and are refused.
+ * `--server`: an embedded server profile or the base URL of a real server. The embedded server's
+ * knobs make no sense for a real one and are refused. Checked before anything is created.
  */
-export async function openFlagSource(server: string, knobs: ServerKnobArgs, ext: string): Promise<FlagSource> {
+export function resolveFlagSource(server: string, knobs: ServerKnobArgs, ext: string): FlagSourceSpec {
   const { latency, jitter, 'error-rate': errorRate, seed } = knobs;
-  if (!PROFILES.includes(server)) {
-    const url = parseBaseUrl(server);
-    const given = Object.entries({ latency, jitter, 'error-rate': errorRate, seed }).filter(([, value]) => value !== undefined);
-    if (given.length > 0) {
-      throw new UsageError(`--${given[0]![0]} tunes the embedded server only; it cannot apply to --server ${url}`);
-    }
-    return { baseUrl: url, label: url, close: async () => {} };
+  if (PROFILES.includes(server)) {
+    if (ext !== 'svg') throw new UsageError(`--ext ${ext}: the embedded server has SVG flags only; use --server URL for other files`);
+    return { embedded: serverOptions(server as ServerProfile, { latencyMs: latency, jitterMs: jitter, errorRate, seed }) };
   }
-  if (ext !== 'svg') throw new UsageError(`--ext ${ext}: the embedded server has SVG flags only; use --server URL for other files`);
-  const options = serverOptions(server as ServerProfile, { latencyMs: latency, jitterMs: jitter, errorRate, seed });
+  const url = parseBaseUrl(server);
+  const given = Object.entries({ latency, jitter, 'error-rate': errorRate, seed }).find(([, value]) => value !== undefined);
+  if (given) throw new UsageError(`--${given[0]} tunes the embedded server only; it cannot apply to --server ${url}`);
+  return { url };
+}
+
+/** Starts the embedded server in its own thread, or simply names the real one. */
+export async function openFlagSource(spec: FlagSourceSpec): Promise<FlagSource> {
+  if ('url' in spec) return { baseUrl: spec.url, label: spec.url, close: async () => {} };
   const { startEmbeddedServer } = await import('./server/embedded.js');
-  const running = await startEmbeddedServer(options);
-  const faults = options.errorRate > 0 ? `, ${Math.round(options.errorRate * 100)}% faults` : '';
-  const label = `${running.baseUrl} (embedded, profile ${server}: ${options.latencyMs}±${options.jitterMs} ms${faults}, seed ${options.seed})`;
-  return { baseUrl: running.baseUrl, label, close: () => running.close() };
+  const running = await startEmbeddedServer(spec.embedded);
+  return { baseUrl: running.baseUrl, label: `${running.baseUrl} (embedded, ${describeServer(spec.embedded)})`, close: () => running.close() };
 }
 
 function parseBaseUrl(text: string): string {

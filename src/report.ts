@@ -8,7 +8,7 @@ export function describeRun(flags: number, server: string, report: Pick<RunRepor
   const { mode, threads, concurrency } = report;
   const schedule =
     mode === 'threads'
-      ? `${plural(threads, 'worker thread')} × ${concurrency} in flight (${threads * concurrency} requests at once)`
+      ? `${plural(threads, 'worker thread')} × ${concurrency} in flight (${plural(threads * concurrency, 'request')} at once)`
       : mode === 'async'
         ? `the main thread's event loop, ${concurrency} requests in flight`
         : 'one request after another';

@@ -474,7 +474,7 @@ describe('embedded server', () => {
 });
 
 describe('flags serve', () => {
-  const cli = fileURLToPath(new URL('./helpers/serve-cli.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
   test('prints where it serves, serves, and stops on SIGINT with code 0', async () => {
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--profile', 'local', '--seed', '5']);

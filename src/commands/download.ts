@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { expandCodes } from '../codes.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
-import { openFlagSource } from '../flag-source.js';
+import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
@@ -49,8 +49,9 @@ type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv'
 
 async function handler(argv: DownloadArgs): Promise<void> {
   const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
   const dest = await prepareDestination(argv.dest);
-  const source = await openFlagSource(argv.server, argv, argv.ext);
+  const source = await openFlagSource(sourceSpec);
   const cancel = new AbortController();
   const interrupt = () => {
     if (cancel.signal.aborted) process.exit(130);

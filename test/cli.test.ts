@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
+
+async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
+  const folder = await tempFolder();
+  try {
+    return await use(folder.path);
+  } finally {
+    await folder.remove();
+  }
+}
+
+describe('flags (the download command)', () => {
+  test('the default 20 flags from the embedded server: report, files, exit 0', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['--server', 'local', '--json'], { cwd: folder });
+      assert.equal(run.code, 0, run.stderr);
+      const report = parseReport(run);
+      for (const key of ['ok', 'notFound', 'error', 'elapsedMs', 'mode', 'threads', 'concurrency', 'results'] as const) assert.ok(key in report, key);
+      assert.equal(report.ok, 20);
+      assert.equal(report.mode, 'threads');
+      assert.equal(report.threads, 20);
+      assert.equal(report.concurrency, 1);
+      assert.match(run.stderr, /Downloading 20 flags from http:\/\/127\.0\.0\.1:\d+\/flags \(embedded, profile local/);
+      const result = report.results.find((entry) => entry.cc === 'br')!;
+      assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cc', 'ms', 'status', 'thread']);
+      assert.ok(result.thread > 0);
+      assert.deepEqual(await readFile(join(folder, 'downloaded', 'br.svg')), await sourceFlag('br'));
+      assert.equal((await filesIn(join(folder, 'downloaded'))).length, 20);
+    }));
+
+  test('any server by URL, in every mode; --verbose prints a line per flag', () =>
+    withServer('local', {}, (server) =>
+      inTemp(async (folder) => {
+        for (const mode of ['sequential', 'async', 'threads']) {
+          const dest = join(folder, mode);
+          const run = await runCli(['BR', 'in', 'zz', '--server', server.baseUrl, '--mode', mode, '--concurrency', '2', '--dest', dest, '--verbose']);
+          assert.equal(run.code, 0, run.stderr);
+          assert.match(run.stdout, new RegExp(`Downloading 3 flags from ${server.baseUrl}\\n`));
+          assert.match(run.stdout, /^BR {2}ok +\d[\d,]* bytes/m);
+          assert.match(run.stdout, /^ZZ {2}not_found/m);
+          assert.match(run.stdout, /2 flags downloaded, 1 not found, 0 errors in \d+\.\d\d s/);
+          assert.deepEqual((await filesIn(dest)).sort(), ['br.svg', 'in.svg']);
+        }
+      }),
+    ));
+
+  test('the error profile: each code ends once, no temp or partial file, exit 1, errors listed', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--json', '--dest', folder]);
+      assert.equal(run.code, 1, run.stderr);
+      const report = parseReport(run);
+      assert.equal(report.results.length, 257);
+      assert.equal(new Set(report.results.map((result) => result.cc)).size, 257);
+      assert.ok(report.error > 0);
+      const okFiles = report.results.filter((result) => result.status === 'ok').map((result) => `${result.cc}.svg`);
+      assert.deepEqual((await filesIn(folder)).sort(), okFiles.sort());
+      const text = await runCli(['BR', 'US', '--server', 'error', '--error-rate', '1', '--latency', '0', '--dest', folder]);
+      assert.equal(text.code, 1);
+      assert.match(text.stdout, /Errors:\n {2}BR {2}\S.*\n {2}US {2}\S/);
+    }));
+
+  test('bad input: exit 2, a message naming the problem, nothing downloaded', () =>
+    inTemp(async (folder) => {
+      const aFile = join(folder, 'a-file');
+      await writeFile(aFile, '');
+      const dest = join(folder, 'dest');
+      const cases: [string[], RegExp][] = [
+        [['abc'], /invalid country code "abc"/],
+        [['../x'], /invalid country code "\.\.\/x"/],
+        [['B1'], /invalid country code "B1"/],
+        [['--threads', '0'], /--threads must be a whole number >= 1, got 0/],
+        [['--threads', 'abc'], /--threads must be a whole number >= 1, got "abc"/],
+        [['--limit', '0'], /--limit must be a whole number >= 1, got 0/],
+        [['--mode', 'fast'], /mode.*"fast"/s],
+        [['--partition', 'random'], /partition.*"random"/s],
+        [['--error-rate', '2'], /--error-rate must be between 0 and 1, got 2/],
+        [['--server', 'ftp://example.org'], /only http and https/],
+        [['--server', 'http://127.0.0.1:9/flags', '--latency', '10'], /--latency tunes the embedded server only/],
+        [['--bogus'], /Unknown argument: bogus/],
+        [['--mode', 'async', '--mode', 'threads'], /--mode was given more than once \(async, threads\)/],
+        [['--dest', join(aFile, 'sub')], new RegExp(`cannot write to destination ${aFile}/sub: ENOTDIR`)],
+      ];
+      for (const [args, message] of cases) {
+        const defaults = [...(args.includes('--server') ? [] : ['--server', 'local']), ...(args.includes('--dest') ? [] : ['--dest', dest])];
+        const run = await runCli([...defaults, ...args]);
+        assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr, message, args.join(' '));
+        assert.equal(run.stdout, '', args.join(' '));
+      }
+      assert.deepEqual(await filesIn(folder), ['a-file'], 'no destination was created, nothing downloaded');
+    }));
+
+  test('Ctrl-C stops promptly: exit 130, what was done is reported, no temp file is left', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['--all', '--server', 'delay', '--latency', '300', '--jitter', '0', '--threads', '4', '--verbose', '--dest', folder], {
+        onStdout: (text, child) => {
+          if (/^[A-Z]{2} {2}ok/m.test(text) && !child.killed) child.kill('SIGINT');
+        },
+      });
+      assert.equal(run.code, 130, run.stderr);
+      assert.match(run.stderr, /Interrupted/);
+      const done = /Interrupted: (\d+) of 257 flags finished, (\d+) not attempted/.exec(run.stdout);
+      assert.ok(done, run.stdout);
+      assert.ok(Number(done[2]) > 0);
+      const files = await filesIn(folder);
+      assert.ok(files.every((name) => /^[a-z]{2}\.svg$/.test(name)), files.join(' '));
+      for (const name of files) assert.deepEqual(await readFile(join(folder, name)), await sourceFlag(name.slice(0, 2)), name);
+      const okLines = run.stdout.match(/^[A-Z]{2} {2}ok/gm) ?? [];
+      assert.equal(files.length, okLines.length);
+    }));
+
+  test('--help documents every option with examples', async () => {
+    const run = await runCli(['--help']);
+    assert.equal(run.code, 0);
+    for (const option of ['--mode', '--threads', '--concurrency', '--partition', '--all', '--every', '--limit', '--server', '--latency', '--jitter', '--error-rate', '--seed', '--ext', '--dest', '--timeout', '--max-size', '--verbose', '--json']) {
+      assert.ok(run.stdout.includes(option), option);
+      if (!['--verbose', '--json', '--seed', '--jitter', '--latency', '--ext'].includes(option)) {
+        assert.ok(run.stdout.split('Examples:')[1]!.includes(option), `an example uses ${option}`);
+      }
+    }
+  });
+});

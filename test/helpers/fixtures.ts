@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { flagIconsSvgDir } from '../../src/catalogue.js';
+import { startFlagServer, type RunningServer } from '../../src/server/flag-server.js';
+import { type ServerProfile, serverOptions } from '../../src/server/options.js';
+import type { RunReport } from '../../src/types.js';
+
+export const cliPath = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+
+/** A fresh temporary folder, removed by the returned function. */
+export async function tempFolder(): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'flags-test-'));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A real flag server on loopback for the length of `use`. */
+export async function withServer<T>(
+  profile: ServerProfile,
+  overrides: Parameters<typeof serverOptions>[1],
+  use: (server: RunningServer) => Promise<T>,
+): Promise<T> {
+  const server = await startFlagServer(serverOptions(profile, overrides));
+  try {
+    return await use(server);
+  } finally {
+    await server.close();
+  }
+}
+
+export const sourceFlag = (cc: string) => readFile(join(flagIconsSvgDir, `${cc}.svg`));
+
+/** Every file of a folder, hidden ones (temporary files) included. */
+export const filesIn = (folder: string) => readdir(folder).catch(() => [] as string[]);
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI as a child process; `onSpawn` may signal it. */
+export async function runCli(args: string[], options: { cwd?: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk;
+    options.onStdout?.(stdout, child);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stdout, stderr };
+}
+
+export const parseReport = (run: CliRun) => JSON.parse(run.stdout) as RunReport;
