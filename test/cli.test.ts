@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
+import { cliPath, filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
 
 async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
   const folder = await tempFolder();
@@ -47,6 +48,34 @@ describe('flags (the download command)', () => {
         }
       }),
     ));
+
+  test('the book layout: flags serve --dir with GIFs, then flags --server URL --ext gif', () =>
+    inTemp(async (folder) => {
+      const book = join(folder, 'book');
+      const gifs = new Map([['br', 'GIF89a-brazil'], ['us', 'GIF89a-united-states']]);
+      for (const [cc, body] of gifs) {
+        await mkdir(join(book, cc), { recursive: true });
+        await writeFile(join(book, cc, `${cc}.gif`), body);
+      }
+      const server = spawn(process.execPath, [cliPath, 'serve', '--profile', 'local', '--port', '0', '--dir', book]);
+      try {
+        let banner = '';
+        for await (const chunk of server.stdout) {
+          banner += chunk;
+          if (/http:\S+\/flags/.test(banner)) break;
+        }
+        const baseUrl = /(http:\S+\/flags)/.exec(banner)![1]!;
+        const dest = join(folder, 'dest');
+        const run = await runCli(['br', 'us', 'fr', '--server', baseUrl, '--ext', 'gif', '--dest', dest, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const report = parseReport(run);
+        assert.deepEqual([report.ok, report.notFound], [2, 1]);
+        assert.deepEqual((await filesIn(dest)).sort(), ['br.gif', 'us.gif']);
+        for (const [cc, body] of gifs) assert.equal(await readFile(join(dest, `${cc}.gif`), 'utf8'), body);
+      } finally {
+        server.kill('SIGINT');
+      }
+    }));
 
   test('the error profile: each code ends once, no temp or partial file, exit 1, errors listed', () =>
     inTemp(async (folder) => {

@@ -9,7 +9,7 @@ import { catalogue } from '../src/catalogue.js';
 import { expandCodes } from '../src/codes.js';
 import { tempPrefixFor } from '../src/destination.js';
 import { runDownload } from '../src/run.js';
-import { strategies } from '../src/strategies/index.js';
+import { loadStrategy } from '../src/strategies/index.js';
 import { threadsWith } from '../src/strategies/threads.js';
 import type { Mode, Partition, RunReport, Strategy } from '../src/types.js';
 import { filesIn, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
@@ -34,7 +34,7 @@ async function download(codes: readonly string[], baseUrl: string, plan: Plan, c
   try {
     const mode = plan.mode ?? 'threads';
     const report = await runDownload(codes, {
-      server: baseUrl, strategy: plan.strategy ?? strategies[mode], mode,
+      server: baseUrl, strategy: plan.strategy ?? (await loadStrategy(mode)), mode,
       threads: plan.threads ?? 4, concurrency: plan.concurrency ?? 1, partition: plan.partition ?? 'dynamic',
       baseUrl, ext: 'svg', dest: dest.path, timeoutMs: plan.timeoutMs ?? 10_000, maxBytes: plan.maxBytes ?? 5_000_000, tempPrefix: tempPrefixFor(),
     });

@@ -7,7 +7,7 @@ import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
 import { checkServerKnobs } from '../server/options.js';
-import { strategies } from '../strategies/index.js';
+import { loadStrategy } from '../strategies/index.js';
 import type { Mode } from '../types.js';
 
 /** The book's thread pool size; more threads than flags would only cost start-up time. */
@@ -68,7 +68,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const report = await runDownload(
       codes,
       {
-        server: source.label, strategy: strategies[mode], mode, threads, concurrency: argv.concurrency, partition: argv.partition,
+        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency: argv.concurrency, partition: argv.partition,
         baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
       },
       { onResult: (result) => progress.update(result), signal: cancel.signal },

@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { startFlagServer, type RunningServer } from './server/flag-server.js';
-import { checkServerKnobs, describeServer, serverKnobs, serverOptions, type ServerProfile } from './server/options.js';
-import { serverProfiles } from './server/profiles.js';
-import { ServerStartError } from './server/start-error.js';
+import { startFlagServer, type RunningServer } from '../server/flag-server.js';
+import { checkServerKnobs, describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
+import { serverProfiles } from '../server/profiles.js';
+import { ServerStartError } from '../server/start-error.js';
 
 interface ServeArgs {
   profile: ServerProfile;
