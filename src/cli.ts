@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from './codes.js';
+import { compareCommand } from './commands/compare.js';
+import { downloadCommand } from './commands/download.js';
+import { serveCommand } from './commands/serve.js';
+
+/** yargs turns a repeated option into a list, which no option here means: say so rather than guess. */
+function optionsGivenOnce(argv: Record<string, unknown>): true | string {
+  const repeated = Object.entries(argv).find(([key, value]) => key !== 'codes' && key !== '_' && !/[A-Z]/.test(key) && Array.isArray(value));
+  return repeated ? `--${repeated[0]} was given more than once (${(repeated[1] as unknown[]).join(', ')}): give it once` : true;
+}
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName('flags')
+    .command(downloadCommand)
+    .command(serveCommand)
+    .command(compareCommand)
+    .strict()
+    .check(optionsGivenOnce, true)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
+    // errors; anything else is a bug and keeps its stack.
+    .fail((message, error) => {
+      if (error instanceof Error && error.name !== 'YError' && !(error instanceof UsageError)) throw error;
+      throw new UsageError(error instanceof Error ? error.message : (message ?? String(error)));
+    })
+    .help()
+    .version()
+    .parseAsync();
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  process.stderr.write(`flags: ${error.message}\nRun 'flags --help' for usage.\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,80 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { checkServerKnobs, serverKnobs } from '../server/options.js';
+
+const builder = (yargs: Argv) =>
+  yargs
+    .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
+    .options({
+      // Lists are read in the handler: the CLI refuses any option that arrives as an array.
+      threads: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Thread counts to compare, e.g. 1,2,4,8,16,20 [default: doublings up to the number of flags, at most 64]',
+      },
+      modes: {
+        type: 'string',
+        requiresArg: true,
+        default: 'threads',
+        describe: 'Modes to compare: threads, async (at the same requests in flight as each thread count), sequential (the baseline)',
+      },
+      partition: {
+        type: 'string',
+        requiresArg: true,
+        default: 'dynamic',
+        describe: 'How threads mode splits the codes, or a list of ways to compare: dynamic, chunks, round-robin',
+      },
+      concurrency: {
+        default: 1,
+        requiresArg: true,
+        coerce: wholeNumber('concurrency'),
+        describe: 'Requests in flight per worker thread [number]',
+      },
+      repeat: { default: 3, requiresArg: true, coerce: wholeNumber('repeat'), describe: 'Timed runs of each config, in interleaved order [number]' },
+      json: { type: 'boolean', describe: 'Print the rows as JSON on stdout instead of the table' },
+      chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
+      ...selectionOptions,
+      server: {
+        type: 'string',
+        default: 'delay',
+        requiresArg: true,
+        describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
+      },
+      ...serverKnobs,
+      latency: { type: 'number', requiresArg: true, describe: 'Hold each embedded answer this many ms [default: local 0, delay and error 300]' },
+      jitter: {
+        type: 'number',
+        requiresArg: true,
+        describe: 'Spread the embedded server\'s hold by ± this many ms [default: 0 here, so that the bound is exact]',
+      },
+      ext: transferOptions.ext,
+      timeout: transferOptions.timeout,
+    })
+    .check(checkServerKnobs)
+    .example('$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency')
+    .example('$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time')
+    .example('$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart')
+    .example('$0 compare --all --threads 8,20,64 --json', 'every flag, rows for a script')
+    .example('$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies')
+    .example('$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)')
+    .example('$0 compare --server local --repeat 5', 'no latency: what the overhead costs')
+    .epilog(
+      'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
+        'all against one server started once. After an untimed warm-up, the configs run in turn, --repeat times over, ' +
+        'so that a machine getting busier affects all of them alike; the table gives medians with min-max. The embedded ' +
+        'server holds every answer for --latency ms (300 for delay) with no jitter unless --jitter is given, so the bound ' +
+        'ceil(flags / requests in flight) × latency is exact and efficiency = bound / median. A run in which any flag ' +
+        'failed is listed with its reason and left out of the times; the exit code is then 1.',
+    );
+
+export type CompareArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+
+// The comparison's modules load only when it runs: every download would pay for them otherwise.
+const handler = async (argv: CompareArgs) => (await import('../compare/comparison.js')).runComparison(argv);
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare [codes..]',
+  describe: 'Time the same download at several thread counts (and modes), and say where the threads stop paying',
+  builder: builder as unknown as CommandModule<object, CompareArgs>['builder'],
+  handler,
+};

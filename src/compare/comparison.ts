@@ -1,0 +1,88 @@
+import { writeFile } from 'node:fs/promises';
+import type { CompareArgs } from '../commands/compare.js';
+import { expandCodes, UsageError } from '../codes.js';
+import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
+import type { ServerKnobArgs } from '../server/options.js';
+import { serverProfiles } from '../server/profiles.js';
+import type { Mode, Partition } from '../types.js';
+import { renderChart } from './chart.js';
+import { compareChart } from './compare-chart.js';
+import { comparisonText } from './comparison-text.js';
+import { choiceListOption, threadListOption } from './lists.js';
+import { measureConfigs } from './measure.js';
+import { inFlight, planConfigs } from './plan.js';
+import { baselineOf, buildRows } from './rows.js';
+import { defaultLadder, lowerBoundMs } from './stats.js';
+
+const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
+const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
+
+/** `flags compare`: one server, every config run as the real CLI, the table or JSON rows, the chart. */
+export async function runComparison(argv: CompareArgs): Promise<void> {
+  const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  const threads = argv.threads === undefined ? defaultLadder(codes.length) : threadListOption(argv.threads);
+  const tooMany = threads.find((count) => count > codes.length);
+  if (tooMany !== undefined) {
+    throw new UsageError(`--threads ${tooMany}: there are only ${codes.length} flags, so at most ${codes.length} threads can get one`);
+  }
+  const modes = choiceListOption('modes', MODES, argv.modes);
+  const partitions = choiceListOption('partition', PARTITIONS, argv.partition);
+  const configs = planConfigs({ modes, threads, concurrency: argv.concurrency, partitions });
+
+  const knobs: ServerKnobArgs = { latency: argv.latency, jitter: argv.jitter, 'error-rate': argv.errorRate, seed: argv.seed };
+  // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
+  if (serverProfiles.some((profile) => profile === argv.server)) knobs.jitter ??= 0;
+  const spec = resolveFlagSource(argv.server, knobs, argv.ext);
+  const latencyMs = 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
+
+  const cancel = new AbortController();
+  const interrupt = () => {
+    if (cancel.signal.aborted) process.exit(130);
+    process.stderr.write('\nInterrupted: stopping after the run in progress (Ctrl-C again to quit at once)\n');
+    cancel.abort();
+  };
+  process.on('SIGINT', interrupt);
+  const source = await openFlagSource(spec);
+  try {
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(codes.length, inFlight(config), latencyMs) : 0), 0) * argv.repeat;
+    log(`Comparing ${configs.length} configs × ${argv.repeat} runs on ${codes.length} flags from ${source.label}`);
+    if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
+
+    const commonArgs = [...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext, '--timeout', String(argv.timeout)];
+    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, log, signal: cancel.signal });
+    const rows = buildRows(configs, runs, { flags: codes.length, latencyMs });
+    const baseline = baselineOf(rows);
+    const interrupted = cancel.signal.aborted;
+
+    if (argv.chart !== undefined && rows.some((row) => row.medianMs !== null)) {
+      const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
+      await writeFile(argv.chart, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)));
+      log(`Chart written to ${argv.chart}`);
+    }
+    if (argv.json) {
+      const summary = { flags: codes.length, server: source.label, latencyMs: latencyMs ?? null, repeat: argv.repeat, interrupted, baseline: baseline?.label ?? null, rows };
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      const note = interrupted ? '\nInterrupted: the table holds the runs finished before Ctrl-C.' : '';
+      process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs) })}${note}\n`);
+    }
+    process.exitCode = interrupted ? 130 : rows.some((row) => row.failed > 0) ? 1 : 0;
+  } finally {
+    process.off('SIGINT', interrupt);
+    await source.close();
+  }
+}
+
+function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string | undefined {
+  if (latencyMs !== undefined) return undefined;
+  if (!('embedded' in spec)) return 'No bound: the latency of a real server is not known here.';
+  const { jitterMs } = spec.embedded;
+  if (jitterMs > 0) return `No bound: with --jitter ${jitterMs} the latency varies from answer to answer (--jitter 0 makes the bound exact).`;
+  return 'No bound: the server answers without latency, so the time is all overhead (--latency gives it one).';
+}
+
+function selectionArgs(argv: CompareArgs): string[] {
+  return [...(argv.all ? ['--all'] : []), ...(argv.every ? ['--every'] : []), ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
+}
+

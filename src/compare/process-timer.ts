@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
+
+export interface ProcessTiming {
+  /** From spawn to exit, measured here (GNU time's own figure has only 10 ms steps). */
+  wallMs: number;
+  /** The program's exit code, or 128 + the signal number when a signal ended it, as a shell reports it. */
+  exitCode: number;
+  stdout: string;
+  /** The program's own stderr, without GNU time's line. */
+  stderr: string;
+  /** Largest resident set of the program, in KiB; only where GNU time is installed. */
+  peakRssKb?: number;
+}
+
+export interface TimeOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+const GNU_TIME = '/usr/bin/time';
+// Node cannot read a child's rusage, so GNU time reports it. Its line goes last on
+// stderr behind a newline of its own, because the program's stderr may not end in one.
+const RSS_MARKER = '__flags_peak_rss_kb=';
+const RSS_LINE = new RegExp(`\\n${RSS_MARKER}(\\d+)\\n$`);
+
+/** Runs a whole program to its end and reports its wall time, output and peak memory. */
+export async function timeProcess(file: string, args: string[], opts: TimeOptions = {}): Promise<ProcessTiming> {
+  const measured = existsSync(GNU_TIME);
+  // -q: no "Command exited with non-zero status" line; the exit code says it.
+  const [command, commandArgs] = measured
+    ? [GNU_TIME, ['-q', '-f', `\\n${RSS_MARKER}%M`, file, ...args]]
+    : [file, args];
+
+  const started = process.hrtime.bigint();
+  const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+
+  const { wallMs, exitCode } = await new Promise<{ wallMs: number; exitCode: number }>((resolve, reject) => {
+    child.once('error', reject);
+    // 'exit' stops the clock; 'close' waits until the output has been read too.
+    let wallMs = 0;
+    child.once('exit', () => (wallMs = Number(process.hrtime.bigint() - started) / 1e6));
+    child.once('close', (code, signal) =>
+      resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) }),
+    );
+  });
+
+  if (!measured) return { wallMs, exitCode, stdout, stderr };
+  const match = RSS_LINE.exec(stderr);
+  if (!match) throw new Error(`timeProcess: no memory figure from ${GNU_TIME}: ${stderr.trim()}`);
+  stderr = stderr.slice(0, match.index);
+  // GNU time answers a missing program with exit code 127; fail as spawn does without it.
+  if (exitCode === 127 && stderr.startsWith(`${GNU_TIME}: cannot run `)) throw new Error(stderr.trim());
+  return { wallMs, exitCode, stdout, stderr, peakRssKb: Number(match[1]) };
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type { ChildRun } from '../src/compare/child-run.js';
+import { compareTable } from '../src/compare/compare-table.js';
+import { choiceListOption, threadListOption } from '../src/compare/lists.js';
+import { configArgs, inFlight, planConfigs, type RunConfig } from '../src/compare/plan.js';
+import { readRows } from '../src/compare/reading.js';
+import { baselineOf, buildRows, type CompareRow } from '../src/compare/rows.js';
+import { markdownTable, textTable } from '../src/compare/text-table.js';
+import { UsageError } from '../src/codes.js';
+
+const run = (wallMs: number, extra: Partial<ChildRun> = {}): ChildRun => ({ wallMs, peakRssBytes: 100 * 2 ** 20, ...extra });
+const threads = (count: number, concurrency = 1): RunConfig => ({ mode: 'threads', threads: count, concurrency, partition: 'dynamic' });
+
+describe('thread and choice lists', () => {
+  it('reads --threads as a comma list', () => {
+    assert.deepEqual(threadListOption('1,2,4'), [1, 2, 4]);
+    assert.deepEqual(threadListOption('16'), [16]);
+  });
+
+  it('makes a bad thread count a usage error naming it', () => {
+    assert.throws(() => threadListOption('2,zero'), (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message));
+  });
+
+  it('keeps chosen names once each, in order, and refuses others', () => {
+    const modes = (text: string) => choiceListOption('modes', ['threads', 'async', 'sequential'] as const, text);
+    assert.deepEqual(modes('sequential,threads,sequential'), ['sequential', 'threads']);
+    assert.throws(() => modes('threads,fibers'), { name: 'UsageError', message: '--modes: "fibers" is not one of threads, async, sequential' });
+  });
+});
+
+describe('planConfigs', () => {
+  const plan = planConfigs({ modes: ['threads', 'async', 'sequential'], threads: [1, 4], concurrency: 5, partitions: ['dynamic', 'chunks'] });
+
+  it('runs sequential once, async at the requests in flight of each thread count, threads per partition', () => {
+    assert.deepEqual(
+      plan.map((config) => [config.mode, config.threads, config.concurrency, config.partition]),
+      [
+        ['sequential', 0, 1, 'dynamic'],
+        ['async', 0, 5, 'dynamic'],
+        ['async', 0, 20, 'dynamic'],
+        ['threads', 1, 5, 'dynamic'],
+        ['threads', 4, 5, 'dynamic'],
+        ['threads', 1, 5, 'chunks'],
+        ['threads', 4, 5, 'chunks'],
+      ],
+    );
+    assert.deepEqual(plan.map(inFlight), [1, 5, 20, 5, 20, 5, 20]);
+  });
+
+  it('leaves out the modes not asked for', () => {
+    const only = planConfigs({ modes: ['async'], threads: [2], concurrency: 1, partitions: ['dynamic'] });
+    assert.deepEqual(only.map((config) => config.mode), ['async']);
+  });
+
+  it('passes each config to the CLI as its own options', () => {
+    assert.deepEqual(configArgs(plan[0]!), ['--mode', 'sequential']);
+    assert.deepEqual(configArgs(plan[2]!), ['--mode', 'async', '--concurrency', '20']);
+    assert.deepEqual(configArgs(plan[6]!), ['--mode', 'threads', '--threads', '4', '--partition', 'chunks', '--concurrency', '5']);
+  });
+});
+
+describe('buildRows', () => {
+  const configs: RunConfig[] = [{ mode: 'sequential', threads: 0, concurrency: 1, partition: 'dynamic' }, threads(1), threads(4)];
+  const rows = buildRows(
+    configs,
+    [
+      [run(6000), run(6200), run(6100)],
+      [run(6300), run(6400), run(6500)],
+      [run(2000), run(900, { failure: '3 of 20 flags failed' }), run(1800), run(1700)],
+    ],
+    { flags: 20, latencyMs: 300 },
+  );
+
+  it('has at least the fields scripts rely on, with numbers', () => {
+    for (const row of rows) {
+      for (const key of ['mode', 'threads', 'concurrency', 'medianMs', 'minMs', 'maxMs'] as const) assert.ok(key in row, key);
+      assert.equal(typeof row.medianMs, 'number');
+    }
+    assert.deepEqual(JSON.parse(JSON.stringify(rows)), rows, 'survives JSON as it is');
+  });
+
+  it('summarises the counted runs as median with min and max', () => {
+    assert.deepEqual([rows[0]!.medianMs, rows[0]!.minMs, rows[0]!.maxMs], [6100, 6000, 6200]);
+  });
+
+  it('leaves a failed run out of the figures but counts and explains it', () => {
+    const row = rows[2]!;
+    assert.deepEqual([row.medianMs, row.minMs, row.maxMs, row.runs, row.failed], [1800, 1700, 2000, 3, 1]);
+    assert.deepEqual(row.failures, ['run 2: 3 of 20 flags failed']);
+    assert.deepEqual(row.samplesMs, [2000, 1800, 1700]);
+  });
+
+  it('gives the bound ceil(flags / in flight) × latency and efficiency = bound / median', () => {
+    assert.deepEqual(rows.map((row) => row.boundMs), [6000, 6000, 1500]);
+    assert.equal(rows[2]!.efficiency, 1500 / 1800);
+  });
+
+  it('measures speedup over sequential, and flags per second', () => {
+    assert.equal(rows[0]!.speedup, 1);
+    assert.equal(rows[2]!.speedup, 6100 / 1800);
+    assert.equal(rows[2]!.flagsPerSecond, 20 / 1.8);
+  });
+
+  it('falls back to one thread as the baseline when sequential did not run', () => {
+    const [one, four] = buildRows([threads(1), threads(4)], [[run(4000)], [run(1000)]], { flags: 20 });
+    assert.equal(baselineOf([one!, four!])?.label, '1 thread');
+    assert.equal(four!.speedup, 4);
+  });
+
+  it('has no bound without a fixed latency, and no figures when every run failed', () => {
+    const [row] = buildRows([threads(2)], [[run(500, { failure: 'exit code 1' })]], { flags: 20 });
+    assert.deepEqual([row!.medianMs, row!.boundMs, row!.efficiency, row!.speedup, row!.flagsPerSecond], [null, null, null, null, null]);
+    assert.equal(row!.failed, 1);
+  });
+
+  it('takes worker figures from the reports, in threads mode only', () => {
+    const report = { workersStarted: 3, workerStartupMs: 120 } as ChildRun['report'];
+    const [pool, async] = buildRows(
+      [threads(4), { mode: 'async', threads: 0, concurrency: 4, partition: 'dynamic' }],
+      [[run(1000, { report }), run(1100, { report: { ...report!, workerStartupMs: 140 } })], [run(900, { report })]],
+      { flags: 8 },
+    );
+    assert.deepEqual([pool!.workersStarted, pool!.workerStartupMs], [3, 130]);
+    assert.deepEqual([async!.workersStarted, async!.workerStartupMs], [null, null]);
+  });
+});
+
+describe('the table and its reading', () => {
+  const ladder = [1, 2, 4, 8, 16, 20];
+  const times = [6400, 3400, 1900, 1250, 950, 940];
+  const rows = buildRows(
+    ladder.map((count) => threads(count)),
+    times.map((ms, index) => [run(ms, { peakRssBytes: (70 + 10 * ladder[index]!) * 2 ** 20, report: { workersStarted: ladder[index]!, workerStartupMs: 30 * ladder[index]! } as ChildRun['report'] })]),
+    { flags: 20, latencyMs: 300 },
+  );
+
+  it('says where the gain stops and what the threads cost', () => {
+    const [gain, cost] = readRows(rows, baselineOf(rows));
+    assert.match(gain!, /The gain stops at 16 threads \(0\.95 s, 6\.7× faster than 1 thread\): 20 threads are only 1% faster\./);
+    assert.match(cost!, /20 threads take 3\.1× the 0\.30 s that 20 requests in flight need/);
+    assert.match(cost!, /starting the workers took 600 ms/);
+    assert.match(cost!, /about 10\.0 MB per extra worker/);
+  });
+
+  it('compares async with the threads at the same requests in flight', () => {
+    const async = buildRows([{ mode: 'async', threads: 0, concurrency: 20, partition: 'dynamic' }], [[run(470, { peakRssBytes: 60 * 2 ** 20 })]], { flags: 20 });
+    const sentences = readRows([...rows, ...async], baselineOf(rows));
+    assert.ok(sentences.some((sentence) => /async\) was 2\.0× faster than 20 threads \(0\.47 s against 0\.94 s\) in 60 MB against 270 MB/.test(sentence)), sentences.join('\n'));
+  });
+
+  it('prints one line per row with the median and its range, and a partition column only when partitions differ', () => {
+    const shape = compareTable(rows, '1 thread');
+    const text = textTable(shape.columns, shape.cells);
+    assert.equal(text.split('\n').length, 2 + rows.length);
+    assert.match(text, /speedup vs 1 thread/);
+    assert.match(text.split('\n')[7]!, /^threads\s+20\s+1\s+0\.94 s \(0\.94-0\.94\)\s+6\.8×\s+21\.3\s+0\.30 s\s+32%\s+600 ms\s+270 MB$/);
+    assert.ok(!shape.columns.some((column) => column.header === 'partition'));
+    const chunks: CompareRow = { ...rows[5]!, partition: 'chunks' };
+    assert.ok(compareTable([...rows, chunks], undefined).columns.some((column) => column.header === 'partition'));
+  });
+
+  it('marks failed runs in the time cell', () => {
+    const failed = { ...rows[0]!, failed: 2 };
+    assert.match(compareTable([failed], undefined).cells[0]!.join(' '), /\[2 failed\]/);
+    const none = { ...rows[0]!, medianMs: null, minMs: null, maxMs: null, failed: 3 };
+    assert.match(compareTable([none], undefined).cells[0]!.join(' '), /all 3 runs failed/);
+  });
+});
+
+describe('text tables', () => {
+  const columns = [{ header: 'name', align: 'left' }, { header: 'ms', align: 'right' }] as const;
+
+  it('pads left and right aligned columns under a rule', () => {
+    assert.equal(textTable([...columns], [['a', '5'], ['bbb', '120']]), 'name   ms\n────  ───\na       5\nbbb   120');
+  });
+
+  it('writes Markdown with alignment and escaped pipes', () => {
+    assert.equal(markdownTable([...columns], [['a|b', '5']]), '| name | ms |\n|:---|---:|\n| a\\|b | 5 |');
+  });
+});
