@@ -1,0 +1,39 @@
+/** A performance target of issue 3 with the figure measured for it. */
+export interface TargetResult {
+  scenario: string;
+  target: string;
+  /** e.g. `0.58 s against wget2's 0.31 s`. */
+  measured: string;
+  /** measured / reference, compared with `limit`; null when it could not be measured. */
+  ratio: number | null;
+  limit: number;
+  /** PASS, MISS, or SKIP with the reason. */
+  verdict: string;
+}
+
+/**
+ * A target of the form "at most `limit` × the reference". The verdict says by how much it is
+ * missed (how far over the limit) or met (how much room is left), so a near miss reads as one.
+ */
+export function ratioTarget(
+  scenario: string,
+  target: string,
+  limit: number,
+  subject: { label: string; value: number | null } ,
+  reference: { label: string; value: number | null },
+  unit: (value: number) => string,
+): TargetResult {
+  if (subject.value === null || reference.value === null) {
+    const missing = subject.value === null ? subject.label : reference.label;
+    return { scenario, target, measured: '—', ratio: null, limit, verdict: `SKIP: no figure for ${missing}` };
+  }
+  const ratio = subject.value / reference.value;
+  const measured = `${subject.label} ${unit(subject.value)} vs ${reference.label} ${unit(reference.value)}: ${ratio.toFixed(2)}×`;
+  const off = Math.abs(ratio / limit - 1) * 100;
+  const verdict = ratio <= limit ? `PASS (${off.toFixed(0)}% under the limit)` : `MISS (${off.toFixed(0)}% over the limit)`;
+  return { scenario, target, measured, ratio, limit, verdict };
+}
+
+export function skippedTarget(scenario: string, target: string, limit: number, why: string): TargetResult {
+  return { scenario, target, measured: '—', ratio: null, limit, verdict: `SKIP: ${why}` };
+}
