@@ -1,8 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { startFlagServer, type RunningServer } from '../server/flag-server.js';
+import type { RunningServer } from '../server/flag-server.js';
 import { checkServerKnobs, describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
-import { ServerStartError } from '../server/start-error.js';
 
 interface ServeArgs {
   profile: ServerProfile;
@@ -51,6 +50,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       errorRate: argv.errorRate,
       seed: argv.seed,
     });
+    // Loaded here, not at start-up: every other command would pay for the server's modules.
+    const { startFlagServer } = await import('../server/flag-server.js');
+    const { ServerStartError } = await import('../server/start-error.js');
     let server: RunningServer;
     try {
       server = await startFlagServer(options);
