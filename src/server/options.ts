@@ -34,17 +34,17 @@ export const serverKnobs = {
   latency: {
     type: 'number',
     requiresArg: true,
-    describe: 'Hold each answer this many ms [default: from --profile: local 0, delay 300, error 300]',
+    describe: 'Hold each answer this many ms [default: by profile: local 0, delay 300, error 300]',
   },
   jitter: {
     type: 'number',
     requiresArg: true,
-    describe: 'Spread the hold uniformly by ± this many ms, seeded [default: from --profile: local 0, delay 200, error 200]',
+    describe: 'Spread the hold uniformly by ± this many ms, seeded [default: by profile: local 0, delay 200, error 200]',
   },
   'error-rate': {
     type: 'number',
     requiresArg: true,
-    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [default: from --profile: local 0, delay 0, error 0.2]',
+    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [default: by profile: local 0, delay 0, error 0.2]',
   },
   seed: {
     type: 'number',
