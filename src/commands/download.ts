@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { expandCodes } from '../codes.js';
+import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
@@ -52,13 +53,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
   const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
   const dest = await prepareDestination(argv.dest);
   const source = await openFlagSource(sourceSpec);
-  const cancel = new AbortController();
-  const interrupt = () => {
-    if (cancel.signal.aborted) process.exit(130);
-    process.stderr.write('\nInterrupted: stopping the downloads in flight (Ctrl-C again to quit at once)\n');
-    cancel.abort();
-  };
-  process.on('SIGINT', interrupt);
+  const interrupt = onInterrupt('stopping the downloads in flight');
   try {
     const mode = argv.mode;
     const threads = Math.min(argv.threads ?? DEFAULT_THREADS, codes.length);
@@ -71,13 +66,13 @@ async function handler(argv: DownloadArgs): Promise<void> {
         server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency: argv.concurrency, partition: argv.partition,
         baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
       },
-      { onResult: (result) => progress.update(result), signal: cancel.signal },
+      { onResult: (result) => progress.update(result), signal: interrupt.signal },
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     process.exitCode = exitCodeFor(report);
   } finally {
-    process.off('SIGINT', interrupt);
+    interrupt.dispose();
     await source.close();
   }
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { CompareArgs } from '../commands/compare.js';
 import { expandCodes, UsageError } from '../codes.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
+import { onInterrupt } from '../interrupt.js';
 import type { ServerKnobArgs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
@@ -35,13 +36,7 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
   const spec = resolveFlagSource(argv.server, knobs, argv.ext);
   const latencyMs = 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
 
-  const cancel = new AbortController();
-  const interrupt = () => {
-    if (cancel.signal.aborted) process.exit(130);
-    process.stderr.write('\nInterrupted: stopping after the run in progress (Ctrl-C again to quit at once)\n');
-    cancel.abort();
-  };
-  process.on('SIGINT', interrupt);
+  const interrupt = onInterrupt('stopping after the run in progress');
   const source = await openFlagSource(spec);
   try {
     const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -50,10 +45,10 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
     const commonArgs = [...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext, '--timeout', String(argv.timeout)];
-    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, log, signal: cancel.signal });
+    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, log, signal: interrupt.signal });
     const rows = buildRows(configs, runs, { flags: codes.length, latencyMs });
     const baseline = baselineOf(rows);
-    const interrupted = cancel.signal.aborted;
+    const interrupted = interrupt.signal.aborted;
 
     if (argv.chart !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
@@ -69,7 +64,7 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     }
     process.exitCode = interrupted ? 130 : rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {
-    process.off('SIGINT', interrupt);
+    interrupt.dispose();
     await source.close();
   }
 }
