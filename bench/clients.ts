@@ -43,7 +43,7 @@ export function flagsClient(work: Work, config: RunConfig, series: string = conf
 }
 
 /** A peer downloading the same URLs at the same requests in flight, checked file by file afterwards. */
-export function peerClient(work: Work, peer: Peer, requests: number): Client {
+function peerClient(work: Work, peer: Peer, requests: number): Client {
   const urls = work.codes.map((cc) => `${work.baseUrl}/${cc}/${cc}.svg`);
   return {
     name: `${peer.name} ${requests}`,

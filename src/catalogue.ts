@@ -13,7 +13,7 @@ export interface Country {
 const require = createRequire(import.meta.url);
 
 /** Folder of the flag-icons package, the flag data of the embedded server. */
-export const flagIconsDir = dirname(require.resolve('flag-icons/package.json'));
+const flagIconsDir = dirname(require.resolve('flag-icons/package.json'));
 
 /** The 4:3 SVG flags, one `{cc}.svg` per code. */
 export const flagIconsSvgDir = join(flagIconsDir, 'flags', '4x3');
