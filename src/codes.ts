@@ -1,14 +1,10 @@
 import { catalogue } from './catalogue.js';
+import { UsageError } from './errors.js';
 
 /** The 20 most populous countries, the book's default list. */
 export const POPULOUS_20 = 'CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR'.split(' ');
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-
-/** A problem with what the user typed: reported as a usage error (exit 2). */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface CodeSelection {
   /** Positional arguments: two-letter codes, or single letters that stand for 26 codes each. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from './codes.js';
+import { UsageError } from './errors.js';
 
 /**
  * Creates the destination folder if needed and proves it writable by writing a probe file, so that

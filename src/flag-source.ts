@@ -1,4 +1,4 @@
-import { UsageError } from './codes.js';
+import { UsageError } from './errors.js';
 import { describeServer, type ServerKnobArgs, type ServerOptions, type ServerProfile, serverOptions } from './server/options.js';
 
 /** What `--server` asked for, checked but not started yet. */

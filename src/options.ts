@@ -1,13 +1,14 @@
 import type { Options } from 'yargs';
-import { UsageError } from './codes.js';
+import { UsageError } from './errors.js';
 import { serverKnobs } from './server/options.js';
 
-/** A yargs `coerce` that accepts only whole numbers from `min` up, naming the option when not. */
-export function wholeNumber(option: string, min = 1) {
+/** A yargs `coerce` that accepts only whole numbers from `min` (to `max`), naming the option when not. */
+export function wholeNumber(option: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
+  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
   return (value: unknown): number => {
     const number = Number(value);
-    if (typeof value === 'boolean' || value === '' || !Number.isInteger(number) || number < min) {
-      throw new UsageError(`--${option} must be a whole number >= ${min}, got ${JSON.stringify(value)}`);
+    if (typeof value === 'boolean' || value === '' || !Number.isInteger(number) || number < min || number > max) {
+      throw new UsageError(`--${option} must be a whole number ${range}, got ${JSON.stringify(value)}`);
     }
     return number;
   };

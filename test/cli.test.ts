@@ -107,6 +107,7 @@ describe('flags (the download command)', () => {
         [['--mode', 'fast'], /mode.*"fast"/s],
         [['--partition', 'random'], /partition.*"random"/s],
         [['--error-rate', '2'], /--error-rate must be between 0 and 1, got 2/],
+        [['--seed', 'abc'], /--seed must be an integer, got "abc"/],
         [['--server', 'ftp://example.org'], /only http and https/],
         [['--server', 'http://127.0.0.1:9/flags', '--latency', '10'], /--latency tunes the embedded server only/],
         [['--bogus'], /Unknown argument: bogus/],

@@ -8,7 +8,7 @@ import { configArgs, inFlight, planConfigs, type RunConfig } from '../src/compar
 import { readRows } from '../src/compare/reading.js';
 import { baselineOf, buildRows, type CompareRow } from '../src/compare/rows.js';
 import { markdownTable, textTable } from '../src/compare/text-table.js';
-import { UsageError } from '../src/codes.js';
+import { UsageError } from '../src/errors.js';
 
 const run = (wallMs: number, extra: Partial<ChildRun> = {}): ChildRun => ({ wallMs, peakRssBytes: 100 * 2 ** 20, ...extra });
 const threads = (count: number, concurrency = 1): RunConfig => ({ mode: 'threads', threads: count, concurrency, partition: 'dynamic' });

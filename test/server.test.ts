@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
 import { startFlagServer, type RunningServer } from '../src/server/flag-server.js';
-import { checkServerKnobs, serverOptions } from '../src/server/options.js';
+import { UsageError } from '../src/errors.js';
+import { serverKnobs, serverOptions } from '../src/server/options.js';
 import { planAnswer } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
 
@@ -536,22 +537,28 @@ describe('options', () => {
     assert.equal(serverOptions('local').latencyMs, 0);
   });
 
-  test('checkServerKnobs names the option and the bad value', () => {
-    assert.equal(checkServerKnobs({}), true);
-    assert.equal(checkServerKnobs({ latency: 0, jitter: 10, 'error-rate': 1, seed: -4 }), true);
-    const bad: [Parameters<typeof checkServerKnobs>[0], string, string][] = [
-      [{ latency: -1 }, '--latency', '-1'],
-      [{ jitter: -5 }, '--jitter', '-5'],
-      [{ 'error-rate': 1.5 }, '--error-rate', '1.5'],
-      [{ 'error-rate': -0.1 }, '--error-rate', '-0.1'],
-      [{ 'error-rate': NaN }, '--error-rate', 'NaN'],
-      [{ seed: 1.5 }, '--seed', '1.5'],
-      [{ seed: NaN }, '--seed', 'NaN'],
+  test('a bad knob is a usage error that names the option and quotes what was typed', () => {
+    assert.equal(serverKnobs.latency.coerce('0'), 0);
+    assert.equal(serverKnobs.jitter.coerce(10), 10);
+    assert.equal(serverKnobs['error-rate'].coerce('1'), 1);
+    assert.equal(serverKnobs.seed.coerce('-4'), -4);
+    const bad: [keyof typeof serverKnobs, unknown][] = [
+      ['latency', -1],
+      ['latency', 'abc'],
+      ['jitter', '-5'],
+      ['error-rate', 1.5],
+      ['error-rate', '-0.1'],
+      ['error-rate', 'lots'],
+      ['seed', 1.5],
+      ['seed', 'abc'],
+      ['seed', ''],
     ];
-    for (const [argv, option, value] of bad) {
-      const message = checkServerKnobs(argv);
-      assert.equal(typeof message, 'string', JSON.stringify(argv));
-      assert.ok(String(message).includes(option) && String(message).includes(value), String(message));
+    for (const [option, typed] of bad) {
+      assert.throws(
+        () => serverKnobs[option].coerce(typed),
+        (error: Error) => error instanceof UsageError && error.message.startsWith(`--${option} must be`) && error.message.endsWith(`got ${JSON.stringify(typed)}`),
+        `${option} ${String(typed)}`,
+      );
     }
   });
 });

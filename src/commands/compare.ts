@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { selectionOptions, transferOptions, wholeNumber } from '../options.js';
-import { checkServerKnobs, serverKnobs } from '../server/options.js';
+import { serverKnobs } from '../server/options.js';
 
 const builder = (yargs: Argv) =>
   yargs
@@ -50,7 +50,6 @@ const builder = (yargs: Argv) =>
       ext: transferOptions.ext,
       timeout: transferOptions.timeout,
     })
-    .check(checkServerKnobs)
     .example('$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency')
     .example('$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time')
     .example('$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart')

@@ -7,7 +7,6 @@ import { scheduleOptions, selectionOptions, transferOptions, wholeNumber } from 
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
-import { checkServerKnobs } from '../server/options.js';
 import { loadStrategy } from '../strategies/index.js';
 import type { Mode } from '../types.js';
 
@@ -34,7 +33,6 @@ const builder = (yargs: Argv) =>
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
-    .check(checkServerKnobs)
     .example('$0', 'the 20 most populous countries, worker threads, embedded server with latency')
     .example('$0 BR IN US --verbose', 'three flags, one line each')
     .example('$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each')

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { wholeNumber } from '../options.js';
 import type { RunningServer } from '../server/flag-server.js';
-import { checkServerKnobs, describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
+import { describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 
 interface ServeArgs {
@@ -26,7 +27,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           default: 'delay' as ServerProfile,
           describe: 'local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults',
         },
-        port: { type: 'number', default: 8001, requiresArg: true, describe: 'TCP port (0: any free port)' },
+        port: { default: 8001, requiresArg: true, coerce: wholeNumber('port', 0, 65535), describe: 'TCP port (0: any free port) [number]' },
         host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'Address to listen on' },
         dir: {
           type: 'string',
@@ -34,12 +35,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
         },
         ...serverKnobs,
-      })
-      .check((argv) =>
-        Number.isInteger(argv.port) && argv.port >= 0 && argv.port <= 65535
-          ? checkServerKnobs(argv)
-          : `--port must be an integer from 0 to 65535, got ${argv.port}`,
-      ),
+      }),
   async handler(argv) {
     const options = serverOptions(argv.profile, {
       host: argv.host,

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { CompareArgs } from '../commands/compare.js';
-import { expandCodes, UsageError } from '../codes.js';
+import { expandCodes } from '../codes.js';
+import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { onInterrupt } from '../interrupt.js';
 import type { ServerKnobArgs } from '../server/options.js';

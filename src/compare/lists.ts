@@ -1,4 +1,4 @@
-import { UsageError } from '../codes.js';
+import { UsageError } from '../errors.js';
 import { parseThreadList } from './stats.js';
 
 /** `--threads 1,2,4`: a bad item is a usage error that names it. */

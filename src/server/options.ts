@@ -1,4 +1,5 @@
 import type { Options } from 'yargs';
+import { UsageError } from '../errors.js';
 import { profileDefaults } from './profiles.js';
 
 export type ServerProfile = 'local' | 'delay' | 'error';
@@ -29,27 +30,38 @@ export function serverOptions(
   return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...given, profile };
 }
 
+/** A knob's value: a number that `valid` accepts, or a usage error quoting what was typed. */
+function knob(option: string, expected: string, valid: (value: number) => boolean) {
+  return (typed: unknown): number => {
+    const value = typeof typed === 'number' || (typeof typed === 'string' && typed.trim() !== '') ? Number(typed) : Number.NaN;
+    if (!valid(value)) throw new UsageError(`--${option} must be ${expected}, got ${JSON.stringify(typed)}`);
+    return value;
+  };
+}
+
+const atLeastZero = (value: number) => Number.isFinite(value) && value >= 0;
+
 /** The knobs shared by every command that runs a server; no yargs defaults, so that the profile's show through. */
 export const serverKnobs = {
   latency: {
-    type: 'number',
     requiresArg: true,
-    describe: 'Hold each answer this many ms [default: by profile: local 0, delay 300, error 300]',
+    coerce: knob('latency', 'a number of ms >= 0', atLeastZero),
+    describe: 'Hold each answer this many ms [number] [default: by profile: local 0, delay 300, error 300]',
   },
   jitter: {
-    type: 'number',
     requiresArg: true,
-    describe: 'Spread the hold uniformly by ± this many ms, seeded [default: by profile: local 0, delay 200, error 200]',
+    coerce: knob('jitter', 'a number of ms >= 0', atLeastZero),
+    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: by profile: local 0, delay 200, error 200]',
   },
   'error-rate': {
-    type: 'number',
     requiresArg: true,
-    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [default: by profile: local 0, delay 0, error 0.2]',
+    coerce: knob('error-rate', 'between 0 and 1', (value) => value >= 0 && value <= 1),
+    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [number] [default: by profile: local 0, delay 0, error 0.2]',
   },
   seed: {
-    type: 'number',
     requiresArg: true,
-    describe: 'Seed of the jitter and fault draws: the same seed gives the same delays and faults [default: 1]',
+    coerce: knob('seed', 'an integer', Number.isSafeInteger),
+    describe: 'Seed of the jitter and fault draws: the same seed gives the same delays and faults [number] [default: 1]',
   },
 } as const satisfies Record<string, Options>;
 
@@ -58,24 +70,6 @@ export interface ServerKnobArgs {
   jitter?: number;
   'error-rate'?: number;
   seed?: number;
-}
-
-/** For `yargs.check`: a message naming the option and its bad value, or true. */
-export function checkServerKnobs(argv: ServerKnobArgs): true | string {
-  const { latency, jitter, 'error-rate': errorRate, seed } = argv;
-  if (latency !== undefined && !(Number.isFinite(latency) && latency >= 0)) {
-    return `--latency must be a number of ms >= 0, got ${latency}`;
-  }
-  if (jitter !== undefined && !(Number.isFinite(jitter) && jitter >= 0)) {
-    return `--jitter must be a number of ms >= 0, got ${jitter}`;
-  }
-  if (errorRate !== undefined && !(errorRate >= 0 && errorRate <= 1)) {
-    return `--error-rate must be between 0 and 1, got ${errorRate}`;
-  }
-  if (seed !== undefined && !Number.isSafeInteger(seed)) {
-    return `--seed must be an integer, got ${seed}`;
-  }
-  return true;
 }
 
 /** One line for logs and reports, e.g. `profile delay: latency 300±200 ms, error rate 0, seed 1`. */
