@@ -26,7 +26,8 @@ export function formatReport(report: RunReport): string {
     `${plural(report.ok, 'flag')} downloaded, ${report.notFound} not found, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
   ];
   if (report.workerStartupMs !== null) {
-    lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started, the last running after ${seconds(report.workerStartupMs)}`);
+    const started = report.workersStarted < report.threads ? ' (the pool grows only while codes are left)' : '';
+    lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started${started}, the last task under way after ${seconds(report.workerStartupMs)}`);
   }
   const failures = report.results.filter((result) => result.status === 'error');
   if (failures.length > 0) {

@@ -52,7 +52,7 @@ export interface RunReport {
   error: number;
   bytes: number;
   elapsedMs: number;
-  /** Threads mode: workers that got a task, and the time until the last of them was running. */
+  /** Threads mode: worker threads created, and the time until the last pool task was under way. */
   workersStarted: number;
   workerStartupMs: number | null;
   /** Peak resident set size of the whole process, in bytes. */
@@ -71,9 +71,9 @@ export interface StrategyEvents {
 export interface StrategyOutcome {
   /** Worker threads used (0: the main thread alone). */
   threads: number;
-  /** Workers that got a task: fewer than `threads` when the work ran out before the pool was full. */
+  /** Worker threads created: fewer than `threads` when the codes ran out before the pool was full. */
   workersStarted: number;
-  /** Time from the pool's creation until its last worker was running. */
+  /** Time from the pool's creation until its last task was under way. */
   workerStartupMs: number | null;
 }
 

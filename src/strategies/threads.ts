@@ -52,6 +52,9 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   });
   // A failure in an idle worker is reported here; without a listener it would end the process.
   pool.on('error', () => {});
+  // Counted as Piscina creates them: a task may land on a worker whose earlier task is done.
+  let workersStarted = 0;
+  pool.on('workerCreate', () => workersStarted++);
   const context: PoolContext = {
     pool, fetch: fetchOptionsOf(options), concurrency: options.concurrency, events,
     ports: new Set(), attempts: new Map(), failures: [],
@@ -89,7 +92,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   if (!events.signal.aborted) {
     for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!));
   }
-  return { threads: threadCount, workersStarted: tasks.length, workerStartupMs: Math.round(lastStart - created) };
+  return { threads: threadCount, workersStarted, workerStartupMs: Math.round(lastStart - created) };
 }
 
 /**
