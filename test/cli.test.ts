@@ -59,15 +59,19 @@ describe('flags (the download command)', () => {
       }
       const server = spawn(process.execPath, [cliPath, 'serve', '--profile', 'local', '--port', '0', '--dir', book]);
       try {
-        let banner = '';
-        for await (const chunk of server.stdout) {
-          banner += chunk;
-          if (/http:\S+\/flags/.test(banner)) break;
-        }
-        const baseUrl = /(http:\S+\/flags)/.exec(banner)![1]!;
+        // Read with a listener: breaking out of a for-await loop would destroy the child's stdout,
+        // and the server would die of EPIPE at its next line.
+        const baseUrl = await new Promise<string>((resolve) => {
+          let banner = '';
+          server.stdout.on('data', (chunk: Buffer) => {
+            banner += chunk;
+            const url = /(http:\S+\/flags) /.exec(banner);
+            if (url) resolve(url[1]!);
+          });
+        });
         const dest = join(folder, 'dest');
         const run = await runCli(['br', 'us', 'fr', '--server', baseUrl, '--ext', 'gif', '--dest', dest, '--json']);
-        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.code, 0, run.stderr + run.stdout);
         const report = parseReport(run);
         assert.deepEqual([report.ok, report.notFound], [2, 1]);
         assert.deepEqual((await filesIn(dest)).sort(), ['br.gif', 'us.gif']);
