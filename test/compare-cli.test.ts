@@ -104,5 +104,8 @@ describe('flags compare, end to end', () => {
     const tooMany = await compare(['BR', 'IN', '--threads', '1,4'], tempDir);
     assert.equal(tooMany.code, 2);
     assert.match(tooMany.stderr, /--threads 4: there are only 2 flags/);
+    const badLatency = await compare(['BR', '--threads', '1', '--latency', 'abc'], tempDir);
+    assert.equal(badLatency.code, 2);
+    assert.match(badLatency.stderr, /--latency must be a number of ms >= 0, got "abc"/);
   });
 });

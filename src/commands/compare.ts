@@ -35,17 +35,15 @@ const builder = (yargs: Argv) =>
       chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
       ...selectionOptions,
       server: {
-        type: 'string',
-        default: 'delay',
-        requiresArg: true,
+        ...transferOptions.server,
         describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
       },
       ...serverKnobs,
-      latency: { type: 'number', requiresArg: true, describe: 'Hold each embedded answer this many ms [default: local 0, delay and error 300]' },
+      // Only the help differs from the download command's: the same checks apply.
+      latency: { ...serverKnobs.latency, describe: 'Hold each embedded answer this many ms [number] [default: local 0, delay and error 300]' },
       jitter: {
-        type: 'number',
-        requiresArg: true,
-        describe: 'Spread the embedded server\'s hold by ± this many ms [default: 0 here, so that the bound is exact]',
+        ...serverKnobs.jitter,
+        describe: 'Spread the embedded server\'s hold by ± this many ms [number] [default: 0 here, so that the bound is exact]',
       },
       ext: transferOptions.ext,
       timeout: transferOptions.timeout,
