@@ -6,45 +6,74 @@ import { seconds } from './format.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from './plan.js';
 import { interleave } from './stats.js';
 
+export interface InterleavedOptions<T> {
+  /** Names the temporary root that holds every run's folder. */
+  name: string;
+  items: readonly T[];
+  /** Run once each, untimed, first: the page cache, the server's sockets, the program's own files. */
+  warmUps: readonly T[];
+  repeat: number;
+  run(item: T, tempRoot: string): Promise<ChildRun>;
+  onWarmUp(item: T, run: ChildRun): void;
+  /** After each timed run: its place in the order (from 1) and the order's length. */
+  onRun(item: T, run: ChildRun, position: number, total: number): void;
+  /** Aborted on Ctrl-C: the run in progress is dropped and no new one starts. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The method shared by `flags compare` and the bench: warm-ups, then every item once per pass,
+ * `repeat` passes, so that drift on the machine spreads over all items alike, one run at a time
+ * (on two cores a second process would take the first one's CPU). Gives each item's runs in
+ * item order; the temporary root is gone when this returns, however it ends.
+ */
+export async function measureInterleaved<T>(options: InterleavedOptions<T>): Promise<ChildRun[][]> {
+  const { items, repeat, run, signal } = options;
+  const tempRoot = await mkdtemp(join(tmpdir(), `flags-${options.name}-`));
+  try {
+    for (const item of options.warmUps) options.onWarmUp(item, await run(item, tempRoot));
+    const runs: ChildRun[][] = items.map(() => []);
+    const order = interleave(items.map((item, index) => ({ item, index })), repeat);
+    for (const [position, { item, index }] of order.entries()) {
+      const result = await run(item, tempRoot);
+      // A run cut short by Ctrl-C says nothing about its item.
+      if (signal?.aborted) break;
+      runs[index]!.push(result);
+      options.onRun(item, result, position + 1, order.length);
+    }
+    return runs;
+  } finally {
+    await rm(tempRoot, { recursive: true, force: true });
+  }
+}
+
 export interface MeasureOptions {
   configs: readonly RunConfig[];
   /** What every run shares: the codes, `--server <url>` and transfer options. */
   commonArgs: readonly string[];
   repeat: number;
   log(line: string): void;
-  /** Aborted on Ctrl-C: the run in progress is dropped and no new one starts. */
   signal: AbortSignal;
 }
 
-/**
- * Runs every config `repeat` times in interleaved order after one untimed warm-up, and gives
- * each config's runs in plan order. Every run gets a fresh folder under one temporary root,
- * which is gone when this returns, however it ends.
- */
-export async function measureConfigs({ configs, commonArgs, repeat, log, signal }: MeasureOptions): Promise<ChildRun[][]> {
-  const tempRoot = await mkdtemp(join(tmpdir(), 'flags-compare-'));
+/** `flags compare`'s runs: the real CLI per config, after one warm-up of the widest config. */
+export function measureConfigs({ configs, commonArgs, repeat, log, signal }: MeasureOptions): Promise<ChildRun[][]> {
   const withPartition = new Set(configs.map((config) => config.partition)).size > 1;
   const label = (config: RunConfig) => configLabel(config, withPartition);
-  const argsOf = (config: RunConfig) => [...commonArgs, ...configArgs(config)];
-  try {
-    // The widest config touches every code path (the pool, the workers' imports) and the page cache.
-    const warmUp = configs.reduce((widest, config) => (inFlight(config) >= inFlight(widest) ? config : widest));
-    const warm = await runFlagsChild(argsOf(warmUp), tempRoot);
-    log(`warm-up (${label(warmUp)}, not counted): ${warm.failure === undefined ? seconds(warm.wallMs) : `FAILED: ${warm.failure}`}`);
-
-    const runs: ChildRun[][] = configs.map(() => []);
-    const order = interleave(configs.map((config, index) => ({ config, index })), repeat);
-    const width = String(order.length).length;
-    for (const [position, { config, index }] of order.entries()) {
-      const run = await runFlagsChild(argsOf(config), tempRoot);
-      // A run cut short by Ctrl-C says nothing about its config.
-      if (signal.aborted) break;
-      runs[index]!.push(run);
+  // The widest config touches every code path (the pool, the workers' imports) and the page cache.
+  const widest = configs.reduce((wide, config) => (inFlight(config) >= inFlight(wide) ? config : wide));
+  return measureInterleaved({
+    name: 'compare',
+    items: configs,
+    warmUps: [widest],
+    repeat,
+    signal,
+    run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config)], tempRoot),
+    onWarmUp: (config, run) =>
+      log(`warm-up (${label(config)}, not counted): ${run.failure === undefined ? seconds(run.wallMs) : `FAILED: ${run.failure}`}`),
+    onRun: (config, run, position, total) => {
       const outcome = run.failure === undefined ? seconds(run.wallMs) : `FAILED after ${seconds(run.wallMs)}: ${run.failure}`;
-      log(`[${String(position + 1).padStart(width)}/${order.length}] ${label(config)}: ${outcome}`);
-    }
-    return runs;
-  } finally {
-    await rm(tempRoot, { recursive: true, force: true });
-  }
+      log(`[${String(position).padStart(String(total).length)}/${total}] ${label(config)}: ${outcome}`);
+    },
+  });
 }
