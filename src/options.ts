@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
 import { serverKnobs } from './server/options.js';
@@ -49,4 +51,44 @@ export const scheduleOptions = {
     default: 'dynamic' as const,
     describe: 'How codes reach the workers: handed out one at a time as workers ask (dynamic), or split up front',
   },
+} as const satisfies Record<string, Options>;
+
+/** `--ca FILE`: the PEM text, read and parsed now, so that a bad file is a usage error before anything starts. */
+function caFile(path: unknown): string {
+  let pem: string;
+  try {
+    pem = readFileSync(String(path), 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new UsageError(`--ca ${path}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  }
+  return pem;
+}
+
+/** How failures are retried, files already there treated, and servers trusted. */
+export const reliabilityOptions = {
+  retries: {
+    default: 3,
+    requiresArg: true,
+    coerce: wholeNumber('retries', 0, 100),
+    describe: 'Further attempts after a transient failure (reset, timeout, cut body, HTTP 408, 429, 5xx); 0: none [number]',
+  },
+  'retry-delay': {
+    default: 100,
+    requiresArg: true,
+    coerce: wholeNumber('retry-delay', 0, 60_000),
+    describe: 'Base of the exponential backoff with full jitter between attempts, in ms; a Retry-After wins; waits are capped at 5 s [number]',
+  },
+  update: {
+    type: 'boolean',
+    conflicts: 'skip-existing',
+    describe: 'Ask with If-Modified-Since for a flag whose file exists; a 304 leaves it as it is (not_modified)',
+  },
+  'skip-existing': { type: 'boolean', describe: 'Make no request for a flag whose file exists (skipped)' },
+  ca: { requiresArg: true, coerce: caFile, describe: 'Also trust the CA certificates of this PEM file (https servers) [string]' },
+  insecure: { type: 'boolean', conflicts: 'ca', describe: 'Accept any https certificate, unverified (a warning is printed)' },
 } as const satisfies Record<string, Options>;

@@ -27,7 +27,7 @@ describe('flags (the download command)', () => {
       assert.equal(report.concurrency, 1);
       assert.match(run.stderr, /Downloading 20 flags from http:\/\/127\.0\.0\.1:\d+\/flags \(embedded, profile local/);
       const result = report.results.find((entry) => entry.cc === 'br')!;
-      assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cc', 'ms', 'status', 'thread']);
+      assert.deepEqual(Object.keys(result).sort(), ['attempts', 'bytes', 'cc', 'ms', 'status', 'thread']);
       assert.ok(result.thread > 0);
       assert.deepEqual(await readFile(join(folder, 'downloaded', 'br.svg')), await sourceFlag('br'));
       assert.equal((await filesIn(join(folder, 'downloaded'))).length, 20);
@@ -81,9 +81,9 @@ describe('flags (the download command)', () => {
       }
     }));
 
-  test('the error profile: each code ends once, no temp or partial file, exit 1, errors listed', () =>
+  test('the error profile without retries: each code ends once, no temp or partial file, exit 1, errors listed', () =>
     inTemp(async (folder) => {
-      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--json', '--dest', folder]);
+      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--retries', '0', '--json', '--dest', folder]);
       assert.equal(run.code, 1, run.stderr);
       const report = parseReport(run);
       assert.equal(report.results.length, 257);
