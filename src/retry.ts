@@ -50,8 +50,9 @@ export function backoffMs(failedAttempts: number, baseMs: number, random = Math.
 
 /** A Retry-After header (delay in seconds, or an HTTP date) as ms from `now`, capped; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined || header.trim() === '') return undefined;
+  if (header === undefined) return undefined;
   const text = header.trim();
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  // Date.parse reads '-5' as a year: a date must at least name its month and day.
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - now : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.min(MAX_WAIT_MS, Math.max(0, ms));
 }
