@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { delimiter, dirname } from 'node:path';
+import { describe, test } from 'node:test';
+import { cliPath, filesIn, tempFolder } from './helpers/fixtures.js';
+
+/** Runs the built bin itself, as `npx flags` does: its shebang and execute bit decide whether it starts. */
+async function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  // `env node` in the shebang must find the Node running the tests, not whatever else is on PATH.
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+  const child = spawn(cliPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('the built bin', () => {
+  test('runs directly, without node in front: --version, and a download', async () => {
+    const version = await runBin(['--version']);
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    const folder = await tempFolder();
+    try {
+      const run = await runBin(['BR', '--server', 'local', '--dest', folder.path]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await filesIn(folder.path), ['br.svg']);
+    } finally {
+      await folder.remove();
+    }
+  });
+});
