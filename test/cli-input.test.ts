@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { delimiter, dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliPath, filesIn, tempFolder } from './helpers/fixtures.js';
+import { cliPath, filesIn, parseReport, runCli, tempFolder, withServer } from './helpers/fixtures.js';
 
 /** Runs the built bin itself, as `npx flags` does: its shebang and execute bit decide whether it starts. */
 async function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -18,18 +18,36 @@ async function runBin(args: string[]): Promise<{ code: number | null; stdout: st
   return { code, stdout, stderr };
 }
 
+async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
+  const folder = await tempFolder();
+  try {
+    return await use(folder.path);
+  } finally {
+    await folder.remove();
+  }
+}
+
 describe('the built bin', () => {
   test('runs directly, without node in front: --version, and a download', async () => {
     const version = await runBin(['--version']);
     assert.equal(version.code, 0, version.stderr);
     assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
-    const folder = await tempFolder();
-    try {
-      const run = await runBin(['BR', '--server', 'local', '--dest', folder.path]);
+    await inTemp(async (folder) => {
+      const run = await runBin(['BR', '--server', 'local', '--dest', folder]);
       assert.equal(run.code, 0, run.stderr);
-      assert.deepEqual(await filesIn(folder.path), ['br.svg']);
-    } finally {
-      await folder.remove();
-    }
+      assert.deepEqual(await filesIn(folder), ['br.svg']);
+    });
   });
+});
+
+describe('--ext', () => {
+  test('upper case is accepted and used as typed, so a server with lower-case names answers 404', () =>
+    withServer('local', {}, (server) =>
+      inTemp(async (folder) => {
+        const run = await runCli(['BR', '--server', server.baseUrl, '--ext', 'SVG', '--dest', folder, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const report = parseReport(run);
+        assert.deepEqual([report.ok, report.notFound], [0, 1]);
+      }),
+    ));
 });
