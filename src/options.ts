@@ -59,7 +59,7 @@ export const scheduleOptions = {
     default: 1,
     requiresArg: true,
     coerce: wholeNumber('concurrency'),
-    describe: 'Requests in flight per worker thread (threads) or in all (async) [number]',
+    describe: 'Requests in flight per worker thread (threads) or in all (async) [number] [capped by the number of flags]',
   },
   partition: {
     choices: ['dynamic', 'chunks', 'round-robin'] as const,

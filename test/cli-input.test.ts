@@ -51,3 +51,16 @@ describe('--ext', () => {
       }),
     ));
 });
+
+describe('--concurrency', () => {
+  test('is capped by the number of flags, as --threads is, in the report too', () =>
+    inTemp(async (folder) => {
+      for (const mode of ['threads', 'async']) {
+        const run = await runCli(['BR', '--mode', mode, '--concurrency', '100000', '--server', 'local', '--dest', folder, '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        const report = parseReport(run);
+        assert.deepEqual([report.ok, report.concurrency], [1, 1], mode);
+        assert.match(run.stderr, /[×,] 1 (requests? )?in flight/, mode);
+      }
+    }));
+});
