@@ -8,9 +8,10 @@ export interface Progress {
 
 /**
  * `--verbose`: one line per flag on `lines`; otherwise a progress bar on stderr when it is a
- * terminal, and nothing when it is not (a log file gets no bar frames).
+ * terminal, and nothing when it is not (a log file gets no bar frames). The bar is cleared as
+ * soon as `signal` aborts (Ctrl-C), so that what is written next starts on a clean line.
  */
-export async function createProgress(total: number, verbose: boolean, lines: NodeJS.WritableStream): Promise<Progress> {
+export async function createProgress(total: number, verbose: boolean, lines: NodeJS.WritableStream, signal: AbortSignal): Promise<Progress> {
   if (verbose) return { update: (result) => lines.write(`${formatResult(result)}\n`), stop: () => {} };
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   // Loaded only when a bar is drawn: a script's run should not pay for it.
@@ -21,6 +22,9 @@ export async function createProgress(total: number, verbose: boolean, lines: Nod
   );
   const counts = { ok: 0, notFound: 0, error: 0 };
   bar.start(total, 0, counts);
+  // A stopped SingleBar ignores later updates and a second stop (it checks its render timer), so
+  // the results still arriving after Ctrl-C do not draw it again.
+  signal.addEventListener('abort', () => bar.stop(), { once: true });
   return {
     update(result) {
       counts[result.status === 'not_found' ? 'notFound' : result.status]++;

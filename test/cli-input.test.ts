@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { delimiter, dirname } from 'node:path';
 import { describe, test } from 'node:test';
 import { cliPath, filesIn, parseReport, runCli, tempFolder, withServer } from './helpers/fixtures.js';
@@ -62,5 +63,47 @@ describe('--concurrency', () => {
         assert.deepEqual([report.ok, report.concurrency], [1, 1], mode);
         assert.match(run.stderr, /[×,] 1 (requests? )?in flight/, mode);
       }
+    }));
+});
+
+/** A word for `sh -c`, whatever it holds. */
+const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+const SCRIPT = '/usr/bin/script';
+
+describe('Ctrl-C on a terminal', () => {
+  // script(1) runs the CLI on a pseudo-terminal, so stderr is a TTY and the bar is drawn; the ^C
+  // written to its input goes through the terminal's line discipline, which signals the CLI's
+  // process group as a key press would.
+  const skip = !existsSync(SCRIPT) && `needs ${SCRIPT} (util-linux)`;
+  test('clears the progress bar before the interrupt message, and the bar is not drawn again', { skip }, () =>
+    inTemp(async (folder) => {
+      const command = [process.execPath, cliPath, '--all', '--server', 'delay', '--latency', '300', '--jitter', '0', '--threads', '4', '--dest', folder];
+      // script runs the command with $SHELL -c, which the quoting is written for.
+      const env = { ...process.env, SHELL: '/bin/sh' };
+      const child = spawn(SCRIPT, ['-qfec', command.map(shellQuote).join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+      child.stdout.setEncoding('utf8');
+      let output = '';
+      let pressed = false;
+      child.stdout.on('data', (text: string) => {
+        output += text;
+        if (!pressed && /\d+\/257 flags/.test(output)) {
+          pressed = true;
+          child.stdin.write('\x03');
+        }
+      });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 130, output);
+      const message = output.indexOf('Interrupted: stopping the downloads in flight');
+      assert.ok(message > 0, output);
+      const before = output.slice(0, message);
+      const after = output.slice(message);
+      const lastFrame = Math.max(before.lastIndexOf('░'), before.lastIndexOf('█'));
+      const clear = before.lastIndexOf('\x1b[2K');
+      assert.ok(lastFrame >= 0, `the bar was drawn: ${JSON.stringify(output)}`);
+      assert.ok(clear > lastFrame, `the bar's line was cleared after its last frame: ${JSON.stringify(before)}`);
+      assert.match(before.slice(clear + '\x1b[2K'.length), /^[\r\n]+$/, 'only line breaks between the clearing and the message');
+      assert.doesNotMatch(after, /[░█]|\x1b8/, `no bar frame, no cursor restored over it afterwards: ${JSON.stringify(after)}`);
+      assert.match(after, /\nInterrupted: \d+ of 257 flags finished, \d+ not attempted\r?\n/);
     }));
 });

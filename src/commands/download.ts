@@ -59,7 +59,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const concurrency = Math.min(argv.concurrency, codes.length);
     const lines = argv.json ? process.stderr : process.stdout;
     lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency })}\n`);
-    const progress = await createProgress(codes.length, argv.verbose ?? false, lines);
+    const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
     const report = await runDownload(
       codes,
       {
