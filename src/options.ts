@@ -16,6 +16,17 @@ export function wholeNumber(option: string, min = 1, max = Number.MAX_SAFE_INTEG
   };
 }
 
+/**
+ * `--ext` ends up in a URL path and a file name, so it is letters and digits only, as the embedded
+ * server's file names are. Upper case is kept as typed: a real server's paths are case-sensitive.
+ */
+function extension(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9]{1,8}$/i.test(value)) {
+    throw new UsageError(`--ext must be 1 to 8 letters or digits, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 /** Which codes: shared by the download and compare commands. */
 export const selectionOptions = {
   all: { type: 'boolean', describe: 'Every flag of the catalogue (the 257 two-letter codes of flag-icons)' },
@@ -32,7 +43,13 @@ export const transferOptions = {
     describe: 'An embedded server profile (local: no delay; delay: 100-500 ms latency; error: latency and faults) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
   },
   ...serverKnobs,
-  ext: { type: 'string', default: 'svg', requiresArg: true, describe: 'File extension to fetch (gif for the Fluent Python site layout)' },
+  ext: {
+    type: 'string',
+    default: 'svg',
+    requiresArg: true,
+    coerce: extension,
+    describe: 'File extension to fetch, 1 to 8 letters or digits, used as typed (gif for the Fluent Python site layout)',
+  },
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
   timeout: { default: 10_000, requiresArg: true, coerce: wholeNumber('timeout'), describe: 'Per-request timeout in ms [number]' },
   'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
@@ -44,7 +61,7 @@ export const scheduleOptions = {
     default: 1,
     requiresArg: true,
     coerce: wholeNumber('concurrency'),
-    describe: 'Requests in flight per worker thread (threads) or in all (async) [number]',
+    describe: 'Requests in flight per worker thread (threads) or in all (async) [number] [capped by the number of flags]',
   },
   partition: {
     choices: ['dynamic', 'chunks', 'round-robin'] as const,

@@ -62,13 +62,15 @@ async function handler(argv: DownloadArgs): Promise<void> {
   try {
     const mode = argv.mode;
     const threads = Math.min(argv.threads ?? DEFAULT_THREADS, codes.length);
+    // Slots are set up before they ask for work: more than there are flags would only idle.
+    const concurrency = Math.min(argv.concurrency, codes.length);
     const lines = argv.json ? process.stderr : process.stdout;
-    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : argv.concurrency })}\n`);
-    const progress = await createProgress(codes.length, argv.verbose ?? false, lines);
+    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency })}\n`);
+    const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
     const report = await runDownload(
       codes,
       {
-        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency: argv.concurrency, partition: argv.partition,
+        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency, partition: argv.partition,
         baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
         retries: argv.retries, retryDelayMs: argv.retryDelay, existing: argv.update ? 'update' : argv.skipExisting ? 'skip' : 'replace',
         ca: argv.ca, insecure: argv.insecure ?? false,
