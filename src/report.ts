@@ -14,7 +14,7 @@ export function describeRun(flags: number, server: string, report: Pick<RunRepor
     mode === 'threads'
       ? `${plural(threads, 'worker thread')} × ${concurrency} in flight (${plural(threads * concurrency, 'request')} at once)`
       : mode === 'async'
-        ? `the main thread's event loop, ${concurrency} requests in flight`
+        ? `the main thread's event loop, ${plural(concurrency, 'request')} in flight`
         : 'one request after another';
   return `Downloading ${plural(flags, 'flag')} from ${server}\nMode ${mode}: ${schedule}`;
 }
