@@ -58,11 +58,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       process.exitCode = error.culprit === 'dir' ? 2 : 1;
       return;
     }
+    // Listening before the banner: whoever reads it may signal at once, and must not kill us unclosed.
+    const stopped = untilSignal('SIGINT', 'SIGTERM');
     // With --dir the extension is whatever the folder holds, so the example shows the layout instead.
     const example = options.dir === undefined ? 'br/br.svg' : 'br/br.{ext}';
     process.stdout.write(`Serving flags at ${server.baseUrl} (${describeServer(options)})\n`);
     process.stdout.write(`Try: curl ${server.baseUrl}/${example}\n`);
-    await untilSignal('SIGINT', 'SIGTERM');
+    await stopped;
     await server.close();
   },
 };
