@@ -14,6 +14,7 @@ import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
 import { planAnswer } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
+import { runCli } from './helpers/fixtures.js';
 
 const codes = 'cn in us id br pk ng bd ru jp mx ph vn et eg de ir tr cd fr'.split(' ');
 
@@ -495,6 +496,16 @@ describe('flags serve', () => {
     assert.ok(stdout.includes(`curl ${match[1]}/br/br.svg`), stdout);
   });
 
+  test('--latency 0 without --jitter serves with no jitter, and says so', async () => {
+    const run = await runCli(['serve', '--latency', '0', '--port', '0'], {
+      onStdout: (text, child) => {
+        if (text.includes('\n') && !child.killed) child.kill('SIGINT');
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(profile delay: latency 0±0 ms, error rate 0, seed 1\)\n/);
+  });
+
   test('a bad --dir exits 2, a busy port exits 1, naming them', async () => {
     const missing = join(tmpdir(), 'flags-server-test-no-such-dir');
     const badDir = spawnSync(process.execPath, [cli, 'serve', '--dir', missing], { encoding: 'utf8' });
@@ -525,16 +536,30 @@ describe('options', () => {
       host: '127.0.0.1',
       port: 0,
     });
-    assert.deepEqual(serverOptions('delay', { latencyMs: 50, jitterMs: undefined, seed: 3, port: 8001 }), {
+    assert.deepEqual(serverOptions('delay', { errorRate: 0.5, jitterMs: undefined, seed: 3, port: 8001 }), {
       profile: 'delay',
-      latencyMs: 50,
+      latencyMs: 300,
       jitterMs: 200,
-      errorRate: 0,
+      errorRate: 0.5,
       seed: 3,
       host: '127.0.0.1',
       port: 8001,
     });
     assert.equal(serverOptions('local').latencyMs, 0);
+  });
+
+  test('a latency given without a jitter has no jitter; a given jitter stays', () => {
+    for (const profile of ['delay', 'error'] as const) {
+      assert.equal(serverOptions(profile, { latencyMs: 0 }).jitterMs, 0, profile);
+      assert.equal(serverOptions(profile, { latencyMs: 50, jitterMs: undefined }).jitterMs, 0, profile);
+      assert.equal(serverOptions(profile, { latencyMs: 50, jitterMs: 20 }).jitterMs, 20, profile);
+      assert.equal(serverOptions(profile, { jitterMs: 20 }).latencyMs, 300, profile);
+    }
+    const fixed = serverOptions('delay', { latencyMs: 100 });
+    assert.deepEqual(
+      codes.map((cc) => planAnswer(fixed, `${cc}/${cc}.svg`, 0, true).delayMs),
+      codes.map(() => 100),
+    );
   });
 
   test('a bad knob is a usage error that names the option and quotes what was typed', () => {

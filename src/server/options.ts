@@ -21,13 +21,18 @@ export interface ServerOptions {
   port: number;
 }
 
-/** The profile's defaults, overridden by every override that is not undefined (absent CLI options arrive as undefined). */
+/**
+ * The profile's defaults, overridden by every override that is not undefined (absent CLI options
+ * arrive as undefined). A latency given without a jitter means exactly that latency: the
+ * profile's spread belongs to the profile's latency, and `--latency 0` asks for none.
+ */
 export function serverOptions(
   profile: ServerProfile,
   overrides: Partial<Omit<ServerOptions, 'profile'>> = {},
 ): ServerOptions {
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...given, profile };
+  const jitter = overrides.latencyMs !== undefined && overrides.jitterMs === undefined ? { jitterMs: 0 } : {};
+  return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...jitter, ...given, profile };
 }
 
 /** A knob's value: a number that `valid` accepts, or a usage error quoting what was typed. */
@@ -51,7 +56,7 @@ export const serverKnobs = {
   jitter: {
     requiresArg: true,
     coerce: knob('jitter', 'a number of ms >= 0', atLeastZero),
-    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: by profile: local 0, delay 200, error 200]',
+    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: 0 with --latency, else by profile: local 0, delay 200, error 200]',
   },
   'error-rate': {
     requiresArg: true,
