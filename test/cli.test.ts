@@ -83,7 +83,8 @@ describe('flags (the download command)', () => {
 
   test('the error profile: each code ends once, no temp or partial file, exit 1, errors listed', () =>
     inTemp(async (folder) => {
-      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--json', '--dest', folder]);
+      // --timeout: a stalled answer ends only by the client's timeout.
+      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--error-rate', '0.3', '--timeout', '1000', '--json', '--dest', folder]);
       assert.equal(run.code, 1, run.stderr);
       const report = parseReport(run);
       assert.equal(report.results.length, 257);

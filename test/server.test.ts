@@ -12,14 +12,14 @@ import { startEmbeddedServer } from '../src/server/embedded.js';
 import { startFlagServer, type RunningServer } from '../src/server/flag-server.js';
 import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
-import { planAnswer } from '../src/server/plan.js';
+import { planAnswer, type Fault } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
 import { runCli } from './helpers/fixtures.js';
 
 const codes = 'cn in us id br pk ng bd ru jp mx ph vn et eg de ir tr cd fr'.split(' ');
 
 type Reply =
-  | { dropped: true; error: string }
+  | { dropped: true; error: string; timedOut: boolean }
   | {
       dropped: false;
       status: number;
@@ -28,12 +28,17 @@ type Reply =
       /** False when the connection ended before the whole body arrived. */
       complete: boolean;
       reusedSocket: boolean;
+      timedOut: boolean;
     };
 
-/** One raw request: `path` goes on the wire exactly as given, which fetch would not allow. */
-function send(port: number, path: string, method = 'GET', agent: Agent | false = false): Promise<Reply> {
+/**
+ * One raw request: `path` goes on the wire exactly as given, which fetch would not allow.
+ * With `timeoutMs`, a socket idle that long is given up, as a client does with a stalled answer.
+ */
+function send(port: number, path: string, method = 'GET', agent: Agent | false = false, timeoutMs = 0): Promise<Reply> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+    let timedOut = false;
+    const req = request({ host: '127.0.0.1', port, path, method, agent, timeout: timeoutMs || undefined }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => {}); // a cut body: told by `complete` below
@@ -45,10 +50,15 @@ function send(port: number, path: string, method = 'GET', agent: Agent | false =
           body: Buffer.concat(chunks),
           complete: res.complete,
           reusedSocket: req.reusedSocket,
+          timedOut,
         }),
       );
     });
-    req.on('error', (error) => resolve({ dropped: true, error: error.message }));
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy();
+    });
+    req.on('error', (error) => resolve({ dropped: true, error: error.message, timedOut }));
     req.end();
   });
 }
@@ -60,13 +70,28 @@ async function ok(port: number, path: string, method = 'GET', agent: Agent | fal
   return reply;
 }
 
+/** Long enough for a loopback answer without latency, short enough to wait out a stall. */
+const STALL_TIMEOUT_MS = 300;
+
 /** How a request ended, in one word: the status, or how the connection failed. */
 async function outcome(port: number, path: string): Promise<string> {
-  const reply = await send(port, path);
+  const reply = await send(port, path, 'GET', false, STALL_TIMEOUT_MS);
+  if (reply.timedOut) return 'stall';
   if (reply.dropped) return 'drop';
   if (!reply.complete) return 'truncate';
   return String(reply.status);
 }
+
+/** The outcome a client sees for each planned fault. */
+const outcomeOf: Record<Fault | 'none', string> = {
+  none: '200',
+  'status-500': '500',
+  'status-503': '503',
+  'status-429': '429',
+  drop: 'drop',
+  truncate: 'truncate',
+  stall: 'stall',
+};
 
 function path(base: string, file: string): string {
   return `${new URL(base).pathname}/${file}`;
@@ -316,30 +341,75 @@ describe('address', () => {
 
 describe('faults', () => {
   const knobs = { errorRate: 1, latencyMs: 0, jitterMs: 0 };
+  const svg = (cc: string) => `/flags/${cc}/${cc}.svg`;
 
-  test('with error rate 1 every flag request fails, in each of the three ways', async () => {
+  /** The first code whose first request is planned to get `fault`, with every request faulted. */
+  function codeWith(fault: Fault, options = serverOptions('error', knobs)): string {
+    const cc = catalogue().find(({ code }) => planAnswer(options, `${code}/${code}.svg`, 0, true).fault === fault)?.code;
+    assert.ok(cc, `no code plans ${fault}`);
+    return cc;
+  }
+
+  test('with error rate 1 every flag request fails, in each of the six ways', async () => {
     const server = await startFlagServer(serverOptions('error', knobs));
     const kinds = new Set<string>();
     try {
-      for (let i = 0; i < 90; i++) {
+      for (let i = 0; i < 120; i++) {
         const cc = codes[i % codes.length];
-        const p = i % 3 === 0 ? `/flags/${cc}/metadata.json` : `/flags/${cc}/${cc}.svg`;
-        const reply = await send(server.port, p);
+        const p = i % 3 === 0 ? `/flags/${cc}/metadata.json` : svg(cc);
+        const reply = await send(server.port, p, 'GET', false, STALL_TIMEOUT_MS);
         if (reply.dropped) {
+          assert.equal(reply.timedOut, false, `${p}: no headers at all`);
           kinds.add('drop');
         } else if (!reply.complete) {
-          kinds.add('truncate');
+          kinds.add(reply.timedOut ? 'stall' : 'truncate');
           assert.equal(reply.status, 200);
           const promised = Number(reply.headers['content-length']);
           assert.ok(reply.body.length > 0 && reply.body.length < promised, `${p}: ${reply.body.length}/${promised}`);
         } else {
-          kinds.add('status');
-          assert.ok(reply.status === 500 || reply.status === 503, `${p} gave ${reply.status}`);
+          kinds.add(String(reply.status));
+          assert.ok([429, 500, 503].includes(reply.status), `${p} gave ${reply.status}`);
+          if (reply.status === 429) assert.equal(reply.headers['retry-after'], '1', p);
+          else assert.equal(reply.headers['retry-after'], undefined, p);
+          assert.match(reply.body.toString(), /\(injected\)\n$/);
         }
       }
-      assert.deepEqual([...kinds].sort(), ['drop', 'status', 'truncate']);
+      assert.deepEqual([...kinds].sort(), ['429', '500', '503', 'drop', 'stall', 'truncate']);
       // not-found answers carry no fault
       for (let i = 0; i < 10; i++) assert.equal(await outcome(server.port, '/flags/zz/zz.svg'), '404');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('429 says too many requests and to retry after 1 second', async () => {
+    const cc = codeWith('status-429');
+    const server = await startFlagServer(serverOptions('error', knobs));
+    try {
+      const reply = await ok(server.port, svg(cc));
+      assert.equal(reply.status, 429);
+      assert.equal(reply.headers['retry-after'], '1');
+      assert.equal(reply.body.toString(), 'too many requests (injected)\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a stalled body never completes: only a client-side timeout ends it', async () => {
+    const cc = codeWith('stall');
+    const server = await startFlagServer(serverOptions('error', knobs));
+    try {
+      const expected = await readFile(join(flagIconsSvgDir, `${cc}.svg`));
+      const start = performance.now();
+      const reply = await send(server.port, svg(cc), 'GET', false, STALL_TIMEOUT_MS);
+      assert.ok(performance.now() - start >= STALL_TIMEOUT_MS, 'ended before the client gave up');
+      assert.equal(reply.dropped, false);
+      if (reply.dropped) return;
+      assert.equal(reply.timedOut, true);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers['content-length'], String(expected.length));
+      assert.equal(reply.complete, false);
+      assert.ok(reply.body.equals(expected.subarray(0, expected.length >> 1)), `${reply.body.length} of ${expected.length} bytes`);
     } finally {
       await server.close();
     }
@@ -368,14 +438,19 @@ describe('faults', () => {
     return byPath;
   }
 
-  test('the same seed gives the same faults, whatever the order; another seed differs', async () => {
-    const paths = codes.flatMap((cc) => [`/flags/${cc}/${cc}.svg`, `/flags/${cc}/metadata.json`]);
-    const order = [...paths, ...paths];
+  test('the same seed gives the same faults, as planned, whatever the order; another seed differs', async () => {
+    const paths = codes.flatMap((cc) => [svg(cc), `/flags/${cc}/metadata.json`]);
+    const order = [...paths, ...paths, ...paths];
     const first = await outcomesBySeed(7, order);
-    assert.ok(Object.values(first).flat().includes('200'));
-    assert.ok(Object.values(first).flat().some((kind) => kind !== '200'));
+    const planned = serverOptions('error', { ...knobs, errorRate: 0.5, seed: 7 });
+    for (const p of paths) {
+      const key = p.slice('/flags/'.length);
+      assert.deepEqual(first[p], [0, 1, 2].map((attempt) => outcomeOf[planAnswer(planned, key, attempt, true).fault ?? 'none']), p);
+    }
     assert.deepEqual(await outcomesBySeed(7, [...order].reverse()), first);
     assert.notDeepEqual(await outcomesBySeed(8, order), first);
+    const retried = Object.values(first).filter((outcomes) => outcomes[0] !== '200' && outcomes.slice(1).includes('200'));
+    assert.ok(retried.length > 0, 'no faulted path succeeded on a later attempt');
   });
 });
 

@@ -90,24 +90,35 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
 }
 
 function deliver(request: IncomingMessage, response: ServerResponse, file: FlagFile, fault: Fault | null): void {
+  const head = request.method === 'HEAD';
   if (fault === null) {
     response.writeHead(200, file.headers).end(file.body);
   } else if (fault === 'status-500' || fault === 'status-503') {
     sendText(response, fault === 'status-500' ? 500 : 503);
-  } else if (fault === 'truncate' && request.method === 'GET') {
+  } else if (fault === 'status-429') {
+    // Retry-After in seconds, the form every client understands, and short enough for tests.
+    sendText(response, 429, { 'retry-after': '1' });
+  } else if (fault === 'truncate' && !head) {
     // The full Content-Length promises more than arrives, so the client sees a body cut short.
     response.writeHead(200, file.headers).flushHeaders();
-    response.write(file.body.subarray(0, file.body.length >> 1), () => request.socket.destroy());
+    response.write(halfOf(file.body), () => request.socket.destroy());
+  } else if (fault === 'stall') {
+    // Half the promised body, then nothing: the socket stays open until the client's timeout or
+    // close() ends it. A HEAD has no body to stall in, so its headers are what never come.
+    if (!head) response.writeHead(200, file.headers).write(halfOf(file.body));
   } else {
     // A dropped connection; also what a cut body becomes for a HEAD, which has no body to cut.
     request.socket.destroy();
   }
 }
 
+const halfOf = (body: Buffer) => body.subarray(0, body.length >> 1);
+
 const reasons: Record<number, string> = {
   400: 'bad request',
   404: 'not found',
   405: 'method not allowed',
+  429: 'too many requests (injected)',
   500: 'internal server error (injected)',
   503: 'service unavailable (injected)',
 };

@@ -61,7 +61,7 @@ export const serverKnobs = {
   'error-rate': {
     requiresArg: true,
     coerce: knob('error-rate', 'between 0 and 1', (value) => value >= 0 && value <= 1),
-    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [number] [default: by profile: local 0, delay 0, error 0.2]',
+    describe: 'Share 0..1 of flag requests that get a fault: 500/503/429, dropped connection, cut or stalled body [number] [default: by profile: local 0, delay 0, error 0.2]',
   },
   seed: {
     requiresArg: true,
