@@ -415,6 +415,23 @@ describe('faults', () => {
     }
   });
 
+  test('close() ends a stalled answer at once, HEAD or GET', { timeout: 20_000 }, async () => {
+    const options = serverOptions('error', knobs);
+    const cc = codeWith('stall', options);
+    const other = catalogue().find(({ code }) => code !== cc && planAnswer(options, `${code}/${code}.svg`, 0, true).fault === 'stall')!.code;
+    const server = await startFlagServer(options);
+    const got = send(server.port, svg(cc));
+    const head = send(server.port, svg(other), 'HEAD');
+    const log = () => server.requests.map(({ path }) => path);
+    while (log().length < 2) await new Promise((resolve) => setTimeout(resolve, 5)); // both stalled
+    await new Promise((resolve) => setTimeout(resolve, 100)); // time to complete, were it to
+    await server.close();
+    const [reply, headReply] = await Promise.all([got, head]);
+    assert.equal(reply.dropped, false);
+    if (!reply.dropped) assert.deepEqual([reply.status, reply.complete, reply.timedOut], [200, false, false]);
+    assert.deepEqual([headReply.dropped, headReply.timedOut], [true, false]);
+  });
+
   test('a repeated request gets a fresh draw', async () => {
     const server = await startFlagServer(serverOptions('error', knobs));
     try {
@@ -451,6 +468,67 @@ describe('faults', () => {
     assert.notDeepEqual(await outcomesBySeed(8, order), first);
     const retried = Object.values(first).filter((outcomes) => outcomes[0] !== '200' && outcomes.slice(1).includes('200'));
     assert.ok(retried.length > 0, 'no faulted path succeeded on a later attempt');
+  });
+});
+
+describe('request log', () => {
+  const now = () => performance.timeOrigin + performance.now();
+
+  test('records each request on arrival, then the status it was sent', async () => {
+    const server = await startFlagServer(serverOptions('local', { latencyMs: 100 }));
+    try {
+      const before = now();
+      const held = send(server.port, '/flags/br/br.svg?x=1');
+      while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(server.requests, [{ path: '/flags/br/br.svg', method: 'GET', at: server.requests[0].at, status: 0, fault: null }]);
+      assert.equal((await held).dropped, false);
+      const answered = now();
+      const [first] = server.requests;
+      assert.equal(first.status, 200);
+      assert.ok(first.at >= before, 'logged before it was sent');
+      assert.ok(answered >= first.at + 100, 'answered before its latency from arrival');
+      await send(server.port, '/flags/br/br.svg', 'HEAD');
+      await send(server.port, '/flags/zz/zz.svg');
+      await send(server.port, '/flags/br/br.svg', 'POST');
+      await send(server.port, '/flags/%zz/br.svg');
+      assert.deepEqual(
+        server.requests.map(({ method, path, status }) => `${method} ${path} ${status}`),
+        ['GET /flags/br/br.svg 200', 'HEAD /flags/br/br.svg 200', 'GET /flags/zz/zz.svg 404', 'POST /flags/br/br.svg 405', 'GET /flags/%zz/br.svg 400'],
+      );
+      const times = server.requests.map(({ at }) => at);
+      assert.deepEqual([...times].sort((a, b) => a - b), times);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('records the planned fault and what was sent for it', async () => {
+    const options = serverOptions('error', { errorRate: 1, latencyMs: 0, jitterMs: 0 });
+    const server = await startFlagServer(options);
+    try {
+      const faults: Fault[] = ['status-500', 'status-503', 'status-429', 'drop', 'truncate'];
+      const sent: Record<string, number> = { 'status-500': 500, 'status-503': 503, 'status-429': 429, drop: 0, truncate: 200 };
+      for (const fault of faults) {
+        const cc = catalogue().find(({ code }) => planAnswer(options, `${code}/${code}.svg`, 0, true).fault === fault)!.code;
+        await send(server.port, `/flags/${cc}/${cc}.svg`);
+        assert.deepEqual(
+          server.requests.map((served) => ({ fault: served.fault, status: served.status })).at(-1),
+          { fault, status: sent[fault] },
+        );
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('is not kept when not asked for', async () => {
+    const server = await startFlagServer(serverOptions('local'), { log: false });
+    try {
+      await ok(server.port, '/flags/br/br.svg');
+      assert.deepEqual(server.requests, []);
+    } finally {
+      await server.close();
+    }
   });
 });
 

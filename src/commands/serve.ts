@@ -51,7 +51,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const { ServerStartError } = await import('../server/start-error.js');
     let server: RunningServer;
     try {
-      server = await startFlagServer(options);
+      // No request log: nobody reads it, and it would grow for as long as we serve.
+      server = await startFlagServer(options, { log: false });
     } catch (error) {
       if (!(error instanceof ServerStartError)) throw error;
       process.stderr.write(`flags serve: ${error.message}\n`);
