@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagIconsSvgDir } from '../../src/catalogue.js';
-import { startFlagServer, type RunningServer } from '../../src/server/flag-server.js';
+import { startFlagServer, type FlagServer } from '../../src/server/flag-server.js';
 import { type ServerProfile, serverOptions } from '../../src/server/options.js';
 import type { RunReport } from '../../src/types.js';
 
@@ -21,7 +21,7 @@ export async function tempFolder(): Promise<{ path: string; remove(): Promise<vo
 export async function withServer<T>(
   profile: ServerProfile,
   overrides: Parameters<typeof serverOptions>[1],
-  use: (server: RunningServer) => Promise<T>,
+  use: (server: FlagServer) => Promise<T>,
 ): Promise<T> {
   const server = await startFlagServer(serverOptions(profile, overrides));
   try {
