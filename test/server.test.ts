@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
-import { startFlagServer, type RunningServer } from '../src/server/flag-server.js';
+import { startFlagServer, type FlagServer, type RunningServer } from '../src/server/flag-server.js';
 import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
 import { planAnswer, type Fault } from '../src/server/plan.js';
@@ -31,14 +31,17 @@ type Reply =
       timedOut: boolean;
     };
 
-/**
- * One raw request: `path` goes on the wire exactly as given, which fetch would not allow.
- * With `timeoutMs`, a socket idle that long is given up, as a client does with a stalled answer.
- */
-function send(port: number, path: string, method = 'GET', agent: Agent | false = false, timeoutMs = 0): Promise<Reply> {
+interface SendOptions {
+  /** A socket idle this long is given up, as a client does with a stalled answer. */
+  timeoutMs?: number;
+  headers?: OutgoingHttpHeaders;
+}
+
+/** One raw request: `path` goes on the wire exactly as given, which fetch would not allow. */
+function send(port: number, path: string, method = 'GET', agent: Agent | false = false, { timeoutMs, headers }: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve) => {
     let timedOut = false;
-    const req = request({ host: '127.0.0.1', port, path, method, agent, timeout: timeoutMs || undefined }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, agent, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => {}); // a cut body: told by `complete` below
@@ -63,8 +66,8 @@ function send(port: number, path: string, method = 'GET', agent: Agent | false =
   });
 }
 
-async function ok(port: number, path: string, method = 'GET', agent: Agent | false = false) {
-  const reply = await send(port, path, method, agent);
+async function ok(port: number, path: string, method = 'GET', agent: Agent | false = false, options: SendOptions = {}) {
+  const reply = await send(port, path, method, agent, options);
   assert.equal(reply.dropped, false, `${method} ${path} was dropped`);
   if (reply.dropped) throw new Error('unreachable');
   return reply;
@@ -75,7 +78,7 @@ const STALL_TIMEOUT_MS = 300;
 
 /** How a request ended, in one word: the status, or how the connection failed. */
 async function outcome(port: number, path: string): Promise<string> {
-  const reply = await send(port, path, 'GET', false, STALL_TIMEOUT_MS);
+  const reply = await send(port, path, 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
   if (reply.timedOut) return 'stall';
   if (reply.dropped) return 'drop';
   if (!reply.complete) return 'truncate';
@@ -323,6 +326,94 @@ describe('dir option', () => {
   });
 });
 
+describe('conditional requests', () => {
+  let server: FlagServer;
+  before(async () => {
+    server = await startFlagServer(serverOptions('local'));
+  });
+  after(() => server.close());
+
+  const get = (p: string, headers: OutgoingHttpHeaders, method = 'GET') => ok(server.port, p, method, false, { headers });
+
+  test('every 200 carries a strong ETag of the bytes and the Last-Modified of the SVG', async () => {
+    const mtime = (await stat(join(flagIconsSvgDir, 'br.svg'))).mtime;
+    mtime.setMilliseconds(0);
+    const svg = await get('/flags/br/br.svg', {});
+    const metadata = await get('/flags/br/metadata.json', {});
+    const head = await get('/flags/br/br.svg', {}, 'HEAD');
+    assert.match(String(svg.headers.etag), /^"[0-9a-f]{16}"$/);
+    assert.equal(svg.headers['last-modified'], mtime.toUTCString());
+    assert.equal(metadata.headers['last-modified'], mtime.toUTCString());
+    assert.match(String(metadata.headers.etag), /^"[0-9a-f]{16}"$/);
+    assert.notEqual(metadata.headers.etag, svg.headers.etag);
+    assert.notEqual((await get('/flags/jp/jp.svg', {})).headers.etag, svg.headers.etag);
+    assert.deepEqual([head.headers.etag, head.headers['last-modified']], [svg.headers.etag, svg.headers['last-modified']]);
+  });
+
+  test('If-None-Match that matches, in a list, weak or *, gives 304 with the validators and no body', async () => {
+    for (const p of ['/flags/br/br.svg', '/flags/br/metadata.json']) {
+      const { etag, 'last-modified': lastModified } = (await get(p, {})).headers;
+      for (const tags of [String(etag), `W/${etag}`, `"0123", ${etag}`, `"a,b",W/${etag} , "c"`, '*']) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await get(p, { 'if-none-match': tags }, method);
+          assert.equal(reply.status, 304, `${method} ${p} ${tags}`);
+          assert.deepEqual([reply.headers.etag, reply.headers['last-modified']], [etag, lastModified]);
+          assert.equal(reply.body.length, 0);
+        }
+      }
+      for (const tags of ['"0123456789abcdef"', String(etag).slice(0, -2) + '"', `"${etag}"`]) {
+        assert.equal((await get(p, { 'if-none-match': tags })).status, 200, tags);
+      }
+    }
+  });
+
+  test('If-None-Match takes precedence over If-Modified-Since', async () => {
+    const { etag, 'last-modified': lastModified } = (await get('/flags/br/br.svg', {})).headers;
+    const future = new Date(Date.now() + 86_400_000).toUTCString();
+    assert.equal((await get('/flags/br/br.svg', { 'if-none-match': '"other"', 'if-modified-since': future })).status, 200);
+    const epoch = new Date(0).toUTCString();
+    assert.equal((await get('/flags/br/br.svg', { 'if-none-match': String(etag), 'if-modified-since': epoch })).status, 304);
+    assert.equal((await get('/flags/br/br.svg', { 'if-modified-since': String(lastModified) })).status, 304);
+  });
+
+  test('If-Modified-Since: 304 unless the file is newer; an invalid date is ignored', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'flags-server-test-'));
+    const modified = new Date('2020-01-02T03:04:05.678Z');
+    await mkdir(join(scratch, 'br'));
+    await writeFile(join(scratch, 'br', 'br.gif'), 'GIF89a');
+    await utimes(join(scratch, 'br', 'br.gif'), modified, modified);
+    const local = await startFlagServer(serverOptions('local', { dir: scratch }));
+    try {
+      const since = (date: string, method = 'GET') => ok(local.port, '/flags/br/br.gif', method, false, { headers: { 'if-modified-since': date } });
+      const whole = await ok(local.port, '/flags/br/br.gif');
+      assert.equal(whole.headers['last-modified'], 'Thu, 02 Jan 2020 03:04:05 GMT');
+      const notNewer = [
+        'Thu, 02 Jan 2020 03:04:05 GMT',
+        'Fri, 03 Jan 2020 00:00:00 GMT',
+        'Thursday, 02-Jan-20 03:04:05 GMT',
+        'Thu Jan  2 03:04:05 2020',
+      ];
+      for (const date of notNewer) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await since(date, method);
+          assert.equal(reply.status, 304, `${method} ${date}`);
+          assert.equal(reply.headers.etag, whole.headers.etag);
+          assert.equal(reply.body.length, 0);
+        }
+      }
+      for (const date of ['Thu, 02 Jan 2020 03:04:04 GMT', 'Wed, 01 Jan 2020 00:00:00 GMT', 'not a date', '2030', 'Thu, 32 Jan 2020 03:04:05 GMT']) {
+        const reply = await since(date);
+        assert.equal(reply.status, 200, date);
+        assert.equal(reply.body.toString(), 'GIF89a', date);
+      }
+      assert.equal((await since('Wed, 01 Jan 2020 00:00:00 GMT', 'HEAD')).status, 200);
+    } finally {
+      await local.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('address', () => {
   test('a port in use fails the start, naming the port', async () => {
     const first = await startFlagServer(serverOptions('local'));
@@ -357,7 +448,7 @@ describe('faults', () => {
       for (let i = 0; i < 120; i++) {
         const cc = codes[i % codes.length];
         const p = i % 3 === 0 ? `/flags/${cc}/metadata.json` : svg(cc);
-        const reply = await send(server.port, p, 'GET', false, STALL_TIMEOUT_MS);
+        const reply = await send(server.port, p, 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
         if (reply.dropped) {
           assert.equal(reply.timedOut, false, `${p}: no headers at all`);
           kinds.add('drop');
@@ -401,7 +492,7 @@ describe('faults', () => {
     try {
       const expected = await readFile(join(flagIconsSvgDir, `${cc}.svg`));
       const start = performance.now();
-      const reply = await send(server.port, svg(cc), 'GET', false, STALL_TIMEOUT_MS);
+      const reply = await send(server.port, svg(cc), 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
       assert.ok(performance.now() - start >= STALL_TIMEOUT_MS, 'ended before the client gave up');
       assert.equal(reply.dropped, false);
       if (reply.dropped) return;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { notModified } from './conditional.js';
 import { loadFlagFiles, type FlagFile } from './flag-files.js';
 import { flagKey } from './flag-path.js';
 import type { ServerOptions } from './options.js';
@@ -124,7 +125,8 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
 function deliver(request: IncomingMessage, response: ServerResponse, file: FlagFile, fault: Fault | null): void {
   const head = request.method === 'HEAD';
   if (fault === null) {
-    response.writeHead(200, file.headers).end(file.body);
+    if (notModified(request.headers, file)) response.writeHead(304, file.validators).end();
+    else response.writeHead(200, file.headers).end(file.body);
   } else if (fault === 'status-500' || fault === 'status-503') {
     sendText(response, fault === 'status-500' ? 500 : 503);
   } else if (fault === 'status-429') {
