@@ -133,19 +133,32 @@ describe('flag-icons server, profile local', () => {
     }
   });
 
-  test('serves metadata from the catalogue', async () => {
+  test('serves metadata from the catalogue, with the keys of the Fluent Python metadata files too', async () => {
+    const metadata = async (cc: string) => JSON.parse((await ok(server.port, `/flags/${cc}/metadata.json`, 'GET', agent)).body.toString('utf8'));
     for (const cc of codes) {
       const reply = await ok(server.port, `/flags/${cc}/metadata.json`, 'GET', agent);
       assert.equal(reply.status, 200, cc);
       assert.equal(reply.headers['content-type'], 'application/json', cc);
       assert.equal(reply.headers['content-length'], String(reply.body.length), cc);
-      assert.deepEqual(
-        JSON.parse(reply.body.toString('utf8')),
-        catalogue().find((country) => country.code === cc),
-      );
+      const country = catalogue().find(({ code }) => code === cc)!;
+      assert.deepEqual(JSON.parse(reply.body.toString('utf8')), {
+        ...country,
+        country: country.name,
+        iso_cc: cc.toUpperCase(),
+        tld_cc: `.${cc}`,
+      });
     }
-    const brazil = JSON.parse((await ok(server.port, '/flags/br/metadata.json')).body.toString('utf8'));
-    assert.deepEqual(brazil, { code: 'br', name: 'Brazil', capital: 'Brasília', continent: 'South America' });
+    assert.deepEqual(await metadata('br'), {
+      code: 'br',
+      name: 'Brazil',
+      capital: 'Brasília',
+      continent: 'South America',
+      country: 'Brazil',
+      iso_cc: 'BR',
+      tld_cc: '.br',
+    });
+    const uk = await metadata('gb');
+    assert.deepEqual([uk.country, uk.iso_cc, uk.tld_cc], ['United Kingdom', 'GB', '.uk']);
   });
 
   test('keeps connections alive', async () => {

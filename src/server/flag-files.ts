@@ -4,6 +4,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { catalogue, flagIconsSvgDir } from '../catalogue.js';
 import { isCode, isServedName } from './flag-path.js';
+import { flagMetadata } from './metadata.js';
 import { ServerStartError } from './start-error.js';
 
 /** A ready answer: the bytes, the headers that go with them, and what conditional requests compare. */
@@ -65,7 +66,7 @@ async function loadFlagIcons(): Promise<FlagFiles> {
       if (svg === undefined) return;
       files.set(`${country.code}/${name}`, flagFile(name, svg));
       // The metadata comes from the same package install as the SVG, so it takes the SVG's date.
-      const metadata = { body: Buffer.from(JSON.stringify(country)), mtimeMs: svg.mtimeMs };
+      const metadata = { body: Buffer.from(JSON.stringify(flagMetadata(country))), mtimeMs: svg.mtimeMs };
       files.set(`${country.code}/metadata.json`, flagFile('metadata.json', metadata));
     }),
   );
