@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +15,7 @@ import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
 import { planAnswer, type Fault } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
-import { runCli } from './helpers/fixtures.js';
+import { runCli, testTls } from './helpers/fixtures.js';
 
 const codes = 'cn in us id br pk ng bd ru jp mx ph vn et eg de ir tr cd fr'.split(' ');
 
@@ -439,6 +440,46 @@ describe('address', () => {
       });
     } finally {
       await first.close();
+    }
+  });
+});
+
+describe('TLS', () => {
+  /** The status and body of a GET over HTTPS, or the error code of a failed one. */
+  function fetchTls(url: string, ca?: string): Promise<{ status: number; body: Buffer } | { code: string }> {
+    return new Promise((resolve) => {
+      httpsGet(url, { ca, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      }).on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code ?? error.message }));
+    });
+  }
+
+  test('with a key and certificate it serves HTTPS, trusted only by a client that has the CA', async () => {
+    const { ca, key, cert } = await testTls();
+    const server = await startFlagServer(serverOptions('local', { tls: { key, cert } }));
+    try {
+      assert.equal(server.baseUrl, `https://127.0.0.1:${server.port}/flags`);
+      const trusted = await fetchTls(`${server.baseUrl}/br/br.svg`, ca);
+      assert.ok('status' in trusted, JSON.stringify(trusted));
+      assert.equal(trusted.status, 200);
+      assert.ok(trusted.body.equals(await readFile(join(flagIconsSvgDir, 'br.svg'))));
+      assert.deepEqual(await fetchTls(`${server.baseUrl}/br/br.svg`), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      assert.equal(server.requests.length, 1, 'the refused handshake made no request');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the embedded server serves HTTPS too', async () => {
+    const { ca, key, cert } = await testTls();
+    const server = await startEmbeddedServer(serverOptions('local', { tls: { key, cert } }));
+    try {
+      assert.ok(server.baseUrl.startsWith('https://127.0.0.1:'), server.baseUrl);
+      assert.deepEqual(await fetchTls(`${server.baseUrl}/zz/zz.svg`, ca), { status: 404, body: Buffer.from('not found\n') });
+    } finally {
+      await server.close();
     }
   });
 });

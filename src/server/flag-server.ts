@@ -1,4 +1,12 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { notModified } from './conditional.js';
 import { loadFlagFiles, type FlagFile } from './flag-files.js';
@@ -66,7 +74,7 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
     answer(request, response, path, planAnswer(options, path, 0, false), () => sendText(response, status, headers));
   }
 
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     const url = request.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
@@ -85,7 +93,8 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
     attempts.set(key, attempt + 1);
     const plan = planAnswer(options, key, attempt, true);
     answer(request, response, path, plan, () => deliver(request, response, file, plan.fault));
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
 
   await listen(server, options);
@@ -93,7 +102,7 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
   return {
-    baseUrl: `http://${host}:${port}/flags`,
+    baseUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}/flags`,
     port,
     requests,
     close() {

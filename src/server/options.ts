@@ -19,6 +19,8 @@ export interface ServerOptions {
   host: string;
   /** 0: any free port. */
   port: number;
+  /** PEM key and certificate chain: serve HTTPS instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 /**

@@ -33,6 +33,14 @@ export async function withServer<T>(
 
 export const sourceFlag = (cc: string) => readFile(join(flagIconsSvgDir, `${cc}.svg`));
 
+/** A test CA, and a key and certificate it signed for 127.0.0.1 and localhost (test/fixtures/tls/README.md). */
+export async function testTls(): Promise<{ ca: string; key: string; cert: string }> {
+  // Read from the source tree: tsc copies no PEM files to dist/.
+  const pem = (name: string) => readFile(new URL(`../../../test/fixtures/tls/${name}.pem`, import.meta.url), 'utf8');
+  const [ca, key, cert] = await Promise.all([pem('ca'), pem('server-key'), pem('server-cert')]);
+  return { ca, key, cert };
+}
+
 /** Every file of a folder, hidden ones (temporary files) included. */
 export const filesIn = (folder: string) => readdir(folder).catch(() => [] as string[]);
 
