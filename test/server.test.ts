@@ -575,6 +575,26 @@ describe('faults', () => {
     assert.equal(reply.dropped, false);
     if (!reply.dropped) assert.deepEqual([reply.status, reply.complete, reply.timedOut], [200, false, false]);
     assert.deepEqual([headReply.dropped, headReply.timedOut], [true, false]);
+    // The stalled GET had sent its status; the stalled HEAD, nothing.
+    assert.deepEqual(server.requests.map(({ method, status, fault }) => [method, status, fault]), [['GET', 200, 'stall'], ['HEAD', 0, 'stall']]);
+  });
+
+  test('stalls are about 1 in 12 of the faults, the five other kinds about equal', () => {
+    const options = serverOptions('error', knobs);
+    const counts = new Map<string, number>();
+    for (const { code } of catalogue()) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const fault = planAnswer(options, `${code}/${code}.svg`, attempt, true).fault ?? 'none';
+        counts.set(fault, (counts.get(fault) ?? 0) + 1);
+      }
+    }
+    const total = catalogue().length * 20;
+    assert.equal(counts.get('none'), undefined);
+    const share = (fault: Fault) => (counts.get(fault) ?? 0) / total;
+    assert.ok(Math.abs(share('stall') - 1 / 12) < 0.015, `stall ${share('stall')}`);
+    for (const fault of ['status-500', 'status-503', 'status-429', 'drop', 'truncate'] as const) {
+      assert.ok(Math.abs(share(fault) - 11 / 60) < 0.025, `${fault} ${share(fault)}`);
+    }
   });
 
   test('a repeated request gets a fresh draw', async () => {
@@ -688,6 +708,12 @@ describe('delays', () => {
       delays,
     );
     assert.ok(codes.every((cc) => planAnswer(options, `${cc}/${cc}.svg`, 0, true).fault === null));
+    const faulty = { ...options, errorRate: 1 };
+    assert.deepEqual(
+      codes.map((cc) => planAnswer(faulty, `${cc}/${cc}.svg`, 0, true).delayMs),
+      delays,
+      'faults change no delay',
+    );
   });
 
   test('answers, found or not, are held at least about the latency', async () => {
