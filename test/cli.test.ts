@@ -83,7 +83,8 @@ describe('flags (the download command)', () => {
 
   test('the error profile without retries: each code ends once, no temp or partial file, exit 1, errors listed', () =>
     inTemp(async (folder) => {
-      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--retries', '0', '--json', '--dest', folder]);
+      // --timeout: a stalled answer ends only by the client's timeout.
+      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--error-rate', '0.3', '--retries', '0', '--timeout', '1000', '--json', '--dest', folder]);
       assert.equal(run.code, 1, run.stderr);
       const report = parseReport(run);
       assert.equal(report.results.length, 257);
@@ -91,7 +92,7 @@ describe('flags (the download command)', () => {
       assert.ok(report.error > 0);
       const okFiles = report.results.filter((result) => result.status === 'ok').map((result) => `${result.cc}.svg`);
       assert.deepEqual((await filesIn(folder)).sort(), okFiles.sort());
-      const text = await runCli(['BR', 'US', '--server', 'error', '--error-rate', '1', '--latency', '0', '--dest', folder]);
+      const text = await runCli(['BR', 'US', '--server', 'error', '--error-rate', '1', '--latency', '0', '--retries', '0', '--timeout', '1000', '--dest', folder]);
       assert.equal(text.code, 1);
       assert.match(text.stdout, /Errors:\n {2}BR {2}\S.*\n {2}US {2}\S/);
     }));
