@@ -65,7 +65,7 @@ export function formatReport(report: RunReport): string {
   return lines.join('\n');
 }
 
-/** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 …: BR, IN, …`). */
+/** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`). */
 function formatErrors(failures: FlagResult[]): string[] {
   if (failures.length === 0) return [];
   if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${result.cc.toUpperCase()}  ${result.error}`)];
@@ -76,7 +76,7 @@ function formatErrors(failures: FlagResult[]): string[] {
     groups.set(reason, [...(groups.get(reason) ?? []), cc.toUpperCase()]);
   }
   const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
-  return ['Errors by reason:', ...sorted.map(([reason, codes]) => `  ${codes.length} × ${reason}: ${codes.join(' ')}`)];
+  return ['Errors by reason:', ...sorted.map(([reason, codes]) => `  ${codes.length} × ${reason} (${codes.join(' ')})`)];
 }
 
 /** 0: all well (not found, not modified and skipped are answers, not failures); 1: some flag failed; 130: Ctrl-C. */

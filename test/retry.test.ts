@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { soak } from '../bench/soak.js';
 import { expandCodes } from '../src/codes.js';
 import { tempPrefixFor } from '../src/destination.js';
 import { backoffMs, MAX_WAIT_MS, retryAfterMs } from '../src/retry.js';
 import { runDownload } from '../src/run.js';
+import { planAnswer } from '../src/server/plan.js';
 import { loadStrategy } from '../src/strategies/index.js';
 import type { Mode, RunReport } from '../src/types.js';
 import { filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 
 const all = expandCodes({ args: [], all: true });
 
@@ -102,7 +104,7 @@ describe('flags --retries (the CLI)', () => {
       assert.ok(report.error > 0);
       for (const result of report.results) if (result.status === 'error') assert.equal(result.attempts, 2, `${result.cc}: ${result.error}`);
       const text = await runCli([...args, '--error-rate', '0.6', '--retries', '1', '--dest', join(folder.path, 'c')]);
-      assert.match(text.stdout, /^Errors by reason:\n( {2}\d+ × [^:\n]+: [A-Z]{2}( [A-Z]{2})*\n?)+/m);
+      assert.match(text.stdout, /^Errors by reason:\n( {2}\d+ × [^(\n]+ \([A-Z]{2}( [A-Z]{2})*\)\n?)+$/m);
     } finally {
       await folder.remove();
     }
@@ -148,6 +150,40 @@ describe('flags --retries (the CLI)', () => {
       const run = await runCli(['--server', 'local', '--dest', '/nonexistent/never-created', ...args]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message, args.join(' '));
+    }
+  });
+});
+
+describe('the retry stage against the embedded server', () => {
+  test('a 429 with Retry-After: 1 is tried again no earlier than the server asked', async () => {
+    const knobs = { latencyMs: 0, jitterMs: 0, errorRate: 0.5, seed: 1 };
+    // A flag whose first answer the seeded plan makes a 429 and whose second is whole.
+    const cc = all.find((code) => planAnswer(knobs, `${code}/${code}.svg`, 0, true).fault === 'status-429' && planAnswer(knobs, `${code}/${code}.svg`, 1, true).fault === null);
+    assert.ok(cc, 'the seed gives such a flag');
+    await withServer('error', knobs, (server) =>
+      download([cc], server.baseUrl, 'async', 3, async (report) => {
+        assert.deepEqual(report.results.map(({ status, attempts }) => ({ status, attempts })), [{ status: 'ok', attempts: 2 }]);
+        const [first, second] = server.requests.filter((request) => request.path === `/flags/${cc}/${cc}.svg`);
+        assert.equal(first!.status, 429);
+        // Timers may fire up to a millisecond early by the other thread's clock.
+        assert.ok(second!.at - first!.at >= 999, `retried after ${second!.at - first!.at} ms`);
+      }),
+    );
+  });
+
+  test('a small soak: every flag ends once and whole, through threads and the event loop', async () => {
+    const folder = await tempFolder();
+    try {
+      const figures = await soak({
+        runs: 2, errorRate: 0.3, seed: 11, retries: 10, retryDelayMs: 10, timeoutMs: 1000, tempRoot: folder.path,
+        configs: [['--threads', '4', '--concurrency', '5'], ['--mode', 'async', '--concurrency', '20']],
+      });
+      assert.equal(figures.downloads, 2 * all.length);
+      assert.deepEqual({ lost: figures.lost, doubled: figures.doubled, partial: figures.partial, failedRuns: figures.failedRuns }, { lost: 0, doubled: 0, partial: 0, failedRuns: 0 });
+      assert.ok(figures.faultsInjected > 0 && figures.retries > 0, `${figures.faultsInjected} faults, ${figures.retries} retries`);
+      assert.equal(figures.ok, 2 * all.length);
+    } finally {
+      await folder.remove();
     }
   });
 });
