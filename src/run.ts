@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { sweepTempFiles } from './destination.js';
 import type { FlagResult, RetryNotice, RunReport, ScheduleOptions, Strategy } from './types.js';
 
@@ -21,6 +22,8 @@ export async function runDownload(
   }: { onResult?: (result: FlagResult) => void; onRetry?: (notice: RetryNotice) => void; signal?: AbortSignal } = {},
 ): Promise<RunReport> {
   const { strategy, server, ...options } = settings;
+  // Every slot on this thread listens to it at once (a request, a backoff wait): no leak past 10.
+  setMaxListeners(0, signal);
   const results = new Map<string, FlagResult>();
   const take = (result: FlagResult) => {
     if (results.has(result.cc)) throw new Error(`internal error: a second result for ${result.cc}`);

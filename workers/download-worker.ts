@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { getFlag } from '../src/get-flag.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
 import { runSlots } from '../src/slots.js';
@@ -6,6 +7,8 @@ import type { RetryNotice } from '../src/types.js';
 /** A pool task: download the codes the main thread hands out over `port`, posting each result. */
 export default async function downloadTask({ port, fetch, concurrency }: WorkerTask): Promise<void> {
   const cancel = new AbortController();
+  // Every slot listens to it at once (a request, a backoff wait): no leak past 10.
+  setMaxListeners(0, cancel.signal);
   const answers: ((cc: string | undefined) => void)[] = [];
   const post = (message: WorkerMessage) => port.postMessage(message);
   port.on('message', (message: MainMessage) => {
