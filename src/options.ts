@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
@@ -70,20 +70,26 @@ export const scheduleOptions = {
   },
 } as const satisfies Record<string, Options>;
 
-/** `--ca FILE`: the PEM text, read and parsed now, so that a bad file is a usage error before anything starts. */
-function caFile(path: unknown): string {
-  let pem: string;
-  try {
-    pem = readFileSync(String(path), 'utf8');
-  } catch (error) {
-    throw new UsageError(`--ca ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  try {
-    new X509Certificate(pem);
-  } catch {
-    throw new UsageError(`--ca ${path}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
-  }
-  return pem;
+/**
+ * A yargs `coerce` for a PEM file option: the text, read and parsed now, so that a bad file is a
+ * usage error before anything starts.
+ */
+export function pemFile(option: string, kind: 'certificate' | 'private key') {
+  return (path: unknown): string => {
+    let pem: string;
+    try {
+      pem = readFileSync(String(path), 'utf8');
+    } catch (error) {
+      throw new UsageError(`--${option} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    try {
+      if (kind === 'certificate') new X509Certificate(pem);
+      else createPrivateKey(pem);
+    } catch {
+      throw new UsageError(`--${option} ${path}: not a PEM ${kind} (expected -----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'}-----)`);
+    }
+    return pem;
+  };
 }
 
 /** How failures are retried, files already there treated, and servers trusted. */
@@ -106,6 +112,6 @@ export const reliabilityOptions = {
     describe: 'Ask with If-Modified-Since for a flag whose file exists; a 304 leaves it as it is (not_modified)',
   },
   'skip-existing': { type: 'boolean', describe: 'Make no request for a flag whose file exists (skipped)' },
-  ca: { requiresArg: true, coerce: caFile, describe: 'Also trust the CA certificates of this PEM file (https servers) [string]' },
+  ca: { requiresArg: true, coerce: pemFile('ca', 'certificate'), describe: 'Also trust the CA certificates of this PEM file (https servers) [string]' },
   insecure: { type: 'boolean', conflicts: 'ca', describe: 'Accept any https certificate, unverified (a warning is printed)' },
 } as const satisfies Record<string, Options>;

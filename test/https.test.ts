@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { parseReport, runCli, sourceFlag, tempFolder, testTls, withServer } from './helpers/fixtures.js';
+import { fileURLToPath } from 'node:url';
+import { cliPath, parseReport, runCli, sourceFlag, tempFolder, testTls, withServer } from './helpers/fixtures.js';
 
 const codes = ['BR', 'IN', 'US'];
 
@@ -41,6 +43,34 @@ describe('HTTPS against a local TLS flag server (a test CA and a certificate for
         await folder.remove();
       }
     });
+  });
+
+  test('flags serve --cert --key serves https; --ca trusts it; a lone or bad --cert is a usage error', async () => {
+    const tls = (name: string) => fileURLToPath(new URL(`../../test/fixtures/tls/${name}.pem`, import.meta.url));
+    const server = spawn(process.execPath, [cliPath, 'serve', '--profile', 'local', '--port', '0', '--cert', tls('server-cert'), '--key', tls('server-key')]);
+    const folder = await tempFolder();
+    try {
+      const baseUrl = await new Promise<string>((resolve) => {
+        let banner = '';
+        server.stdout.on('data', (chunk: Buffer) => {
+          banner += chunk;
+          const url = /(https:\S+\/flags) /.exec(banner);
+          if (url) resolve(url[1]!);
+        });
+      });
+      const run = await runCli(['BR', '--server', baseUrl, '--ca', tls('ca'), '--dest', folder.path]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await readFile(join(folder.path, 'br.svg')), await sourceFlag('br'));
+    } finally {
+      server.kill('SIGINT');
+      await folder.remove();
+    }
+    const lone = await runCli(['serve', '--port', '0', '--cert', tls('server-cert')]);
+    assert.equal(lone.code, 2);
+    assert.match(lone.stderr, /--cert and --key go together/);
+    const swapped = await runCli(['serve', '--port', '0', '--cert', tls('server-key'), '--key', tls('server-key')]);
+    assert.equal(swapped.code, 2);
+    assert.match(swapped.stderr, /--cert .*server-key\.pem: not a PEM certificate/);
   });
 
   test('--ca with --insecure is a usage error', async () => {

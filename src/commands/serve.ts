@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { wholeNumber } from '../options.js';
+import { pemFile, wholeNumber } from '../options.js';
 import type { RunningServer } from '../server/flag-server.js';
 import { describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
@@ -13,12 +13,14 @@ interface ServeArgs {
   jitter?: number;
   'error-rate'?: number;
   seed?: number;
+  cert?: string;
+  key?: string;
 }
 
 /** `flags serve`: the flag server in the foreground, for curl, a browser or another client. */
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
-  describe: 'Serve flags over HTTP on this machine until Ctrl-C',
+  describe: 'Serve flags over HTTP (or HTTPS with --cert and --key) on this machine until Ctrl-C',
   builder: (yargs) =>
     yargs
       .options({
@@ -35,7 +37,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
           describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
         },
         ...serverKnobs,
-      }),
+        cert: { requiresArg: true, coerce: pemFile('cert', 'certificate'), describe: 'Serve https with this PEM certificate [string]' },
+        key: { requiresArg: true, coerce: pemFile('key', 'private key'), describe: "The certificate's PEM private key [string]" },
+      })
+      .check((argv) => (argv.cert === undefined) === (argv.key === undefined) || '--cert and --key go together: give both for https')
+      .example('$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem', 'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)'),
   async handler(argv) {
     const options = serverOptions(argv.profile, {
       host: argv.host,
@@ -45,6 +51,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       jitterMs: argv.jitter,
       errorRate: argv.errorRate,
       seed: argv.seed,
+      tls: argv.cert !== undefined && argv.key !== undefined ? { cert: argv.cert, key: argv.key } : undefined,
     });
     // Loaded here, not at start-up: every other command would pay for the server's modules.
     const { startFlagServer } = await import('../server/flag-server.js');
