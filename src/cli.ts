@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
@@ -11,6 +12,10 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
   const repeated = Object.entries(argv).find(([key, value]) => key !== 'codes' && key !== '_' && !/[A-Z]/.test(key) && Array.isArray(value));
   return repeated ? `--${repeated[0]} was given more than once (${(repeated[1] as unknown[]).join(', ')}): give it once` : true;
 }
+
+// yargs would look for a package.json from the working folder up, and print "unknown" (or
+// another package's version) when run from elsewhere: this one is ours.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 try {
   await yargs(hideBin(process.argv))
@@ -28,7 +33,9 @@ try {
       throw new UsageError(error instanceof Error ? error.message : (message ?? String(error)));
     })
     .help()
-    .version()
+    .version(version)
+    // Every description here is English; yargs' own words should not switch language with LANG.
+    .locale('en')
     .parseAsync();
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
