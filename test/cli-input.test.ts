@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { delimiter, dirname } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliPath, filesIn, parseReport, runCli, tempFolder, withServer } from './helpers/fixtures.js';
+import { cliPath, filesIn, inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
 
 /** Runs the built bin itself, as `npx flags` does: its shebang and execute bit decide whether it starts. */
 async function runBin(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -17,15 +17,6 @@ async function runBin(args: string[]): Promise<{ code: number | null; stdout: st
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
-}
-
-async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
-  const folder = await tempFolder();
-  try {
-    return await use(folder.path);
-  } finally {
-    await folder.remove();
-  }
 }
 
 describe('the built bin', () => {

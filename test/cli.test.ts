@@ -3,16 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { cliPath, filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
-
-async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
-  const folder = await tempFolder();
-  try {
-    return await use(folder.path);
-  } finally {
-    await folder.remove();
-  }
-}
+import { cliPath, filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
 
 describe('flags (the download command)', () => {
   test('the default 20 flags from the embedded server: report, files, exit 0', () =>

@@ -17,6 +17,16 @@ export async function tempFolder(): Promise<{ path: string; remove(): Promise<vo
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
+/** `use` with a fresh temporary folder, removed afterwards whatever happens. */
+export async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
+  const folder = await tempFolder();
+  try {
+    return await use(folder.path);
+  } finally {
+    await folder.remove();
+  }
+}
+
 /** A real flag server on loopback for the length of `use`. */
 export async function withServer<T>(
   profile: ServerProfile,
