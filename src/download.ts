@@ -1,58 +1,62 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import http from 'node:http';
-import https from 'node:https';
+import { rename, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
-import type { FetchOptions, FlagResult, Status } from './types.js';
+import { agentFor } from './agents.js';
+import type { Attempt, FetchOptions } from './types.js';
 
-// One keep-alive agent per thread: a worker's requests reuse its own sockets, as a browser tab would.
-const httpAgent = new http.Agent({ keepAlive: true });
-const httpsAgent = new https.Agent({ keepAlive: true });
-const agentFor = (url: URL) => (url.protocol === 'https:' ? httpsAgent : httpAgent);
+/** Statuses that say "not now" rather than "no": worth another attempt. */
+const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Network failures that a later attempt may not meet; a certificate or DNS failure is final. */
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** A body that ended before its Content-Length: the connection broke, so another attempt may get it whole. */
+class CutShort extends Error {}
 
 /**
- * Fetches one flag and saves it as `{dest}/{cc}.{ext}`: the one routine every strategy calls.
- * The body goes to a temporary file that is renamed into place only once it is whole, so a
- * failed or interrupted download never leaves a partial file behind. Never throws.
+ * Makes one request for a flag and saves it as `{dest}/{cc}.{ext}`: the one routine every strategy
+ * ends in. The body goes to a temporary file that is renamed into place only once it is whole, with
+ * the server's Last-Modified as its mtime, so a failed or interrupted download never leaves a
+ * partial file behind. With `ifModifiedSince`, a 304 leaves the file as it is. Never throws.
  */
-export async function downloadFlag(cc: string, options: FetchOptions, cancel?: AbortSignal): Promise<FlagResult> {
-  const started = performance.now();
+export async function downloadFlag(cc: string, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
   const fileName = `${cc}.${options.ext}`;
   const temp = join(options.dest, `${options.tempPrefix}${threadId}-${fileName}`);
-  const finish = (status: Status, bytes = 0, error?: string): FlagResult => ({
-    cc, status, bytes, ms: Math.round(performance.now() - started), thread: threadId, ...(error === undefined ? {} : { error }),
-  });
   try {
-    const response = await fetch(`${options.baseUrl}/${cc}/${fileName}`, { agent: agentFor, signal });
-    if (response.status === 404) {
-      await discard(response);
-      return finish('not_found');
-    }
+    const headers = ifModifiedSince === undefined ? undefined : { 'if-modified-since': ifModifiedSince.toUTCString() };
+    const response = await fetch(`${options.baseUrl}/${cc}/${fileName}`, { agent: agentFor(options), signal, headers });
+    if (response.status === 404) return await ended(response, 'not_found');
+    if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
     if (!response.ok) {
-      await discard(response);
-      return finish('error', 0, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
+      return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, transient };
     }
     const bytes = await save(response, temp, options.maxBytes);
+    const lastModified = new Date(response.headers.get('last-modified') ?? Number.NaN);
+    if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
     await rename(temp, join(options.dest, fileName));
-    return finish('ok', bytes);
+    return { status: 'ok', bytes };
   } catch (error) {
     await rm(temp, { force: true });
-    if (timeout.aborted) return finish('error', 0, `timed out after ${options.timeoutMs} ms`);
-    if (cancel?.aborted) return finish('error', 0, 'interrupted');
-    return finish('error', 0, reason(error));
+    if (timeout.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms`, transient: {} };
+    if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
+    const transient = error instanceof CutShort || TRANSIENT_CODES.has(codeOf(error) ?? '') ? {} : undefined;
+    return { status: 'error', bytes: 0, error: reason(error), transient };
   }
 }
 
 /** Streams the body to `temp`, enforcing the size cap as it goes and the declared length at the end. */
 async function save(response: Response, temp: string, maxBytes: number): Promise<number> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw new Error(`response of ${declared} bytes exceeds the ${maxBytes}-byte cap`);
+  if (declared > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
   let bytes = 0;
   const capped = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
@@ -65,26 +69,28 @@ async function save(response: Response, temp: string, maxBytes: number): Promise
     await pipeline(response.body!, capped, createWriteStream(temp));
   } catch (error) {
     if (!(bytes < declared)) throw error;
-    throw new Error(`body cut short: ${bytes} of ${declared} bytes (${reason(error)})`);
+    throw new CutShort(`body cut short (${bytes} of ${declared} bytes: ${reason(error)})`);
   }
-  if (!Number.isNaN(declared) && bytes !== declared) {
-    throw new Error(`body cut short: ${bytes} of ${declared} bytes`);
-  }
+  if (!Number.isNaN(declared) && bytes !== declared) throw new CutShort(`body cut short (${bytes} of ${declared} bytes)`);
   return bytes;
 }
 
 /** Reads an unwanted body to its end, so that its keep-alive socket can serve the next request. */
-async function discard(response: Response): Promise<void> {
+async function ended(response: Response, status: Attempt['status']): Promise<Attempt> {
   try {
     await response.arrayBuffer();
   } catch {
     // The status already decides the outcome; a broken error page changes nothing.
   }
+  return { status, bytes: 0 };
 }
 
+const codeOf = (error: unknown) => (error as { code?: string } | null)?.code;
+
+/** The error's own words with node-fetch's "request to URL failed" prefix dropped, and its code (a certificate failure's says which). */
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error as { code?: string }).code;
+  const code = codeOf(error);
   const message = error.message.replace(/^request to \S+ failed, reason: /, '');
-  return cause && !message.includes(cause) ? `${cause}: ${message}` : message;
+  return code && !message.includes(code) ? `${code}: ${message}` : message;
 }

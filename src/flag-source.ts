@@ -47,5 +47,10 @@ function parseBaseUrl(text: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`--server ${text}: only http and https URLs are supported`);
   }
+  // The flag's path is appended to the URL, so it would land inside a query or fragment. The
+  // serialized URL keeps even an empty '?' or '#', and has them nowhere else (the path encodes them).
+  if (/[?#]/.test(url.href)) {
+    throw new UsageError(`--server ${text}: a base URL cannot have a query or a fragment, as {URL}/{cc}/{cc}.{ext} is appended to it`);
+  }
   return url.href.replace(/\/+$/, '');
 }

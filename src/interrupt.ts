@@ -6,8 +6,9 @@ export function onInterrupt(whatHappens: string): { signal: AbortSignal; dispose
   const cancel = new AbortController();
   const interrupt = () => {
     if (cancel.signal.aborted) process.exit(130);
-    process.stderr.write(`\nInterrupted: ${whatHappens} (Ctrl-C again to quit at once)\n`);
+    // Aborting first lets a progress bar clear its line before the message is written below it.
     cancel.abort();
+    process.stderr.write(`\nInterrupted: ${whatHappens} (Ctrl-C again to quit at once)\n`);
   };
   process.on('SIGINT', interrupt);
   return { signal: cancel.signal, dispose: () => process.off('SIGINT', interrupt) };

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
 import { serverKnobs } from './server/options.js';
@@ -12,6 +14,17 @@ export function wholeNumber(option: string, min = 1, max = Number.MAX_SAFE_INTEG
     }
     return number;
   };
+}
+
+/**
+ * `--ext` ends up in a URL path and a file name, so it is letters and digits only, as the embedded
+ * server's file names are. Upper case is kept as typed: a real server's paths are case-sensitive.
+ */
+function extension(value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9]{1,8}$/i.test(value)) {
+    throw new UsageError(`--ext must be 1 to 8 letters or digits, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 /** Which codes: shared by the download and compare commands. */
@@ -30,7 +43,13 @@ export const transferOptions = {
     describe: 'An embedded server profile (local: no delay; delay: 100-500 ms latency; error: latency and faults) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
   },
   ...serverKnobs,
-  ext: { type: 'string', default: 'svg', requiresArg: true, describe: 'File extension to fetch (gif for the Fluent Python site layout)' },
+  ext: {
+    type: 'string',
+    default: 'svg',
+    requiresArg: true,
+    coerce: extension,
+    describe: 'File extension to fetch, 1 to 8 letters or digits, used as typed (gif for the Fluent Python site layout)',
+  },
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
   timeout: { default: 10_000, requiresArg: true, coerce: wholeNumber('timeout'), describe: 'Per-request timeout in ms [number]' },
   'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
@@ -42,11 +61,51 @@ export const scheduleOptions = {
     default: 1,
     requiresArg: true,
     coerce: wholeNumber('concurrency'),
-    describe: 'Requests in flight per worker thread (threads) or in all (async) [number]',
+    describe: 'Requests in flight per worker thread (threads) or in all (async) [number] [capped by the number of flags]',
   },
   partition: {
     choices: ['dynamic', 'chunks', 'round-robin'] as const,
     default: 'dynamic' as const,
     describe: 'How codes reach the workers: handed out one at a time as workers ask (dynamic), or split up front',
   },
+} as const satisfies Record<string, Options>;
+
+/** `--ca FILE`: the PEM text, read and parsed now, so that a bad file is a usage error before anything starts. */
+function caFile(path: unknown): string {
+  let pem: string;
+  try {
+    pem = readFileSync(String(path), 'utf8');
+  } catch (error) {
+    throw new UsageError(`--ca ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new UsageError(`--ca ${path}: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)`);
+  }
+  return pem;
+}
+
+/** How failures are retried, files already there treated, and servers trusted. */
+export const reliabilityOptions = {
+  retries: {
+    default: 3,
+    requiresArg: true,
+    coerce: wholeNumber('retries', 0, 100),
+    describe: 'Further attempts after a transient failure (reset, timeout, cut body, HTTP 408, 429, 5xx); 0: none [number]',
+  },
+  'retry-delay': {
+    default: 100,
+    requiresArg: true,
+    coerce: wholeNumber('retry-delay', 0, 60_000),
+    describe: 'Base of the exponential backoff with full jitter between attempts, in ms; a Retry-After wins; waits are capped at 5 s [number]',
+  },
+  update: {
+    type: 'boolean',
+    conflicts: 'skip-existing',
+    describe: 'Ask with If-Modified-Since for a flag whose file exists; a 304 leaves it as it is (not_modified)',
+  },
+  'skip-existing': { type: 'boolean', describe: 'Make no request for a flag whose file exists (skipped)' },
+  ca: { requiresArg: true, coerce: caFile, describe: 'Also trust the CA certificates of this PEM file (https servers) [string]' },
+  insecure: { type: 'boolean', conflicts: 'ca', describe: 'Accept any https certificate, unverified (a warning is printed)' },
 } as const satisfies Record<string, Options>;

@@ -1,7 +1,11 @@
-import type { FlagResult, RunReport } from './types.js';
+import type { FlagResult, RetryNotice, RunReport } from './types.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+const label = (thread: number) => (thread === 0 ? 'main thread' : `thread ${thread}`);
+
+/** Up to this many errors are listed one per flag; past it they are grouped by reason. */
+const LISTED_ERRORS = 5;
 
 /** The first line of a run: where from, how much, and how it is scheduled. */
 export function describeRun(flags: number, server: string, report: Pick<RunReport, 'mode' | 'threads' | 'concurrency'>): string {
@@ -10,29 +14,50 @@ export function describeRun(flags: number, server: string, report: Pick<RunRepor
     mode === 'threads'
       ? `${plural(threads, 'worker thread')} × ${concurrency} in flight (${plural(threads * concurrency, 'request')} at once)`
       : mode === 'async'
-        ? `the main thread's event loop, ${concurrency} requests in flight`
+        ? `the main thread's event loop, ${plural(concurrency, 'request')} in flight`
         : 'one request after another';
   return `Downloading ${plural(flags, 'flag')} from ${server}\nMode ${mode}: ${schedule}`;
 }
 
+const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
+  ok: (result) => `${result.bytes.toLocaleString('en-US')} bytes`,
+  not_found: () => 'not found',
+  not_modified: () => 'file kept',
+  skipped: () => 'file exists',
+  error: (result) => result.error ?? 'failed',
+};
+
 /** One line per flag, for --verbose. */
-export function formatResult({ cc, status, bytes, ms, thread, error }: FlagResult): string {
-  const detail = status === 'ok' ? `${bytes.toLocaleString('en-US')} bytes` : (error ?? 'not found');
-  return `${cc.toUpperCase()}  ${status.padEnd(9)}  ${detail.padEnd(12)}  ${String(ms).padStart(5)} ms  ${thread === 0 ? 'main thread' : `thread ${thread}`}`;
+export function formatResult(result: FlagResult): string {
+  const { cc, status, ms, thread, attempts } = result;
+  const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
+  return `${cc.toUpperCase()}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${tries}`;
+}
+
+/** One line per retry, for --verbose. */
+export function formatRetry({ cc, attempt, error, waitMs, thread }: RetryNotice): string {
+  return `${cc.toUpperCase()}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(thread)}`;
 }
 
 export function formatReport(report: RunReport): string {
+  const kept = [
+    report.notModified > 0 ? `${report.notModified} not modified` : '',
+    report.skipped > 0 ? `${report.skipped} skipped (file exists)` : '',
+  ].filter(Boolean);
   const lines = [
-    `${plural(report.ok, 'flag')} downloaded, ${report.notFound} not found, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
+    `${plural(report.ok, 'flag')} downloaded, ${[...kept, `${report.notFound} not found`].join(', ')}, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
   ];
   if (report.workerStartupMs !== null) {
     const started = report.workersStarted < report.threads ? ' (the pool grows only while codes are left)' : '';
     lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started${started}, the last task under way after ${seconds(report.workerStartupMs)}`);
   }
-  const failures = report.results.filter((result) => result.status === 'error');
-  if (failures.length > 0) {
-    lines.push('Errors:', ...failures.map((result) => `  ${result.cc.toUpperCase()}  ${result.error}`));
+  const retried = report.results.filter((result) => result.attempts > 1);
+  if (retried.length > 0) {
+    const retries = retried.reduce((sum, result) => sum + result.attempts - 1, 0);
+    const recovered = retried.filter((result) => result.status !== 'error').length;
+    lines.push(`Retries: ${plural(retried.length, 'flag')} needed them (${retries} ${retries === 1 ? 'retry' : 'retries'} in all); ${recovered} of them then succeeded`);
   }
+  lines.push(...formatErrors(report.results.filter((result) => result.status === 'error')));
   if (report.interrupted) {
     const done = report.results.length;
     lines.push(`Interrupted: ${done} of ${report.requested} flags finished, ${report.requested - done} not attempted`);
@@ -40,7 +65,21 @@ export function formatReport(report: RunReport): string {
   return lines.join('\n');
 }
 
-/** 0: all well (not found is an answer, not a failure); 1: some flag failed; 130: Ctrl-C. */
+/** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`). */
+function formatErrors(failures: FlagResult[]): string[] {
+  if (failures.length === 0) return [];
+  if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${result.cc.toUpperCase()}  ${result.error}`)];
+  const groups = new Map<string, string[]>();
+  for (const { cc, error = 'failed' } of failures) {
+    // Per-flag details (byte counts, a socket's words) come in parentheses after the reason.
+    const reason = error.split(' (')[0]!;
+    groups.set(reason, [...(groups.get(reason) ?? []), cc.toUpperCase()]);
+  }
+  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
+  return ['Errors by reason:', ...sorted.map(([reason, codes]) => `  ${codes.length} × ${reason} (${codes.join(' ')})`)];
+}
+
+/** 0: all well (not found, not modified and skipped are answers, not failures); 1: some flag failed; 130: Ctrl-C. */
 export function exitCodeFor(report: RunReport): number {
   if (report.interrupted) return 130;
   return report.error > 0 ? 1 : 0;

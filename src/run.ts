@@ -1,5 +1,5 @@
 import { sweepTempFiles } from './destination.js';
-import type { FlagResult, RunReport, ScheduleOptions, Strategy } from './types.js';
+import type { FlagResult, RetryNotice, RunReport, ScheduleOptions, Strategy } from './types.js';
 
 export interface RunSettings extends ScheduleOptions {
   /** How the report names the server. */
@@ -14,7 +14,11 @@ export interface RunSettings extends ScheduleOptions {
 export async function runDownload(
   codes: readonly string[],
   settings: RunSettings,
-  { onResult = () => {}, signal = new AbortController().signal }: { onResult?: (result: FlagResult) => void; signal?: AbortSignal } = {},
+  {
+    onResult = () => {},
+    onRetry = () => {},
+    signal = new AbortController().signal,
+  }: { onResult?: (result: FlagResult) => void; onRetry?: (notice: RetryNotice) => void; signal?: AbortSignal } = {},
 ): Promise<RunReport> {
   const { strategy, server, ...options } = settings;
   const results = new Map<string, FlagResult>();
@@ -24,7 +28,7 @@ export async function runDownload(
     onResult(result);
   };
   const started = performance.now();
-  const { threads, workersStarted, workerStartupMs } = await strategy(codes, options, { onResult: take, signal });
+  const { threads, workersStarted, workerStartupMs } = await strategy(codes, options, { onResult: take, onRetry, signal });
   const elapsedMs = Math.round(performance.now() - started);
   await sweepTempFiles(options.dest, options.tempPrefix);
   const ordered = codes.flatMap((cc) => results.get(cc) ?? []);
@@ -38,6 +42,8 @@ export async function runDownload(
     requested: codes.length,
     ok: count('ok'),
     notFound: count('not_found'),
+    notModified: count('not_modified'),
+    skipped: count('skipped'),
     error: count('error'),
     bytes: ordered.reduce((sum, result) => sum + result.bytes, 0),
     elapsedMs,

@@ -1,5 +1,8 @@
-/** Every download ends in exactly one of these states. */
-export type Status = 'ok' | 'not_found' | 'error';
+/**
+ * Every download ends in exactly one of these states. `not_modified` (a 304 to `--update`) and
+ * `skipped` (`--skip-existing`) leave a file that was already there.
+ */
+export type Status = 'ok' | 'not_found' | 'not_modified' | 'skipped' | 'error';
 
 export interface FlagResult {
   /** Lower-case two-letter country code. */
@@ -11,9 +14,35 @@ export interface FlagResult {
   ms: number;
   /** The worker thread that did it (0: the main thread). */
   thread: number;
+  /** Requests made for it: 1 unless retried, 0 when skipped. */
+  attempts: number;
   /** Why it failed: only on `error`. */
   error?: string;
 }
+
+/** How one request for a flag ended, before the retry stage decides whether to try again. */
+export interface Attempt {
+  status: Status;
+  bytes: number;
+  error?: string;
+  /** Set on a failure that may pass next time: a reset, a timeout, a cut body, HTTP 408, 429 or 5xx. */
+  transient?: { retryAfter?: string };
+}
+
+/** A transient failure about to be tried again, as `--verbose` shows it. */
+export interface RetryNotice {
+  cc: string;
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** Why it failed. */
+  error: string;
+  /** How long the slot waits before the next attempt. */
+  waitMs: number;
+  thread: number;
+}
+
+/** What to do about a flag whose file is already in the destination. */
+export type Existing = 'replace' | 'update' | 'skip';
 
 /** What the fetch-and-save routine needs, the same in every strategy. */
 export interface FetchOptions {
@@ -22,10 +51,21 @@ export interface FetchOptions {
   ext: string;
   /** Absolute destination folder; it exists and is writable. */
   dest: string;
+  /** Per attempt. */
   timeoutMs: number;
   maxBytes: number;
   /** Prefix of this run's temporary files, so that they can be swept after an interruption. */
   tempPrefix: string;
+  /** Further attempts after a transient failure (0: none). */
+  retries: number;
+  /** Base of the exponential backoff between attempts, in ms. */
+  retryDelayMs: number;
+  /** `replace`: download every flag; `update`: ask with If-Modified-Since; `skip`: leave the file alone. */
+  existing: Existing;
+  /** PEM certificates trusted besides the system's. */
+  ca?: string;
+  /** Accept any certificate. */
+  insecure: boolean;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';
@@ -49,6 +89,8 @@ export interface RunReport {
   requested: number;
   ok: number;
   notFound: number;
+  notModified: number;
+  skipped: number;
   error: number;
   bytes: number;
   elapsedMs: number;
@@ -64,6 +106,7 @@ export interface RunReport {
 /** How a strategy reports back to the harness. */
 export interface StrategyEvents {
   onResult(result: FlagResult): void;
+  onRetry(notice: RetryNotice): void;
   /** Aborted on Ctrl-C: stop handing out work and cut the requests in flight short. */
   signal: AbortSignal;
 }

@@ -27,7 +27,7 @@ describe('flags (the download command)', () => {
       assert.equal(report.concurrency, 1);
       assert.match(run.stderr, /Downloading 20 flags from http:\/\/127\.0\.0\.1:\d+\/flags \(embedded, profile local/);
       const result = report.results.find((entry) => entry.cc === 'br')!;
-      assert.deepEqual(Object.keys(result).sort(), ['bytes', 'cc', 'ms', 'status', 'thread']);
+      assert.deepEqual(Object.keys(result).sort(), ['attempts', 'bytes', 'cc', 'ms', 'status', 'thread']);
       assert.ok(result.thread > 0);
       assert.deepEqual(await readFile(join(folder, 'downloaded', 'br.svg')), await sourceFlag('br'));
       assert.equal((await filesIn(join(folder, 'downloaded'))).length, 20);
@@ -81,9 +81,10 @@ describe('flags (the download command)', () => {
       }
     }));
 
-  test('the error profile: each code ends once, no temp or partial file, exit 1, errors listed', () =>
+  test('the error profile without retries: each code ends once, no temp or partial file, exit 1, errors listed', () =>
     inTemp(async (folder) => {
-      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--jitter', '0', '--error-rate', '0.3', '--json', '--dest', folder]);
+      // --timeout: a stalled answer ends only by the client's timeout.
+      const run = await runCli(['--all', '--server', 'error', '--latency', '0', '--error-rate', '0.3', '--retries', '0', '--timeout', '1000', '--json', '--dest', folder]);
       assert.equal(run.code, 1, run.stderr);
       const report = parseReport(run);
       assert.equal(report.results.length, 257);
@@ -91,7 +92,7 @@ describe('flags (the download command)', () => {
       assert.ok(report.error > 0);
       const okFiles = report.results.filter((result) => result.status === 'ok').map((result) => `${result.cc}.svg`);
       assert.deepEqual((await filesIn(folder)).sort(), okFiles.sort());
-      const text = await runCli(['BR', 'US', '--server', 'error', '--error-rate', '1', '--latency', '0', '--dest', folder]);
+      const text = await runCli(['BR', 'US', '--server', 'error', '--error-rate', '1', '--latency', '0', '--retries', '0', '--timeout', '1000', '--dest', folder]);
       assert.equal(text.code, 1);
       assert.match(text.stdout, /Errors:\n {2}BR {2}\S.*\n {2}US {2}\S/);
     }));
@@ -112,7 +113,13 @@ describe('flags (the download command)', () => {
         [['--partition', 'random'], /partition.*"random"/s],
         [['--error-rate', '2'], /--error-rate must be between 0 and 1, got 2/],
         [['--seed', 'abc'], /--seed must be an integer, got "abc"/],
+        [['--ext', '../x'], /--ext must be 1 to 8 letters or digits, got "\.\.\/x"/],
+        [['--ext', 'svgz12345'], /--ext must be 1 to 8 letters or digits, got "svgz12345"/],
+        [['--ext', ''], /--ext must be 1 to 8 letters or digits, got ""/],
         [['--server', 'ftp://example.org'], /only http and https/],
+        [['--server', 'http://127.0.0.1:9/flags?x=1'], /--server http:\/\/127\.0\.0\.1:9\/flags\?x=1: a base URL cannot have a query or a fragment/],
+        [['--server', 'http://127.0.0.1:9/flags?'], /--server http:\/\/127\.0\.0\.1:9\/flags\?: a base URL cannot have a query or a fragment/],
+        [['--server', 'http://127.0.0.1:9/flags#'], /--server http:\/\/127\.0\.0\.1:9\/flags#: a base URL cannot have a query or a fragment/],
         [['--server', 'http://127.0.0.1:9/flags', '--latency', '10'], /--latency tunes the embedded server only/],
         [['--bogus'], /Unknown argument: bogus/],
         [['--mode', 'async', '--mode', 'threads'], /--mode was given more than once \(async, threads\)/],

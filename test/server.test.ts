@@ -1,24 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { Agent, request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
-import { startFlagServer, type RunningServer } from '../src/server/flag-server.js';
+import { startFlagServer, type FlagServer, type RunningServer } from '../src/server/flag-server.js';
 import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
-import { planAnswer } from '../src/server/plan.js';
+import { planAnswer, type Fault } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
+import { runCli, testTls } from './helpers/fixtures.js';
 
 const codes = 'cn in us id br pk ng bd ru jp mx ph vn et eg de ir tr cd fr'.split(' ');
 
 type Reply =
-  | { dropped: true; error: string }
+  | { dropped: true; error: string; timedOut: boolean }
   | {
       dropped: false;
       status: number;
@@ -27,12 +29,20 @@ type Reply =
       /** False when the connection ended before the whole body arrived. */
       complete: boolean;
       reusedSocket: boolean;
+      timedOut: boolean;
     };
 
+interface SendOptions {
+  /** A socket idle this long is given up, as a client does with a stalled answer. */
+  timeoutMs?: number;
+  headers?: OutgoingHttpHeaders;
+}
+
 /** One raw request: `path` goes on the wire exactly as given, which fetch would not allow. */
-function send(port: number, path: string, method = 'GET', agent: Agent | false = false): Promise<Reply> {
+function send(port: number, path: string, method = 'GET', agent: Agent | false = false, { timeoutMs, headers }: SendOptions = {}): Promise<Reply> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+    let timedOut = false;
+    const req = request({ host: '127.0.0.1', port, path, method, agent, headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', () => {}); // a cut body: told by `complete` below
@@ -44,28 +54,48 @@ function send(port: number, path: string, method = 'GET', agent: Agent | false =
           body: Buffer.concat(chunks),
           complete: res.complete,
           reusedSocket: req.reusedSocket,
+          timedOut,
         }),
       );
     });
-    req.on('error', (error) => resolve({ dropped: true, error: error.message }));
+    req.on('timeout', () => {
+      timedOut = true;
+      req.destroy();
+    });
+    req.on('error', (error) => resolve({ dropped: true, error: error.message, timedOut }));
     req.end();
   });
 }
 
-async function ok(port: number, path: string, method = 'GET', agent: Agent | false = false) {
-  const reply = await send(port, path, method, agent);
+async function ok(port: number, path: string, method = 'GET', agent: Agent | false = false, options: SendOptions = {}) {
+  const reply = await send(port, path, method, agent, options);
   assert.equal(reply.dropped, false, `${method} ${path} was dropped`);
   if (reply.dropped) throw new Error('unreachable');
   return reply;
 }
 
+/** Long enough for a loopback answer without latency, short enough to wait out a stall. */
+const STALL_TIMEOUT_MS = 300;
+
 /** How a request ended, in one word: the status, or how the connection failed. */
 async function outcome(port: number, path: string): Promise<string> {
-  const reply = await send(port, path);
+  const reply = await send(port, path, 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
+  if (reply.timedOut) return 'stall';
   if (reply.dropped) return 'drop';
   if (!reply.complete) return 'truncate';
   return String(reply.status);
 }
+
+/** The outcome a client sees for each planned fault. */
+const outcomeOf: Record<Fault | 'none', string> = {
+  none: '200',
+  'status-500': '500',
+  'status-503': '503',
+  'status-429': '429',
+  drop: 'drop',
+  truncate: 'truncate',
+  stall: 'stall',
+};
 
 function path(base: string, file: string): string {
   return `${new URL(base).pathname}/${file}`;
@@ -104,19 +134,32 @@ describe('flag-icons server, profile local', () => {
     }
   });
 
-  test('serves metadata from the catalogue', async () => {
+  test('serves metadata from the catalogue, with the keys of the Fluent Python metadata files too', async () => {
+    const metadata = async (cc: string) => JSON.parse((await ok(server.port, `/flags/${cc}/metadata.json`, 'GET', agent)).body.toString('utf8'));
     for (const cc of codes) {
       const reply = await ok(server.port, `/flags/${cc}/metadata.json`, 'GET', agent);
       assert.equal(reply.status, 200, cc);
       assert.equal(reply.headers['content-type'], 'application/json', cc);
       assert.equal(reply.headers['content-length'], String(reply.body.length), cc);
-      assert.deepEqual(
-        JSON.parse(reply.body.toString('utf8')),
-        catalogue().find((country) => country.code === cc),
-      );
+      const country = catalogue().find(({ code }) => code === cc)!;
+      assert.deepEqual(JSON.parse(reply.body.toString('utf8')), {
+        ...country,
+        country: country.name,
+        iso_cc: cc.toUpperCase(),
+        tld_cc: `.${cc}`,
+      });
     }
-    const brazil = JSON.parse((await ok(server.port, '/flags/br/metadata.json')).body.toString('utf8'));
-    assert.deepEqual(brazil, { code: 'br', name: 'Brazil', capital: 'Brasília', continent: 'South America' });
+    assert.deepEqual(await metadata('br'), {
+      code: 'br',
+      name: 'Brazil',
+      capital: 'Brasília',
+      continent: 'South America',
+      country: 'Brazil',
+      iso_cc: 'BR',
+      tld_cc: '.br',
+    });
+    const uk = await metadata('gb');
+    assert.deepEqual([uk.country, uk.iso_cc, uk.tld_cc], ['United Kingdom', 'GB', '.uk']);
   });
 
   test('keeps connections alive', async () => {
@@ -297,6 +340,94 @@ describe('dir option', () => {
   });
 });
 
+describe('conditional requests', () => {
+  let server: FlagServer;
+  before(async () => {
+    server = await startFlagServer(serverOptions('local'));
+  });
+  after(() => server.close());
+
+  const get = (p: string, headers: OutgoingHttpHeaders, method = 'GET') => ok(server.port, p, method, false, { headers });
+
+  test('every 200 carries a strong ETag of the bytes and the Last-Modified of the SVG', async () => {
+    const mtime = (await stat(join(flagIconsSvgDir, 'br.svg'))).mtime;
+    mtime.setMilliseconds(0);
+    const svg = await get('/flags/br/br.svg', {});
+    const metadata = await get('/flags/br/metadata.json', {});
+    const head = await get('/flags/br/br.svg', {}, 'HEAD');
+    assert.match(String(svg.headers.etag), /^"[0-9a-f]{16}"$/);
+    assert.equal(svg.headers['last-modified'], mtime.toUTCString());
+    assert.equal(metadata.headers['last-modified'], mtime.toUTCString());
+    assert.match(String(metadata.headers.etag), /^"[0-9a-f]{16}"$/);
+    assert.notEqual(metadata.headers.etag, svg.headers.etag);
+    assert.notEqual((await get('/flags/jp/jp.svg', {})).headers.etag, svg.headers.etag);
+    assert.deepEqual([head.headers.etag, head.headers['last-modified']], [svg.headers.etag, svg.headers['last-modified']]);
+  });
+
+  test('If-None-Match that matches, in a list, weak or *, gives 304 with the validators and no body', async () => {
+    for (const p of ['/flags/br/br.svg', '/flags/br/metadata.json']) {
+      const { etag, 'last-modified': lastModified } = (await get(p, {})).headers;
+      for (const tags of [String(etag), `W/${etag}`, `"0123", ${etag}`, `"a,b",W/${etag} , "c"`, '*']) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await get(p, { 'if-none-match': tags }, method);
+          assert.equal(reply.status, 304, `${method} ${p} ${tags}`);
+          assert.deepEqual([reply.headers.etag, reply.headers['last-modified']], [etag, lastModified]);
+          assert.equal(reply.body.length, 0);
+        }
+      }
+      for (const tags of ['"0123456789abcdef"', String(etag).slice(0, -2) + '"', `"${etag}"`]) {
+        assert.equal((await get(p, { 'if-none-match': tags })).status, 200, tags);
+      }
+    }
+  });
+
+  test('If-None-Match takes precedence over If-Modified-Since', async () => {
+    const { etag, 'last-modified': lastModified } = (await get('/flags/br/br.svg', {})).headers;
+    const future = new Date(Date.now() + 86_400_000).toUTCString();
+    assert.equal((await get('/flags/br/br.svg', { 'if-none-match': '"other"', 'if-modified-since': future })).status, 200);
+    const epoch = new Date(0).toUTCString();
+    assert.equal((await get('/flags/br/br.svg', { 'if-none-match': String(etag), 'if-modified-since': epoch })).status, 304);
+    assert.equal((await get('/flags/br/br.svg', { 'if-modified-since': String(lastModified) })).status, 304);
+  });
+
+  test('If-Modified-Since: 304 unless the file is newer; an invalid date is ignored', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'flags-server-test-'));
+    const modified = new Date('2020-01-02T03:04:05.678Z');
+    await mkdir(join(scratch, 'br'));
+    await writeFile(join(scratch, 'br', 'br.gif'), 'GIF89a');
+    await utimes(join(scratch, 'br', 'br.gif'), modified, modified);
+    const local = await startFlagServer(serverOptions('local', { dir: scratch }));
+    try {
+      const since = (date: string, method = 'GET') => ok(local.port, '/flags/br/br.gif', method, false, { headers: { 'if-modified-since': date } });
+      const whole = await ok(local.port, '/flags/br/br.gif');
+      assert.equal(whole.headers['last-modified'], 'Thu, 02 Jan 2020 03:04:05 GMT');
+      const notNewer = [
+        'Thu, 02 Jan 2020 03:04:05 GMT',
+        'Fri, 03 Jan 2020 00:00:00 GMT',
+        'Thursday, 02-Jan-20 03:04:05 GMT',
+        'Thu Jan  2 03:04:05 2020',
+      ];
+      for (const date of notNewer) {
+        for (const method of ['GET', 'HEAD']) {
+          const reply = await since(date, method);
+          assert.equal(reply.status, 304, `${method} ${date}`);
+          assert.equal(reply.headers.etag, whole.headers.etag);
+          assert.equal(reply.body.length, 0);
+        }
+      }
+      for (const date of ['Thu, 02 Jan 2020 03:04:04 GMT', 'Wed, 01 Jan 2020 00:00:00 GMT', 'not a date', '2030', 'Thu, 32 Jan 2020 03:04:05 GMT']) {
+        const reply = await since(date);
+        assert.equal(reply.status, 200, date);
+        assert.equal(reply.body.toString(), 'GIF89a', date);
+      }
+      assert.equal((await since('Wed, 01 Jan 2020 00:00:00 GMT', 'HEAD')).status, 200);
+    } finally {
+      await local.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('address', () => {
   test('a port in use fails the start, naming the port', async () => {
     const first = await startFlagServer(serverOptions('local'));
@@ -313,34 +444,156 @@ describe('address', () => {
   });
 });
 
+describe('TLS', () => {
+  /** The status and body of a GET over HTTPS, or the error code of a failed one. */
+  function fetchTls(url: string, ca?: string): Promise<{ status: number; body: Buffer } | { code: string }> {
+    return new Promise((resolve) => {
+      httpsGet(url, { ca, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      }).on('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code ?? error.message }));
+    });
+  }
+
+  test('with a key and certificate it serves HTTPS, trusted only by a client that has the CA', async () => {
+    const { ca, key, cert } = await testTls();
+    const server = await startFlagServer(serverOptions('local', { tls: { key, cert } }));
+    try {
+      assert.equal(server.baseUrl, `https://127.0.0.1:${server.port}/flags`);
+      const trusted = await fetchTls(`${server.baseUrl}/br/br.svg`, ca);
+      assert.ok('status' in trusted, JSON.stringify(trusted));
+      assert.equal(trusted.status, 200);
+      assert.ok(trusted.body.equals(await readFile(join(flagIconsSvgDir, 'br.svg'))));
+      assert.deepEqual(await fetchTls(`${server.baseUrl}/br/br.svg`), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+      assert.equal(server.requests.length, 1, 'the refused handshake made no request');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the embedded server serves HTTPS too', async () => {
+    const { ca, key, cert } = await testTls();
+    const server = await startEmbeddedServer(serverOptions('local', { tls: { key, cert } }));
+    try {
+      assert.ok(server.baseUrl.startsWith('https://127.0.0.1:'), server.baseUrl);
+      assert.deepEqual(await fetchTls(`${server.baseUrl}/zz/zz.svg`, ca), { status: 404, body: Buffer.from('not found\n') });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('faults', () => {
   const knobs = { errorRate: 1, latencyMs: 0, jitterMs: 0 };
+  const svg = (cc: string) => `/flags/${cc}/${cc}.svg`;
 
-  test('with error rate 1 every flag request fails, in each of the three ways', async () => {
+  /** The first code whose first request is planned to get `fault`, with every request faulted. */
+  function codeWith(fault: Fault, options = serverOptions('error', knobs)): string {
+    const cc = catalogue().find(({ code }) => planAnswer(options, `${code}/${code}.svg`, 0, true).fault === fault)?.code;
+    assert.ok(cc, `no code plans ${fault}`);
+    return cc;
+  }
+
+  test('with error rate 1 every flag request fails, in each of the six ways', async () => {
     const server = await startFlagServer(serverOptions('error', knobs));
     const kinds = new Set<string>();
     try {
-      for (let i = 0; i < 90; i++) {
+      for (let i = 0; i < 120; i++) {
         const cc = codes[i % codes.length];
-        const p = i % 3 === 0 ? `/flags/${cc}/metadata.json` : `/flags/${cc}/${cc}.svg`;
-        const reply = await send(server.port, p);
+        const p = i % 3 === 0 ? `/flags/${cc}/metadata.json` : svg(cc);
+        const reply = await send(server.port, p, 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
         if (reply.dropped) {
+          assert.equal(reply.timedOut, false, `${p}: no headers at all`);
           kinds.add('drop');
         } else if (!reply.complete) {
-          kinds.add('truncate');
+          kinds.add(reply.timedOut ? 'stall' : 'truncate');
           assert.equal(reply.status, 200);
           const promised = Number(reply.headers['content-length']);
           assert.ok(reply.body.length > 0 && reply.body.length < promised, `${p}: ${reply.body.length}/${promised}`);
         } else {
-          kinds.add('status');
-          assert.ok(reply.status === 500 || reply.status === 503, `${p} gave ${reply.status}`);
+          kinds.add(String(reply.status));
+          assert.ok([429, 500, 503].includes(reply.status), `${p} gave ${reply.status}`);
+          if (reply.status === 429) assert.equal(reply.headers['retry-after'], '1', p);
+          else assert.equal(reply.headers['retry-after'], undefined, p);
+          assert.match(reply.body.toString(), /\(injected\)\n$/);
         }
       }
-      assert.deepEqual([...kinds].sort(), ['drop', 'status', 'truncate']);
+      assert.deepEqual([...kinds].sort(), ['429', '500', '503', 'drop', 'stall', 'truncate']);
       // not-found answers carry no fault
       for (let i = 0; i < 10; i++) assert.equal(await outcome(server.port, '/flags/zz/zz.svg'), '404');
     } finally {
       await server.close();
+    }
+  });
+
+  test('429 says too many requests and to retry after 1 second', async () => {
+    const cc = codeWith('status-429');
+    const server = await startFlagServer(serverOptions('error', knobs));
+    try {
+      const reply = await ok(server.port, svg(cc));
+      assert.equal(reply.status, 429);
+      assert.equal(reply.headers['retry-after'], '1');
+      assert.equal(reply.body.toString(), 'too many requests (injected)\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a stalled body never completes: only a client-side timeout ends it', async () => {
+    const cc = codeWith('stall');
+    const server = await startFlagServer(serverOptions('error', knobs));
+    try {
+      const expected = await readFile(join(flagIconsSvgDir, `${cc}.svg`));
+      const start = performance.now();
+      const reply = await send(server.port, svg(cc), 'GET', false, { timeoutMs: STALL_TIMEOUT_MS });
+      assert.ok(performance.now() - start >= STALL_TIMEOUT_MS, 'ended before the client gave up');
+      assert.equal(reply.dropped, false);
+      if (reply.dropped) return;
+      assert.equal(reply.timedOut, true);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers['content-length'], String(expected.length));
+      assert.equal(reply.complete, false);
+      assert.ok(reply.body.equals(expected.subarray(0, expected.length >> 1)), `${reply.body.length} of ${expected.length} bytes`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('close() ends a stalled answer at once, HEAD or GET', { timeout: 20_000 }, async () => {
+    const options = serverOptions('error', knobs);
+    const cc = codeWith('stall', options);
+    const other = catalogue().find(({ code }) => code !== cc && planAnswer(options, `${code}/${code}.svg`, 0, true).fault === 'stall')!.code;
+    const server = await startFlagServer(options);
+    const got = send(server.port, svg(cc));
+    const head = send(server.port, svg(other), 'HEAD');
+    const log = () => server.requests.map(({ path }) => path);
+    while (log().length < 2) await new Promise((resolve) => setTimeout(resolve, 5)); // both stalled
+    await new Promise((resolve) => setTimeout(resolve, 100)); // time to complete, were it to
+    await server.close();
+    const [reply, headReply] = await Promise.all([got, head]);
+    assert.equal(reply.dropped, false);
+    if (!reply.dropped) assert.deepEqual([reply.status, reply.complete, reply.timedOut], [200, false, false]);
+    assert.deepEqual([headReply.dropped, headReply.timedOut], [true, false]);
+    // The stalled GET had sent its status; the stalled HEAD, nothing.
+    assert.deepEqual(server.requests.map(({ method, status, fault }) => [method, status, fault]), [['GET', 200, 'stall'], ['HEAD', 0, 'stall']]);
+  });
+
+  test('stalls are about 1 in 12 of the faults, the five other kinds about equal', () => {
+    const options = serverOptions('error', knobs);
+    const counts = new Map<string, number>();
+    for (const { code } of catalogue()) {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const fault = planAnswer(options, `${code}/${code}.svg`, attempt, true).fault ?? 'none';
+        counts.set(fault, (counts.get(fault) ?? 0) + 1);
+      }
+    }
+    const total = catalogue().length * 20;
+    assert.equal(counts.get('none'), undefined);
+    const share = (fault: Fault) => (counts.get(fault) ?? 0) / total;
+    assert.ok(Math.abs(share('stall') - 1 / 12) < 0.015, `stall ${share('stall')}`);
+    for (const fault of ['status-500', 'status-503', 'status-429', 'drop', 'truncate'] as const) {
+      assert.ok(Math.abs(share(fault) - 11 / 60) < 0.025, `${fault} ${share(fault)}`);
     }
   });
 
@@ -367,14 +620,80 @@ describe('faults', () => {
     return byPath;
   }
 
-  test('the same seed gives the same faults, whatever the order; another seed differs', async () => {
-    const paths = codes.flatMap((cc) => [`/flags/${cc}/${cc}.svg`, `/flags/${cc}/metadata.json`]);
-    const order = [...paths, ...paths];
+  test('the same seed gives the same faults, as planned, whatever the order; another seed differs', async () => {
+    const paths = codes.flatMap((cc) => [svg(cc), `/flags/${cc}/metadata.json`]);
+    const order = [...paths, ...paths, ...paths];
     const first = await outcomesBySeed(7, order);
-    assert.ok(Object.values(first).flat().includes('200'));
-    assert.ok(Object.values(first).flat().some((kind) => kind !== '200'));
+    const planned = serverOptions('error', { ...knobs, errorRate: 0.5, seed: 7 });
+    for (const p of paths) {
+      const key = p.slice('/flags/'.length);
+      assert.deepEqual(first[p], [0, 1, 2].map((attempt) => outcomeOf[planAnswer(planned, key, attempt, true).fault ?? 'none']), p);
+    }
     assert.deepEqual(await outcomesBySeed(7, [...order].reverse()), first);
     assert.notDeepEqual(await outcomesBySeed(8, order), first);
+    const retried = Object.values(first).filter((outcomes) => outcomes[0] !== '200' && outcomes.slice(1).includes('200'));
+    assert.ok(retried.length > 0, 'no faulted path succeeded on a later attempt');
+  });
+});
+
+describe('request log', () => {
+  const now = () => performance.timeOrigin + performance.now();
+
+  test('records each request on arrival, then the status it was sent', async () => {
+    const server = await startFlagServer(serverOptions('local', { latencyMs: 100 }));
+    try {
+      const before = now();
+      const held = send(server.port, '/flags/br/br.svg?x=1');
+      while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.deepEqual(server.requests, [{ path: '/flags/br/br.svg', method: 'GET', at: server.requests[0].at, status: 0, fault: null }]);
+      assert.equal((await held).dropped, false);
+      const answered = now();
+      const [first] = server.requests;
+      assert.equal(first.status, 200);
+      assert.ok(first.at >= before, 'logged before it was sent');
+      assert.ok(answered >= first.at + 100, 'answered before its latency from arrival');
+      await send(server.port, '/flags/br/br.svg', 'HEAD');
+      await send(server.port, '/flags/zz/zz.svg');
+      await send(server.port, '/flags/br/br.svg', 'POST');
+      await send(server.port, '/flags/%zz/br.svg');
+      assert.deepEqual(
+        server.requests.map(({ method, path, status }) => `${method} ${path} ${status}`),
+        ['GET /flags/br/br.svg 200', 'HEAD /flags/br/br.svg 200', 'GET /flags/zz/zz.svg 404', 'POST /flags/br/br.svg 405', 'GET /flags/%zz/br.svg 400'],
+      );
+      const times = server.requests.map(({ at }) => at);
+      assert.deepEqual([...times].sort((a, b) => a - b), times);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('records the planned fault and what was sent for it', async () => {
+    const options = serverOptions('error', { errorRate: 1, latencyMs: 0, jitterMs: 0 });
+    const server = await startFlagServer(options);
+    try {
+      const faults: Fault[] = ['status-500', 'status-503', 'status-429', 'drop', 'truncate'];
+      const sent: Record<string, number> = { 'status-500': 500, 'status-503': 503, 'status-429': 429, drop: 0, truncate: 200 };
+      for (const fault of faults) {
+        const cc = catalogue().find(({ code }) => planAnswer(options, `${code}/${code}.svg`, 0, true).fault === fault)!.code;
+        await send(server.port, `/flags/${cc}/${cc}.svg`);
+        assert.deepEqual(
+          server.requests.map((served) => ({ fault: served.fault, status: served.status })).at(-1),
+          { fault, status: sent[fault] },
+        );
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('is not kept when not asked for', async () => {
+    const server = await startFlagServer(serverOptions('local'), { log: false });
+    try {
+      await ok(server.port, '/flags/br/br.svg');
+      assert.deepEqual(server.requests, []);
+    } finally {
+      await server.close();
+    }
   });
 });
 
@@ -389,6 +708,12 @@ describe('delays', () => {
       delays,
     );
     assert.ok(codes.every((cc) => planAnswer(options, `${cc}/${cc}.svg`, 0, true).fault === null));
+    const faulty = { ...options, errorRate: 1 };
+    assert.deepEqual(
+      codes.map((cc) => planAnswer(faulty, `${cc}/${cc}.svg`, 0, true).delayMs),
+      delays,
+      'faults change no delay',
+    );
   });
 
   test('answers, found or not, are held at least about the latency', async () => {
@@ -495,6 +820,16 @@ describe('flags serve', () => {
     assert.ok(stdout.includes(`curl ${match[1]}/br/br.svg`), stdout);
   });
 
+  test('--latency 0 without --jitter serves with no jitter, and says so', async () => {
+    const run = await runCli(['serve', '--latency', '0', '--port', '0'], {
+      onStdout: (text, child) => {
+        if (text.includes('\n') && !child.killed) child.kill('SIGINT');
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(profile delay: latency 0±0 ms, error rate 0, seed 1\)\n/);
+  });
+
   test('a bad --dir exits 2, a busy port exits 1, naming them', async () => {
     const missing = join(tmpdir(), 'flags-server-test-no-such-dir');
     const badDir = spawnSync(process.execPath, [cli, 'serve', '--dir', missing], { encoding: 'utf8' });
@@ -525,16 +860,30 @@ describe('options', () => {
       host: '127.0.0.1',
       port: 0,
     });
-    assert.deepEqual(serverOptions('delay', { latencyMs: 50, jitterMs: undefined, seed: 3, port: 8001 }), {
+    assert.deepEqual(serverOptions('delay', { errorRate: 0.5, jitterMs: undefined, seed: 3, port: 8001 }), {
       profile: 'delay',
-      latencyMs: 50,
+      latencyMs: 300,
       jitterMs: 200,
-      errorRate: 0,
+      errorRate: 0.5,
       seed: 3,
       host: '127.0.0.1',
       port: 8001,
     });
     assert.equal(serverOptions('local').latencyMs, 0);
+  });
+
+  test('a latency given without a jitter has no jitter; a given jitter stays', () => {
+    for (const profile of ['delay', 'error'] as const) {
+      assert.equal(serverOptions(profile, { latencyMs: 0 }).jitterMs, 0, profile);
+      assert.equal(serverOptions(profile, { latencyMs: 50, jitterMs: undefined }).jitterMs, 0, profile);
+      assert.equal(serverOptions(profile, { latencyMs: 50, jitterMs: 20 }).jitterMs, 20, profile);
+      assert.equal(serverOptions(profile, { jitterMs: 20 }).latencyMs, 300, profile);
+    }
+    const fixed = serverOptions('delay', { latencyMs: 100 });
+    assert.deepEqual(
+      codes.map((cc) => planAnswer(fixed, `${cc}/${cc}.svg`, 0, true).delayMs),
+      codes.map(() => 100),
+    );
   });
 
   test('a bad knob is a usage error that names the option and quotes what was typed', () => {

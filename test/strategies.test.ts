@@ -26,6 +26,7 @@ interface Plan {
   strategy?: Strategy;
   timeoutMs?: number;
   maxBytes?: number;
+  retries?: number;
 }
 
 /** Downloads `codes` from `baseUrl` into a fresh folder; hands the report and the folder to `check`. */
@@ -37,6 +38,7 @@ async function download(codes: readonly string[], baseUrl: string, plan: Plan, c
       server: baseUrl, strategy: plan.strategy ?? (await loadStrategy(mode)), mode,
       threads: plan.threads ?? 4, concurrency: plan.concurrency ?? 1, partition: plan.partition ?? 'dynamic',
       baseUrl, ext: 'svg', dest: dest.path, timeoutMs: plan.timeoutMs ?? 10_000, maxBytes: plan.maxBytes ?? 5_000_000, tempPrefix: tempPrefixFor(),
+      retries: plan.retries ?? 0, retryDelayMs: 10, existing: 'replace', insecure: false,
     });
     await check(report, dest.path);
   } finally {
@@ -167,23 +169,28 @@ describe('a worker that fails mid-task', () => {
 });
 
 describe('faults end in exactly one state and leave no file behind', () => {
+  // A stalled answer ends only by the client's timeout: a short one keeps these runs short.
+  const timeoutMs = 500;
+
   test('error profile: some flags fail, each code once, only whole flags on disk', () =>
     withServer('error', { latencyMs: 0, jitterMs: 0, errorRate: 0.4, seed: 3 }, (server) =>
-      download(all, server.baseUrl, { threads: 8, concurrency: 2 }, async (report, dest) => {
+      download(all, server.baseUrl, { threads: 8, concurrency: 2, timeoutMs }, async (report, dest) => {
         assertComplete(report, all);
         assert.ok(report.error > 0 && report.ok > 0, `${report.ok} ok, ${report.error} errors`);
         await assertFilesMatch(report, dest);
       }),
     ));
 
-  test('every request faulted: statuses, dropped connections and cut bodies are all errors, no file at all', () =>
+  test('every request faulted: statuses, dropped connections, cut and stalled bodies are all errors, no file at all', () =>
     withServer('error', { latencyMs: 0, jitterMs: 0, errorRate: 1 }, (server) =>
-      download(all, server.baseUrl, { threads: 4 }, async (report, dest) => {
+      download(all, server.baseUrl, { threads: 4, timeoutMs }, async (report, dest) => {
         assertComplete(report, all);
         assert.equal(report.error, all.length);
         const reasons = report.results.map((result) => result.error!);
         assert.ok(reasons.some((reason) => /^HTTP 50[03]/.test(reason)), 'a 5xx status');
-        assert.ok(reasons.some((reason) => /body cut short: \d+ of \d+ bytes/.test(reason)), 'a body cut short');
+        assert.ok(reasons.some((reason) => /^HTTP 429/.test(reason)), 'too many requests');
+        assert.ok(reasons.includes(`timed out after ${timeoutMs} ms`), 'a stalled body');
+        assert.ok(reasons.some((reason) => /body cut short \(\d+ of \d+ bytes/.test(reason)), 'a body cut short');
         assert.ok(reasons.some((reason) => /socket hang up|ECONNRESET/.test(reason) && !reason.startsWith('body')), 'a dropped connection');
         assert.deepEqual(await filesIn(dest), []);
       }),

@@ -1,6 +1,7 @@
-import { downloadFlag } from '../src/download.js';
+import { getFlag } from '../src/get-flag.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
 import { runSlots } from '../src/slots.js';
+import type { RetryNotice } from '../src/types.js';
 
 /** A pool task: download the codes the main thread hands out over `port`, posting each result. */
 export default async function downloadTask({ port, fetch, concurrency }: WorkerTask): Promise<void> {
@@ -19,7 +20,8 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
           post({ type: 'want' });
         });
   try {
-    await runSlots(concurrency, next, (cc) => downloadFlag(cc, fetch, cancel.signal), (result) => post({ type: 'result', result }));
+    const onRetry = (notice: RetryNotice) => post({ type: 'retry', notice });
+    await runSlots(concurrency, next, (cc) => getFlag(cc, fetch, cancel.signal, onRetry), (result) => post({ type: 'result', result }));
   } finally {
     port.close();
   }

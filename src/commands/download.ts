@@ -3,7 +3,7 @@ import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { reliabilityOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
@@ -30,6 +30,7 @@ const builder = (yargs: Argv) =>
       ...scheduleOptions,
       ...selectionOptions,
       ...transferOptions,
+      ...reliabilityOptions,
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
@@ -42,7 +43,12 @@ const builder = (yargs: Argv) =>
     .example('$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out')
     .example('$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another')
     .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
-    .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB');
+    .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
+    .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
+    .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
+    .example('$0 --all --skip-existing', 'no request at all for a flag already here')
+    .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
+    .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked');
 
 type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
@@ -51,20 +57,25 @@ async function handler(argv: DownloadArgs): Promise<void> {
   const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
   const dest = await prepareDestination(argv.dest);
   const source = await openFlagSource(sourceSpec);
+  if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
   const interrupt = onInterrupt('stopping the downloads in flight');
   try {
     const mode = argv.mode;
     const threads = Math.min(argv.threads ?? DEFAULT_THREADS, codes.length);
+    // Slots are set up before they ask for work: more than there are flags would only idle.
+    const concurrency = Math.min(argv.concurrency, codes.length);
     const lines = argv.json ? process.stderr : process.stdout;
-    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : argv.concurrency })}\n`);
-    const progress = await createProgress(codes.length, argv.verbose ?? false, lines);
+    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency })}\n`);
+    const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
     const report = await runDownload(
       codes,
       {
-        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency: argv.concurrency, partition: argv.partition,
+        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency, partition: argv.partition,
         baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
+        retries: argv.retries, retryDelayMs: argv.retryDelay, existing: argv.update ? 'update' : argv.skipExisting ? 'skip' : 'replace',
+        ca: argv.ca, insecure: argv.insecure ?? false,
       },
-      { onResult: (result) => progress.update(result), signal: interrupt.signal },
+      { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

@@ -51,18 +51,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const { ServerStartError } = await import('../server/start-error.js');
     let server: RunningServer;
     try {
-      server = await startFlagServer(options);
+      // No request log: nobody reads it, and it would grow for as long as we serve.
+      server = await startFlagServer(options, { log: false });
     } catch (error) {
       if (!(error instanceof ServerStartError)) throw error;
       process.stderr.write(`flags serve: ${error.message}\n`);
       process.exitCode = error.culprit === 'dir' ? 2 : 1;
       return;
     }
+    // Listening before the banner: whoever reads it may signal at once, and must not kill us unclosed.
+    const stopped = untilSignal('SIGINT', 'SIGTERM');
     // With --dir the extension is whatever the folder holds, so the example shows the layout instead.
     const example = options.dir === undefined ? 'br/br.svg' : 'br/br.{ext}';
     process.stdout.write(`Serving flags at ${server.baseUrl} (${describeServer(options)})\n`);
     process.stdout.write(`Try: curl ${server.baseUrl}/${example}\n`);
-    await untilSignal('SIGINT', 'SIGTERM');
+    await stopped;
     await server.close();
   },
 };

@@ -1,14 +1,23 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { catalogue, flagIconsSvgDir } from '../catalogue.js';
 import { isCode, isServedName } from './flag-path.js';
+import { flagMetadata } from './metadata.js';
 import { ServerStartError } from './start-error.js';
 
-/** A ready answer: the bytes and the headers that go with them. */
+/** A ready answer: the bytes, the headers that go with them, and what conditional requests compare. */
 export interface FlagFile {
   body: Buffer;
+  /** Of a 200: type, length and the validators. */
   headers: OutgoingHttpHeaders;
+  /** ETag and Last-Modified alone, for a 304. */
+  validators: OutgoingHttpHeaders;
+  /** A strong entity tag, quotes included. */
+  etag: string;
+  /** The file's mtime cut to whole seconds, as HTTP dates are: ms since the epoch. */
+  modifiedMs: number;
 }
 
 /** Answers by `{cc}/{name}` key. */
@@ -23,9 +32,20 @@ const contentTypes: Record<string, string> = {
   '.json': 'application/json',
 };
 
-function flagFile(name: string, body: Buffer): FlagFile {
+/** A file read from disk: its bytes and when it was last modified. */
+interface Read {
+  body: Buffer;
+  mtimeMs: number;
+}
+
+function flagFile(name: string, { body, mtimeMs }: Read): FlagFile {
   const type = contentTypes[extname(name)] ?? 'application/octet-stream';
-  return { body, headers: { 'content-type': type, 'content-length': body.length } };
+  // A hash of the bytes, computed once here: the same file has the same tag in every run.
+  const etag = `"${createHash('sha1').update(body).digest('hex').slice(0, 16)}"`;
+  const modifiedMs = Math.floor(mtimeMs / 1000) * 1000;
+  const validators = { etag, 'last-modified': new Date(modifiedMs).toUTCString() };
+  const headers = { 'content-type': type, 'content-length': body.length, ...validators };
+  return { body, headers, validators, etag, modifiedMs };
 }
 
 /**
@@ -45,7 +65,9 @@ async function loadFlagIcons(): Promise<FlagFiles> {
       const svg = await readContained(root, name);
       if (svg === undefined) return;
       files.set(`${country.code}/${name}`, flagFile(name, svg));
-      files.set(`${country.code}/metadata.json`, flagFile('metadata.json', Buffer.from(JSON.stringify(country))));
+      // The metadata comes from the same package install as the SVG, so it takes the SVG's date.
+      const metadata = { body: Buffer.from(JSON.stringify(flagMetadata(country))), mtimeMs: svg.mtimeMs };
+      files.set(`${country.code}/metadata.json`, flagFile('metadata.json', metadata));
     }),
   );
   return files;
@@ -72,8 +94,8 @@ async function loadFolder(dir: string): Promise<FlagFiles> {
         names
           .filter((name) => isServedName(cc, name))
           .map(async (name) => {
-            const body = await readContained(root, join(cc, name));
-            if (body !== undefined) files.set(`${cc}/${name}`, flagFile(name, body));
+            const read = await readContained(root, join(cc, name));
+            if (read !== undefined) files.set(`${cc}/${name}`, flagFile(name, read));
           }),
       );
     }
@@ -92,16 +114,17 @@ function skipNonFolder(error: NodeJS.ErrnoException): string[] {
 }
 
 /**
- * The bytes of `root/relative`, or undefined when it is no regular file or resolves (through a
- * symlink) outside `root`, which must itself be a realpath.
+ * The bytes and mtime of `root/relative`, or undefined when it is no regular file or resolves
+ * (through a symlink) outside `root`, which must itself be a realpath.
  */
-async function readContained(root: string, relative: string): Promise<Buffer | undefined> {
+async function readContained(root: string, relative: string): Promise<Read | undefined> {
   let path: string;
   try {
     path = await realpath(resolve(root, relative));
   } catch {
     return undefined; // a dangling symlink: nothing to serve
   }
-  if (!path.startsWith(root + sep) || !(await stat(path)).isFile()) return undefined;
-  return readFile(path);
+  if (!path.startsWith(root + sep)) return undefined;
+  const stats = await stat(path);
+  return stats.isFile() ? { body: await readFile(path), mtimeMs: stats.mtimeMs } : undefined;
 }

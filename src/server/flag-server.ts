@@ -1,9 +1,18 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { notModified } from './conditional.js';
 import { loadFlagFiles, type FlagFile } from './flag-files.js';
 import { flagKey } from './flag-path.js';
 import type { ServerOptions } from './options.js';
-import { planAnswer, type Fault } from './plan.js';
+import { planAnswer, type AnswerPlan, type Fault } from './plan.js';
 import { ServerStartError } from './start-error.js';
 
 export interface RunningServer {
@@ -14,46 +23,78 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** One request as the server saw it, so that tests and the soak can check what clients did. */
+export interface ServedRequest {
+  /** As requested, without the query. */
+  path: string;
+  method: string;
+  /** Arrival, in ms since the epoch: `performance.timeOrigin + performance.now()`. */
+  at: number;
+  /** The status sent; 0 for a dropped connection, and while the answer is still held. */
+  status: number;
+  fault: Fault | null;
+}
+
+/** A flag server in this thread, whose requests can be read as they come. */
+export interface FlagServer extends RunningServer {
+  /** Every request in order of arrival; empty when started with `log: false`. */
+  readonly requests: readonly ServedRequest[];
+}
+
 /** Clients that pause between batches should find their kept-alive sockets still open. */
 const KEEP_ALIVE_MS = 60_000;
 
-/** Serves flags in the current thread; see `startEmbeddedServer` for one in a thread of its own. */
-export async function startFlagServer(options: ServerOptions): Promise<RunningServer> {
+/**
+ * Serves flags in the current thread; see `startEmbeddedServer` for one in a thread of its own.
+ * `log: false` keeps no request log, for servers that run long with nobody to read it.
+ */
+export async function startFlagServer(options: ServerOptions, { log = true }: { log?: boolean } = {}): Promise<FlagServer> {
   const files = await loadFlagFiles(options.dir);
   // Per-file request counts, so that a retry gets a fresh draw while runs stay replayable.
   const attempts = new Map<string, number>();
+  const requests: ServedRequest[] = [];
 
-  function hold(response: ServerResponse, delayMs: number, send: () => void): void {
-    if (delayMs === 0) return send();
-    const timer = setTimeout(send, delayMs);
+  /** Logs the request on arrival, holds the answer as planned, then logs the status sent. */
+  function answer(request: IncomingMessage, response: ServerResponse, path: string, plan: AnswerPlan, send: () => void): void {
+    const at = performance.timeOrigin + performance.now();
+    const served: ServedRequest = { path, method: request.method ?? '', at, status: 0, fault: plan.fault };
+    if (log) requests.push(served);
+    const sendAndLog = () => {
+      send();
+      // A cut or stalled body went out with its status; a dropped connection sent none.
+      served.status = response.headersSent ? response.statusCode : 0;
+    };
+    if (plan.delayMs === 0) return sendAndLog();
+    const timer = setTimeout(sendAndLog, plan.delayMs);
     // A client that gives up, or close() dropping every connection, frees the held answer at once.
     response.once('close', () => clearTimeout(timer));
   }
 
-  function holdText(response: ServerResponse, path: string, status: number, headers: OutgoingHttpHeaders = {}) {
-    hold(response, planAnswer(options, path, 0, false).delayMs, () => sendText(response, status, headers));
+  function answerText(request: IncomingMessage, response: ServerResponse, path: string, status: number, headers: OutgoingHttpHeaders = {}) {
+    answer(request, response, path, planAnswer(options, path, 0, false), () => sendText(response, status, headers));
   }
 
-  const server = createServer((request, response) => {
+  const handle: RequestListener = (request, response) => {
     const url = request.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return holdText(response, path, 405, { allow: 'GET, HEAD' });
+      return answerText(request, response, path, 405, { allow: 'GET, HEAD' });
     }
     let key: string | undefined;
     try {
       key = flagKey(path);
     } catch {
-      return holdText(response, path, 400);
+      return answerText(request, response, path, 400);
     }
     const file = key === undefined ? undefined : files.get(key);
-    if (key === undefined || file === undefined) return holdText(response, path, 404);
+    if (key === undefined || file === undefined) return answerText(request, response, path, 404);
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
     const plan = planAnswer(options, key, attempt, true);
-    hold(response, plan.delayMs, () => deliver(request, response, file, plan.fault));
-  });
+    answer(request, response, path, plan, () => deliver(request, response, file, plan.fault));
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
 
   await listen(server, options);
@@ -61,8 +102,9 @@ export async function startFlagServer(options: ServerOptions): Promise<RunningSe
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
   return {
-    baseUrl: `http://${host}:${port}/flags`,
+    baseUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}/flags`,
     port,
+    requests,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -90,24 +132,36 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
 }
 
 function deliver(request: IncomingMessage, response: ServerResponse, file: FlagFile, fault: Fault | null): void {
+  const head = request.method === 'HEAD';
   if (fault === null) {
-    response.writeHead(200, file.headers).end(file.body);
+    if (notModified(request.headers, file)) response.writeHead(304, file.validators).end();
+    else response.writeHead(200, file.headers).end(file.body);
   } else if (fault === 'status-500' || fault === 'status-503') {
     sendText(response, fault === 'status-500' ? 500 : 503);
-  } else if (fault === 'truncate' && request.method === 'GET') {
+  } else if (fault === 'status-429') {
+    // Retry-After in seconds, the form every client understands, and short enough for tests.
+    sendText(response, 429, { 'retry-after': '1' });
+  } else if (fault === 'truncate' && !head) {
     // The full Content-Length promises more than arrives, so the client sees a body cut short.
     response.writeHead(200, file.headers).flushHeaders();
-    response.write(file.body.subarray(0, file.body.length >> 1), () => request.socket.destroy());
+    response.write(halfOf(file.body), () => request.socket.destroy());
+  } else if (fault === 'stall') {
+    // Half the promised body, then nothing: the socket stays open until the client's timeout or
+    // close() ends it. A HEAD has no body to stall in, so its headers are what never come.
+    if (!head) response.writeHead(200, file.headers).write(halfOf(file.body));
   } else {
     // A dropped connection; also what a cut body becomes for a HEAD, which has no body to cut.
     request.socket.destroy();
   }
 }
 
+const halfOf = (body: Buffer) => body.subarray(0, body.length >> 1);
+
 const reasons: Record<number, string> = {
   400: 'bad request',
   404: 'not found',
   405: 'method not allowed',
+  429: 'too many requests (injected)',
   500: 'internal server error (injected)',
   503: 'service unavailable (injected)',
 };

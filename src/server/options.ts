@@ -19,15 +19,22 @@ export interface ServerOptions {
   host: string;
   /** 0: any free port. */
   port: number;
+  /** PEM key and certificate chain: serve HTTPS instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
-/** The profile's defaults, overridden by every override that is not undefined (absent CLI options arrive as undefined). */
+/**
+ * The profile's defaults, overridden by every override that is not undefined (absent CLI options
+ * arrive as undefined). A latency given without a jitter means exactly that latency: the
+ * profile's spread belongs to the profile's latency, and `--latency 0` asks for none.
+ */
 export function serverOptions(
   profile: ServerProfile,
   overrides: Partial<Omit<ServerOptions, 'profile'>> = {},
 ): ServerOptions {
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
-  return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...given, profile };
+  const jitter = overrides.latencyMs !== undefined && overrides.jitterMs === undefined ? { jitterMs: 0 } : {};
+  return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...jitter, ...given, profile };
 }
 
 /** A knob's value: a number that `valid` accepts, or a usage error quoting what was typed. */
@@ -51,12 +58,12 @@ export const serverKnobs = {
   jitter: {
     requiresArg: true,
     coerce: knob('jitter', 'a number of ms >= 0', atLeastZero),
-    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: by profile: local 0, delay 200, error 200]',
+    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: 0 with --latency, else by profile: local 0, delay 200, error 200]',
   },
   'error-rate': {
     requiresArg: true,
     coerce: knob('error-rate', 'between 0 and 1', (value) => value >= 0 && value <= 1),
-    describe: 'Share 0..1 of flag requests that get a fault: 500/503, dropped connection or cut body [number] [default: by profile: local 0, delay 0, error 0.2]',
+    describe: 'Share 0..1 of flag requests that get a fault: 500/503/429, dropped connection, cut or stalled body [number] [default: by profile: local 0, delay 0, error 0.2]',
   },
   seed: {
     requiresArg: true,

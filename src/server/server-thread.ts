@@ -15,7 +15,8 @@ if (parent === null) throw new Error('server-thread.js runs only as a worker thr
 const tell = (message: ThreadMessage) => parent.postMessage(message);
 
 try {
-  const server = await startFlagServer(workerData as ServerOptions);
+  // The parent cannot read this thread's request log, so keeping one would only grow.
+  const server = await startFlagServer(workerData as ServerOptions, { log: false });
   parent.once('message', () => void server.close().then(() => tell({ type: 'closed' })));
   tell({ type: 'ready', baseUrl: server.baseUrl, port: server.port });
 } catch (error) {

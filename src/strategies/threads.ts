@@ -90,7 +90,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
     await pool.destroy();
   }
   if (!events.signal.aborted) {
-    for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!));
+    for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!, 0));
   }
   return { threads: threadCount, workersStarted, workerStartupMs: Math.round(lastStart - created) };
 }
@@ -115,6 +115,7 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
       events.onResult(message.result);
       return;
     }
+    if (message.type === 'retry') return events.onRetry(message.notice);
     const cc = events.signal.aborted ? undefined : queue.take();
     if (cc !== undefined) {
       held.add(cc);
@@ -134,7 +135,7 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
     const why = `worker failed: ${error instanceof Error ? error.message : String(error)}`;
     context.failures.push(why);
     const retry = [...held].filter((cc) => (attempts.get(cc) ?? 0) < MAX_ATTEMPTS);
-    for (const cc of held) if (!retry.includes(cc)) events.onResult(failed(cc, why));
+    for (const cc of held) if (!retry.includes(cc)) events.onResult(failed(cc, why, attempts.get(cc) ?? 0));
     queue.putBack(retry);
     // A task that took no code made no progress: replacing it could loop forever.
     if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
@@ -143,10 +144,13 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
   }
 }
 
-function failed(cc: string, error: string): FlagResult {
-  return { cc, status: 'error', bytes: 0, ms: 0, thread: 0, error };
+/** A flag lost with its worker: `attempts` counts the workers that had it in hand. */
+function failed(cc: string, error: string, attempts: number): FlagResult {
+  return { cc, status: 'error', bytes: 0, ms: 0, thread: 0, attempts, error };
 }
 
-function fetchOptionsOf({ baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix }: FetchOptions): FetchOptions {
-  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix };
+/** What a worker needs of the options: the fetch part alone crosses to the thread. */
+function fetchOptionsOf(options: FetchOptions): FetchOptions {
+  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure } = options;
+  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { flagIconsSvgDir } from '../../src/catalogue.js';
-import { startFlagServer, type RunningServer } from '../../src/server/flag-server.js';
+import { startFlagServer, type FlagServer } from '../../src/server/flag-server.js';
 import { type ServerProfile, serverOptions } from '../../src/server/options.js';
 import type { RunReport } from '../../src/types.js';
 
@@ -21,7 +21,7 @@ export async function tempFolder(): Promise<{ path: string; remove(): Promise<vo
 export async function withServer<T>(
   profile: ServerProfile,
   overrides: Parameters<typeof serverOptions>[1],
-  use: (server: RunningServer) => Promise<T>,
+  use: (server: FlagServer) => Promise<T>,
 ): Promise<T> {
   const server = await startFlagServer(serverOptions(profile, overrides));
   try {
@@ -32,6 +32,14 @@ export async function withServer<T>(
 }
 
 export const sourceFlag = (cc: string) => readFile(join(flagIconsSvgDir, `${cc}.svg`));
+
+/** A test CA, and a key and certificate it signed for 127.0.0.1 and localhost (test/fixtures/tls/README.md). */
+export async function testTls(): Promise<{ ca: string; key: string; cert: string }> {
+  // Read from the source tree: tsc copies no PEM files to dist/.
+  const pem = (name: string) => readFile(new URL(`../../../test/fixtures/tls/${name}.pem`, import.meta.url), 'utf8');
+  const [ca, key, cert] = await Promise.all([pem('ca'), pem('server-key'), pem('server-cert')]);
+  return { ca, key, cert };
+}
 
 /** Every file of a folder, hidden ones (temporary files) included. */
 export const filesIn = (folder: string) => readdir(folder).catch(() => [] as string[]);

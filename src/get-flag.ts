@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { downloadFlag } from './download.js';
+import { modifiedTime } from './existing.js';
+import { withRetries } from './retry.js';
+import type { Attempt, FetchOptions, FlagResult, RetryNotice } from './types.js';
+
+/**
+ * One flag from start to end, the same in every strategy and run in the slot that holds the code:
+ * the existing-file check (`--update`, `--skip-existing`), then the fetch-and-save routine under the
+ * retry stage. Never throws.
+ */
+export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<FlagResult> {
+  const started = performance.now();
+  const finish = ({ status, bytes, error }: Attempt, attempts: number): FlagResult => ({
+    cc, status, bytes, ms: Math.round(performance.now() - started), thread: threadId, attempts, ...(error === undefined ? {} : { error }),
+  });
+  const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, `${cc}.${options.ext}`));
+  if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0 }, 0);
+  const { attempt, attempts } = await withRetries(
+    () => downloadFlag(cc, options, cancel, since),
+    options,
+    cancel,
+    (wait) => onRetry({ cc, thread: threadId, ...wait }),
+  );
+  return finish(attempt, attempts);
+}
