@@ -14,17 +14,21 @@ const LANE_GAP = 3;
 const CHAR_WIDTH = 6.4;
 
 // Okabe-Ito colours, told apart by colour-blind readers too; grey for the time before any work.
-const FILL = { startup: '#BBBBBB', ok: '#0072B2', not_found: '#56B4E9', error: '#D55E00', render: '#E69F00' } as const;
+const FILL = {
+  startup: '#BBBBBB', ok: '#0072B2', not_found: '#56B4E9', not_modified: '#009E73', skipped: '#CC79A7', error: '#D55E00', render: '#E69F00',
+} as const;
 type Kind = keyof typeof FILL;
 const LEGEND: Record<Kind, string> = {
   startup: 'worker start-up (creation to first request)',
   ok: 'flag (request to file in place)',
   not_found: 'not found',
+  not_modified: 'not modified (304)',
+  skipped: 'skipped (file exists)',
   error: 'error',
   render: 'render to PNG',
 };
 
-const STATUS_WORDS: Record<Status, string> = { ok: 'ok', not_found: 'not found', error: 'error' };
+const STATUS_WORDS: Record<Status, string> = { ok: 'ok', not_found: 'not found', not_modified: 'not modified', skipped: 'skipped', error: 'error' };
 
 interface Axis {
   /** In ms since the process start. */
