@@ -13,7 +13,11 @@ import type { Attempt, FetchOptions, FlagResult, RetryNotice } from './types.js'
 export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<FlagResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error }: Attempt, attempts: number): FlagResult => ({
-    cc, status, bytes, ms: Math.round(performance.now() - started), thread: threadId, attempts, ...(error === undefined ? {} : { error }),
+    cc, status, bytes,
+    // Each thread's own clock plus its origin: the one sum that puts every thread's flags on one time line.
+    startedAt: performance.timeOrigin + started,
+    ms: Math.round(performance.now() - started), thread: threadId, attempts,
+    ...(error === undefined ? {} : { error }),
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, `${cc}.${options.ext}`));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0 }, 0);

@@ -10,6 +10,8 @@ export interface FlagResult {
   status: Status;
   /** Bytes written to the destination file (0 unless ok). */
   bytes: number;
+  /** When its request started, in epoch ms (`performance.timeOrigin + performance.now()` in the thread that did it). */
+  startedAt: number;
   /** Wall time of the request, from its start to the file in place. */
   ms: number;
   /** The worker thread that did it (0: the main thread). */
@@ -97,10 +99,21 @@ export interface RunReport {
   /** Threads mode: worker threads created, and the time until the last pool task was under way. */
   workersStarted: number;
   workerStartupMs: number | null;
+  /** The process start in epoch ms (the main thread's `performance.timeOrigin`): a timeline's zero. */
+  processStart: number;
+  /** Each pool worker that started, and when its first request did (null: it got none). */
+  workers: WorkerStart[];
   /** Peak resident set size of the whole process, in bytes. */
   peakRssBytes: number;
   interrupted: boolean;
   results: FlagResult[];
+}
+
+/** A pool worker's start-up, in epoch ms on the same clock as `FlagResult.startedAt`. */
+export interface WorkerStart {
+  thread: number;
+  startedAt: number;
+  firstRequestAt: number | null;
 }
 
 /** How a strategy reports back to the harness. */
@@ -118,6 +131,8 @@ export interface StrategyOutcome {
   workersStarted: number;
   /** Time from the pool's creation until its last task was under way. */
   workerStartupMs: number | null;
+  /** When each pool worker's thread started, in epoch ms. */
+  workers: Omit<WorkerStart, 'firstRequestAt'>[];
 }
 
 /** Every strategy has this signature: only the scheduling differs between them. */
