@@ -49,6 +49,8 @@ export async function runDownload(
     elapsedMs,
     workersStarted,
     workerStartupMs,
+    png: options.png ?? null,
+    renderMs: ordered.reduce((sum, result) => sum + (result.renderMs ?? 0), 0),
     processStart: performance.timeOrigin,
     workers: withFirstRequests(workers, ordered),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,

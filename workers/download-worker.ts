@@ -1,6 +1,7 @@
 import { threadId } from 'node:worker_threads';
 import { getFlag } from '../src/get-flag.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
+import { loadResvg } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
 import type { RetryNotice } from '../src/types.js';
 
@@ -22,6 +23,9 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
     // timeOrigin, so timeOrigin alone would say the process start; nodeTiming says the thread's.
     post({ type: 'started', thread: threadId, startedAt: performance.timeOrigin + performance.nodeTiming.environment });
   }
+  // resvg loads while the first requests wait for their answers, rather than inside the first
+  // render; should it fail to load, that render says why.
+  if (fetch.png !== undefined) loadResvg().catch(() => {});
   const next = () =>
     cancel.signal.aborted
       ? undefined

@@ -3,7 +3,7 @@ import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { reliabilityOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
@@ -31,6 +31,7 @@ const builder = (yargs: Argv) =>
       ...selectionOptions,
       ...transferOptions,
       ...reliabilityOptions,
+      ...renderOptions,
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
@@ -45,6 +46,7 @@ const builder = (yargs: Argv) =>
     .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
     .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
     .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
+    .example('$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it')
     .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
     .example('$0 --all --skip-existing', 'no request at all for a flag already here')
     .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
@@ -54,6 +56,7 @@ type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv'
 
 async function handler(argv: DownloadArgs): Promise<void> {
   const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  checkPngExt(argv.png, argv.ext);
   const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
   const dest = await prepareDestination(argv.dest);
   const source = await openFlagSource(sourceSpec);
@@ -73,7 +76,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
         server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency, partition: argv.partition,
         baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
         retries: argv.retries, retryDelayMs: argv.retryDelay, existing: argv.update ? 'update' : argv.skipExisting ? 'skip' : 'replace',
-        ca: argv.ca, insecure: argv.insecure ?? false,
+        ca: argv.ca, insecure: argv.insecure ?? false, png: argv.png,
       },
       { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );

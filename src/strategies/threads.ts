@@ -157,6 +157,6 @@ function failed(cc: string, error: string, attempts: number): FlagResult {
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
-  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure } = options;
-  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure };
+  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png } = options;
+  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png };
 }
