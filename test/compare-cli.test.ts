@@ -152,6 +152,9 @@ describe('flags compare, end to end', () => {
     const timelines = await compare(['BR', '--threads', '1', '--timelines', join(aFile, 'sub')], tempDir);
     assert.equal(timelines.code, 2);
     assert.match(timelines.stderr, /cannot write to --timelines folder .*a-file\/sub: ENOTDIR/);
+    const chart = await compare(['BR', '--threads', '1', '--chart', '/nonexistent/dir/c.svg'], tempDir);
+    assert.equal(chart.code, 2);
+    assert.match(chart.stderr, /--chart \/nonexistent\/dir\/c\.svg: cannot write to the folder \/nonexistent\/dir: ENOENT/);
     await rm(aFile);
   });
 });

@@ -1,11 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import type { CompareArgs } from '../commands/compare.js';
 import { expandCodes } from '../codes.js';
-import { prepareDestination } from '../destination.js';
+import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { onInterrupt } from '../interrupt.js';
 import { checkPngExt } from '../options.js';
+import { checkOutputFile, writeWhole } from '../output-file.js';
 import type { ServerKnobArgs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
@@ -38,6 +38,7 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
   const configs = planConfigs({ modes, threads, concurrency: argv.concurrency, partitions });
   checkPngExt(argv.png, argv.ext);
   const timelines = argv.timelines === undefined ? undefined : await prepareDestination(argv.timelines, '--timelines folder');
+  const chartFile = argv.chart === undefined ? undefined : await checkOutputFile('chart', argv.chart);
 
   const knobs: ServerKnobArgs = { latency: argv.latency, jitter: argv.jitter, 'error-rate': argv.errorRate, seed: argv.seed };
   // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
@@ -62,9 +63,9 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     const baseline = baselineOf(rows);
     const interrupted = interrupt.signal.aborted;
 
-    if (argv.chart !== undefined && rows.some((row) => row.medianMs !== null)) {
+    if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
-      await writeFile(argv.chart, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)));
+      await writeWhole(chartFile, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)), tempPrefixFor());
       log(`Chart written to ${argv.chart}`);
     }
     if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
