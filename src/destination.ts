@@ -6,20 +6,27 @@ import { UsageError } from './errors.js';
 /**
  * Creates the destination folder if needed and proves it writable by writing a probe file, so that
  * a bad destination is reported before any download starts. Returns its absolute path.
+ * `what` names the folder in the message: `destination`, or the option that gave it.
  */
-export async function prepareDestination(dest: string): Promise<string> {
+export async function prepareDestination(dest: string, what = 'destination'): Promise<string> {
   const folder = resolve(dest);
   try {
     await makeFolder(folder);
-    const probe = join(folder, `.flags-probe-${process.pid}`);
-    await writeFile(probe, '');
-    await rm(probe);
+    await proveWritable(folder);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot write to destination ${folder}: ${code ?? (error as Error).message}`);
+    throw new UsageError(`cannot write to ${what} ${folder}: ${errorCode(error)}`);
   }
   return folder;
 }
+
+/** Writes and removes a probe file: only a write proves a folder writable (a read-only mount, a full disk). */
+export async function proveWritable(folder: string): Promise<void> {
+  const probe = join(folder, `.flags-probe-${process.pid}`);
+  await writeFile(probe, '');
+  await rm(probe);
+}
+
+export const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
 /** A name prefix that marks this run's temporary files, and only this run's. */
 export function tempPrefixFor(): string {

@@ -2,18 +2,24 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { downloadFlag } from './download.js';
 import { modifiedTime } from './existing.js';
+import { type Rendered, renderStage } from './render-stage.js';
 import { withRetries } from './retry.js';
-import type { Attempt, FetchOptions, FlagResult, RetryNotice } from './types.js';
+import type { FetchOptions, FlagResult, RetryNotice } from './types.js';
 
 /**
  * One flag from start to end, the same in every strategy and run in the slot that holds the code:
- * the existing-file check (`--update`, `--skip-existing`), then the fetch-and-save routine under the
- * retry stage. Never throws.
+ * the existing-file check (`--update`, `--skip-existing`), the fetch-and-save routine under the
+ * retry stage, then with `--png` the render stage for a flag just saved. Never throws.
  */
 export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<FlagResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error }: Attempt, attempts: number): FlagResult => ({
-    cc, status, bytes, ms: Math.round(performance.now() - started), thread: threadId, attempts, ...(error === undefined ? {} : { error }),
+  const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): FlagResult => ({
+    cc, status, bytes,
+    // Each thread's own clock plus its origin: the one sum that puts every thread's flags on one time line.
+    startedAt: performance.timeOrigin + started,
+    ms: Math.round(performance.now() - started), thread: threadId, attempts,
+    ...(renderMs === undefined ? {} : { renderMs }),
+    ...(error === undefined ? {} : { error }),
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, `${cc}.${options.ext}`));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0 }, 0);
@@ -23,5 +29,7 @@ export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSi
     cancel,
     (wait) => onRetry({ cc, thread: threadId, ...wait }),
   );
-  return finish(attempt, attempts);
+  // Only a flag saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
+  if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
+  return finish(await renderStage(cc, attempt, options.png, options), attempts);
 }

@@ -55,6 +55,20 @@ export const transferOptions = {
   'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
 } as const satisfies Record<string, Options>;
 
+/** The CPU stage: shared by the download and compare commands. */
+export const renderOptions = {
+  png: {
+    requiresArg: true,
+    coerce: wholeNumber('png', 16, 4096),
+    describe: 'Also render each flag saved to {cc}.png this many px wide, aspect kept, on the thread that downloaded it (SVG only) [number]',
+  },
+} as const satisfies Record<string, Options>;
+
+/** `--png` renders SVG: with any other `--ext` it would only fail flag after flag. */
+export function checkPngExt(png: number | undefined, ext: string): void {
+  if (png !== undefined && ext.toLowerCase() !== 'svg') throw new UsageError(`--png renders SVG files: it cannot be used with --ext ${ext}`);
+}
+
 /** How the work is scheduled. */
 export const scheduleOptions = {
   concurrency: {

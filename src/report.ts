@@ -31,7 +31,8 @@ const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
 export function formatResult(result: FlagResult): string {
   const { cc, status, ms, thread, attempts } = result;
   const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
-  return `${cc.toUpperCase()}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${tries}`;
+  const render = result.renderMs === undefined ? '' : `  render ${result.renderMs} ms`;
+  return `${cc.toUpperCase()}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${render}${tries}`;
 }
 
 /** One line per retry, for --verbose. */
@@ -51,6 +52,7 @@ export function formatReport(report: RunReport): string {
     const started = report.workersStarted < report.threads ? ' (the pool grows only while codes are left)' : '';
     lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started${started}, the last task under way after ${seconds(report.workerStartupMs)}`);
   }
+  if (report.png !== null) lines.push(renderLine(report));
   const retried = report.results.filter((result) => result.attempts > 1);
   if (retried.length > 0) {
     const retries = retried.reduce((sum, result) => sum + result.attempts - 1, 0);
@@ -63,6 +65,19 @@ export function formatReport(report: RunReport): string {
     lines.push(`Interrupted: ${done} of ${report.requested} flags finished, ${report.requested - done} not attempted`);
   }
   return lines.join('\n');
+}
+
+/**
+ * `--png`: the CPU time beside the wall time, e.g. `Render: 257 PNGs at 640 px, 2.41 s of
+ * rendering over 2 threads (71% of their time)`. A thread renders one PNG at a time, so the
+ * renders' sum is time those threads had for nothing else.
+ */
+function renderLine(report: RunReport): string {
+  const rendered = report.results.filter((result) => result.renderMs !== undefined);
+  const threads = new Set(rendered.map((result) => result.thread));
+  const where = threads.size === 1 && threads.has(0) ? 'on the main thread' : `over ${plural(threads.size, 'thread')}`;
+  const share = threads.size > 0 && report.elapsedMs > 0 ? ` (${Math.round((report.renderMs / (threads.size * report.elapsedMs)) * 100)}% of ${threads.size === 1 ? 'its' : 'their'} time)` : '';
+  return `Render: ${plural(rendered.length, 'PNG')} at ${report.png} px, ${seconds(report.renderMs)} of rendering ${where}${share}`;
 }
 
 /** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`). */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { sweepTempFiles } from './destination.js';
-import type { FlagResult, RetryNotice, RunReport, ScheduleOptions, Strategy } from './types.js';
+import type { FlagResult, RetryNotice, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from './types.js';
 
 export interface RunSettings extends ScheduleOptions {
   /** How the report names the server. */
@@ -31,7 +31,7 @@ export async function runDownload(
     onResult(result);
   };
   const started = performance.now();
-  const { threads, workersStarted, workerStartupMs } = await strategy(codes, options, { onResult: take, onRetry, signal });
+  const { threads, workersStarted, workerStartupMs, workers } = await strategy(codes, options, { onResult: take, onRetry, signal });
   const elapsedMs = Math.round(performance.now() - started);
   await sweepTempFiles(options.dest, options.tempPrefix);
   const ordered = codes.flatMap((cc) => results.get(cc) ?? []);
@@ -52,8 +52,19 @@ export async function runDownload(
     elapsedMs,
     workersStarted,
     workerStartupMs,
+    png: options.png ?? null,
+    renderMs: ordered.reduce((sum, result) => sum + (result.renderMs ?? 0), 0),
+    processStart: performance.timeOrigin,
+    workers: withFirstRequests(workers, ordered),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     interrupted: signal.aborted,
     results: ordered,
   };
+}
+
+/** Each worker's start with the start of its first request: the end of its start-up on a timeline. */
+function withFirstRequests(workers: StrategyOutcome['workers'], results: readonly FlagResult[]): WorkerStart[] {
+  const first = new Map<number, number>();
+  for (const { thread, startedAt } of results) first.set(thread, Math.min(startedAt, first.get(thread) ?? Number.POSITIVE_INFINITY));
+  return workers.map((worker) => ({ ...worker, firstRequestAt: first.get(worker.thread) ?? null }));
 }

@@ -10,8 +10,12 @@ export interface FlagResult {
   status: Status;
   /** Bytes written to the destination file (0 unless ok). */
   bytes: number;
-  /** Wall time of the request, from its start to the file in place. */
+  /** When its request started, in epoch ms (`performance.timeOrigin + performance.now()` in the thread that did it). */
+  startedAt: number;
+  /** Wall time of the request, from its start to the file in place (the PNG too, with `--png`). */
   ms: number;
+  /** The last part of `ms` that the PNG render took, to 0.1 ms: only when one was rendered. */
+  renderMs?: number;
   /** The worker thread that did it (0: the main thread). */
   thread: number;
   /** Requests made for it: 1 unless retried, 0 when skipped. */
@@ -66,6 +70,8 @@ export interface FetchOptions {
   ca?: string;
   /** Accept any certificate. */
   insecure: boolean;
+  /** Width of the PNG rendered from each SVG saved (status ok), on the same thread; absent: none. */
+  png?: number;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';
@@ -97,10 +103,25 @@ export interface RunReport {
   /** Threads mode: worker threads created, and the time until the last pool task was under way. */
   workersStarted: number;
   workerStartupMs: number | null;
+  /** The `--png` width, or null when no PNG was rendered. */
+  png: number | null;
+  /** Render time summed over the flags (0 without `--png`). */
+  renderMs: number;
+  /** The process start in epoch ms (the main thread's `performance.timeOrigin`): a timeline's zero. */
+  processStart: number;
+  /** Each pool worker that started, and when its first request did (null: it got none). */
+  workers: WorkerStart[];
   /** Peak resident set size of the whole process, in bytes. */
   peakRssBytes: number;
   interrupted: boolean;
   results: FlagResult[];
+}
+
+/** A pool worker's start-up, in epoch ms on the same clock as `FlagResult.startedAt`. */
+export interface WorkerStart {
+  thread: number;
+  startedAt: number;
+  firstRequestAt: number | null;
 }
 
 /** How a strategy reports back to the harness. */
@@ -118,6 +139,8 @@ export interface StrategyOutcome {
   workersStarted: number;
   /** Time from the pool's creation until its last task was under way. */
   workerStartupMs: number | null;
+  /** When each pool worker's thread started, in epoch ms. */
+  workers: Omit<WorkerStart, 'firstRequestAt'>[];
 }
 
 /** Every strategy has this signature: only the scheduling differs between them. */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { assertWellFormedXml } from './helpers/xml.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
@@ -16,9 +17,9 @@ interface Outcome {
 }
 
 /** `flags compare ...` as a user runs it, with its own temporary folder so that leftovers show. */
-function compare(args: string[], tempDir: string): Promise<Outcome> {
+function compare(args: string[], tempDir: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'compare', ...args], { env: { ...process.env, TMPDIR: tempDir } });
+    const child = spawn(process.execPath, [cli, 'compare', ...args], { env: { ...process.env, TMPDIR: tempDir, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -79,7 +80,7 @@ describe('flags compare, end to end', () => {
     assert.equal(code, 0, stderr);
     const lines = stdout.trim().split('\n');
     assert.match(lines[0]!, /^mode\s+threads\s+in flight\/thread\s+median wall \(min-max\)\s+speedup vs 1 thread\s+flags\/s\s+bound\s+efficiency/);
-    assert.equal(lines.filter((line) => /^(async|threads) /.test(line)).length, 4);
+    assert.equal(lines.filter((line) => /^(async|threads) {2,}/.test(line)).length, 4);
     assert.match(stdout, /^threads\s+3\s+1\s+\d+\.\d\d s \(.*\)\s+\S+×\s+\S+\s+0\.05 s\s+\d+%/m, 'bound: one round of 50 ms');
     assert.match(stdout, /requests in flight/);
     const svg = await readFile(chart, 'utf8');
@@ -97,6 +98,39 @@ describe('flags compare, end to end', () => {
     assert.match(stdout, /No bound: the latency of a real server is not known here\./);
   });
 
+  it('--png and --timelines: every run renders, a timeline per config; a bar chart of the medians in ASCII on a dumb terminal', async () => {
+    const timelines = join(tempDir, 'timelines');
+    const { code, stdout, stderr } = await compare(
+      ['BR', 'IN', '--modes', 'threads,async', '--threads', '1,2', '--repeat', '1', '--server', 'local', '--png', '64', '--timelines', timelines],
+      tempDir,
+      { TERM: 'dumb', LANG: 'C.UTF-8', NO_COLOR: '' },
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /rendering \(summed\)/);
+    const chart = stdout.split('Median wall time:\n')[1]!.split('\n\n')[0]!.split('\n');
+    assert.deepEqual(chart.map((line) => line.split(/ {2,}/)[0]), ['async 1', 'async 2', 'threads 1×1', 'threads 2×1']);
+    for (const line of chart) assert.match(line, /^\S+ \S+ +\d+\.\d\d s  #+$/);
+    assert.match(stdout, /on a single thread \(the async rows: rendering \d+%\)/);
+    const files = (await readdir(timelines)).sort();
+    assert.deepEqual(files, ['async-1.svg', 'async-2.svg', 'threads-1x1.svg', 'threads-2x1.svg']);
+    for (const file of files) assertWellFormedXml(await readFile(join(timelines, file), 'utf8'));
+    assert.match(await readFile(join(timelines, 'threads-2x1.svg'), 'utf8'), /class="render"/);
+    await rm(timelines, { recursive: true });
+  });
+
+  it('draws the chart with block characters on a UTF-8 terminal, and none in --json mode', async () => {
+    const args = ['BR', '--threads', '1', '--repeat', '1', '--server', 'local', '--png', '16'];
+    const env = { TERM: 'xterm', LANG: 'C.UTF-8', LC_ALL: '', LC_CTYPE: '', NO_COLOR: '' };
+    const text = await compare(args, tempDir, env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /Median wall time:\nthreads 1×1 {2}\d+\.\d\d s  █+\n/);
+    const json = await compare([...args, '--json'], tempDir, env);
+    assert.equal(json.code, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as { png: number; rows: { renderMs: number }[] };
+    assert.equal(summary.png, 16);
+    assert.ok(summary.rows[0]!.renderMs >= 0);
+  });
+
   it('refuses a bad thread list and more threads than flags, naming them', async () => {
     const bad = await compare(['--threads', '1,0'], tempDir);
     assert.equal(bad.code, 2);
@@ -107,5 +141,20 @@ describe('flags compare, end to end', () => {
     const badLatency = await compare(['BR', '--threads', '1', '--latency', 'abc'], tempDir);
     assert.equal(badLatency.code, 2);
     assert.match(badLatency.stderr, /--latency must be a number of ms >= 0, got "abc"/);
+    const badPng = await compare(['BR', '--threads', '1', '--png', '4097'], tempDir);
+    assert.equal(badPng.code, 2);
+    assert.match(badPng.stderr, /--png must be a whole number from 16 to 4096, got 4097/);
+    const gif = await compare(['BR', '--threads', '1', '--png', '64', '--ext', 'gif'], tempDir);
+    assert.equal(gif.code, 2);
+    assert.match(gif.stderr, /--png renders SVG files: it cannot be used with --ext gif/);
+    const aFile = join(tempDir, 'a-file');
+    await writeFile(aFile, '');
+    const timelines = await compare(['BR', '--threads', '1', '--timelines', join(aFile, 'sub')], tempDir);
+    assert.equal(timelines.code, 2);
+    assert.match(timelines.stderr, /cannot write to --timelines folder .*a-file\/sub: ENOTDIR/);
+    const chart = await compare(['BR', '--threads', '1', '--chart', '/nonexistent/dir/c.svg'], tempDir);
+    assert.equal(chart.code, 2);
+    assert.match(chart.stderr, /--chart \/nonexistent\/dir\/c\.svg: cannot write to the folder \/nonexistent\/dir: ENOENT/);
+    await rm(aFile);
   });
 });

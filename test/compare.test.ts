@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 
 import type { ChildRun } from '../src/compare/child-run.js';
 import { compareTable } from '../src/compare/compare-table.js';
+import { comparisonText } from '../src/compare/comparison-text.js';
 import { choiceListOption, threadListOption } from '../src/compare/lists.js';
-import { configArgs, inFlight, planConfigs, type RunConfig } from '../src/compare/plan.js';
+import { configArgs, configFileName, inFlight, planConfigs, type RunConfig } from '../src/compare/plan.js';
 import { readRows } from '../src/compare/reading.js';
 import { baselineOf, buildRows, type CompareRow } from '../src/compare/rows.js';
 import { markdownTable, textTable } from '../src/compare/text-table.js';
 import { UsageError } from '../src/errors.js';
+import type { RunReport } from '../src/types.js';
 
 const run = (wallMs: number, extra: Partial<ChildRun> = {}): ChildRun => ({ wallMs, peakRssBytes: 100 * 2 ** 20, ...extra });
 const threads = (count: number, concurrency = 1): RunConfig => ({ mode: 'threads', threads: count, concurrency, partition: 'dynamic' });
@@ -166,6 +168,58 @@ describe('the table and its reading', () => {
     assert.match(compareTable([failed], undefined).cells[0]!.join(' '), /\[2 failed\]/);
     const none = { ...rows[0]!, medianMs: null, minMs: null, maxMs: null, failed: 3 };
     assert.match(compareTable([none], undefined).cells[0]!.join(' '), /all 3 runs failed/);
+  });
+});
+
+describe('the regime: waiting-bound or CPU-bound', () => {
+  const async = (count: number): RunConfig => ({ mode: 'async', threads: 0, concurrency: count, partition: 'dynamic' });
+  const rendered = (wallMs: number, renderMs: number) => run(wallMs, { report: { png: 640, renderMs } as RunReport });
+  const configs = [async(1), async(2), async(4), threads(1), threads(2), threads(4)];
+
+  it('CPU-bound: rendering takes most of a single thread\'s time, and the pool pays from 2 in flight on', () => {
+    const wall = [3100, 2960, 2940, 3340, 1990, 2170];
+    const rows = buildRows(configs, wall.map((ms) => [rendered(ms, 2200)]), { flags: 257 });
+    const sentences = readRows(rows, baselineOf(rows));
+    assert.ok(sentences.includes('The numbers show a CPU-bound run: on a single thread (the async rows), rendering took 73% of the time; as expected, threads beat async at the same requests in flight.'), sentences.join('\n'));
+    assert.ok(sentences.includes('Against async at the same requests in flight, threads start paying at 2 in flight and keep paying up to 4 (the pool\'s speed over async\'s: 0.93× at 1, 1.49× at 2, 1.35× at 4).'), sentences.join('\n'));
+  });
+
+  it('waiting-bound: the latency bound explains most of the time, and the pool never pays', () => {
+    const wall = [6400, 3300, 1750, 6500, 3400, 1900];
+    const rows = buildRows(configs, wall.map((ms) => [run(ms)]), { flags: 20, latencyMs: 300 });
+    const sentences = readRows(rows, baselineOf(rows));
+    assert.ok(sentences.includes('The numbers show a waiting-bound run: on a single thread (the async rows), the bound ceil(flags / in flight) × latency explains 92% of the time; as expected, threads did not beat async at the same requests in flight.'), sentences.join('\n'));
+    assert.ok(sentences.some((sentence) => sentence.startsWith('Against async at the same requests in flight, threads never paid (the pool\'s speed over async\'s: 0.98× at 1')), sentences.join('\n'));
+  });
+
+  it('says where threads stop paying, and when neither waiting nor rendering explains the time', () => {
+    const wall = [900, 900, 900, 800, 700, 950];
+    const rows = buildRows(configs, wall.map((ms) => [rendered(ms, 200)]), { flags: 20 });
+    const sentences = readRows(rows, baselineOf(rows));
+    assert.ok(sentences.includes('Neither waiting nor rendering explains most of the time on a single thread (the async rows: rendering 22%): start-up and per-request work do.'), sentences.join('\n'));
+    assert.ok(sentences.some((sentence) => sentence.startsWith('Against async at the same requests in flight, threads pay from 1 in flight and stop paying after 2')), sentences.join('\n'));
+  });
+
+  it('shows the render time in its own column only when the runs rendered', () => {
+    const [withPng] = buildRows([threads(2)], [[rendered(2000, 2410)]], { flags: 257 });
+    const shape = compareTable([withPng!], undefined);
+    const column = shape.columns.findIndex((column) => column.header === 'rendering (summed)');
+    assert.equal(shape.cells[0]![column], '2.41 s');
+    const [without] = buildRows([threads(2)], [[run(2000)]], { flags: 257 });
+    assert.equal(without!.renderMs, null);
+    assert.ok(!compareTable([without!], undefined).columns.some((column) => column.header === 'rendering (summed)'));
+  });
+
+  it('draws the medians under the table, before the reading, when asked', () => {
+    const rows = buildRows([async(2), threads(2)], [[run(3000)], [run(1500)]], { flags: 20 });
+    const text = comparisonText({ rows, baseline: baselineOf(rows), chart: { width: 40, charset: 'ascii' } });
+    assert.match(text, /\n\nMedian wall time:\nasync 2      3\.00 s  #{19}\nthreads 2×1  1\.50 s  #{10}\n\n/);
+    assert.ok(!comparisonText({ rows, baseline: baselineOf(rows) }).includes('Median wall time'));
+  });
+
+  it('names each config\'s timeline file', () => {
+    assert.deepEqual([async(20), threads(4, 5), { mode: 'sequential', threads: 0, concurrency: 1, partition: 'dynamic' } as RunConfig].map((config) => configFileName(config, false)), ['async-20', 'threads-4x5', 'sequential']);
+    assert.equal(configFileName({ ...threads(2), partition: 'round-robin' }, true), 'threads-2x1-round-robin');
   });
 });
 

@@ -1,8 +1,13 @@
 import { setMaxListeners } from 'node:events';
+import { threadId } from 'node:worker_threads';
 import { getFlag } from '../src/get-flag.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
+import { loadResvg } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
 import type { RetryNotice } from '../src/types.js';
+
+// A thread may run several tasks (one that replaces a failed task can land here): it starts once.
+let announced = false;
 
 /** A pool task: download the codes the main thread hands out over `port`, posting each result. */
 export default async function downloadTask({ port, fetch, concurrency }: WorkerTask): Promise<void> {
@@ -15,6 +20,15 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
     if (message.type === 'cancel') cancel.abort();
     else answers.shift()?.(message.cc ?? undefined);
   });
+  if (!announced) {
+    announced = true;
+    // When this thread's environment came up: on Node 20 a worker shares the process's
+    // timeOrigin, so timeOrigin alone would say the process start; nodeTiming says the thread's.
+    post({ type: 'started', thread: threadId, startedAt: performance.timeOrigin + performance.nodeTiming.environment });
+  }
+  // resvg loads while the first requests wait for their answers, rather than inside the first
+  // render; should it fail to load, that render says why.
+  if (fetch.png !== undefined) loadResvg().catch(() => {});
   const next = () =>
     cancel.signal.aborted
       ? undefined

@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { renderOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { serverKnobs } from '../server/options.js';
 
 const builder = (yargs: Argv) =>
@@ -33,6 +33,12 @@ const builder = (yargs: Argv) =>
       repeat: { default: 3, requiresArg: true, coerce: wholeNumber('repeat'), describe: 'Timed runs of each config, in interleaved order [number]' },
       json: { type: 'boolean', describe: 'Print the rows as JSON on stdout instead of the table' },
       chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
+      png: { ...renderOptions.png, describe: 'Every run also renders each flag to a PNG this many px wide, on the thread that downloaded it: the CPU stage [number]' },
+      timelines: {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Write one timeline per config into this folder (created when missing), from its last run: <config>.svg',
+      },
       ...selectionOptions,
       server: {
         ...transferOptions.server,
@@ -55,12 +61,15 @@ const builder = (yargs: Argv) =>
     .example('$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies')
     .example('$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)')
     .example('$0 compare --server local --repeat 5', 'no latency: what the overhead costs')
+    .example('$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop')
+    .example('$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes')
     .epilog(
       'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
         'all against one server started once. After an untimed warm-up, the configs run in turn, --repeat times over, ' +
         'so that a machine getting busier affects all of them alike; the table gives medians with min-max. The embedded ' +
         'server holds every answer for --latency ms (300 for delay) with no jitter unless --jitter is given, so the bound ' +
-        'ceil(flags / requests in flight) × latency is exact and efficiency = bound / median. A run in which any flag ' +
+        'ceil(flags / requests in flight) × latency is exact and efficiency = bound / median. Under the table, a bar chart ' +
+        'of the medians (Unicode blocks in a UTF-8 locale; # with NO_COLOR, TERM=dumb or another locale). A run in which any flag ' +
         'failed is listed with its reason and left out of the times; the exit code is then 1.',
     );
 

@@ -3,12 +3,13 @@ import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { reliabilityOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { checkOutputFile, writeWhole } from '../output-file.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
 import { loadStrategy } from '../strategies/index.js';
-import type { Mode } from '../types.js';
+import type { Mode, RunReport } from '../types.js';
 
 /** The book's thread pool size; more threads than flags would only cost start-up time. */
 const DEFAULT_THREADS = 20;
@@ -31,6 +32,8 @@ const builder = (yargs: Argv) =>
       ...selectionOptions,
       ...transferOptions,
       ...reliabilityOptions,
+      ...renderOptions,
+      timeline: { type: 'string', requiresArg: true, describe: 'After the run, draw where the time went into this SVG file: a lane per thread, a bar per flag, worker start-ups' },
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
@@ -45,6 +48,8 @@ const builder = (yargs: Argv) =>
     .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
     .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
     .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
+    .example('$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it')
+    .example('$0 --png 640 --timeline run.svg', 'and a timeline of where the time went: requests, renders, worker start-ups')
     .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
     .example('$0 --all --skip-existing', 'no request at all for a flag already here')
     .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
@@ -54,7 +59,9 @@ type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv'
 
 async function handler(argv: DownloadArgs): Promise<void> {
   const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  checkPngExt(argv.png, argv.ext);
   const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
+  const timeline = argv.timeline === undefined ? undefined : await checkOutputFile('timeline', argv.timeline);
   const dest = await prepareDestination(argv.dest);
   const source = await openFlagSource(sourceSpec);
   if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
@@ -67,22 +74,40 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const lines = argv.json ? process.stderr : process.stdout;
     lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency })}\n`);
     const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
+    const tempPrefix = tempPrefixFor();
     const report = await runDownload(
       codes,
       {
         server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency, partition: argv.partition,
-        baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
+        baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix,
         retries: argv.retries, retryDelayMs: argv.retryDelay, existing: argv.update ? 'update' : argv.skipExisting ? 'skip' : 'replace',
-        ca: argv.ca, insecure: argv.insecure ?? false,
+        ca: argv.ca, insecure: argv.insecure ?? false, png: argv.png,
       },
       { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
     process.exitCode = exitCodeFor(report);
+    if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines);
   } finally {
     interrupt.dispose();
     await source.close();
+  }
+}
+
+/** `--timeline`: loaded only when asked for, so that a run without it does not pay for it. */
+async function writeTimeline(report: RunReport, file: string, tempPrefix: string, lines: NodeJS.WritableStream): Promise<void> {
+  if (report.results.length === 0) {
+    lines.write(`No timeline: no flag finished.\n`);
+    return;
+  }
+  const [{ runTimeline }, { timelineSvg }] = await Promise.all([import('../timeline/run-timeline.js'), import('../timeline/timeline-svg.js')]);
+  try {
+    await writeWhole(file, timelineSvg(runTimeline(report)), tempPrefix);
+    lines.write(`Timeline written to ${file}\n`);
+  } catch (error) {
+    process.stderr.write(`flags: cannot write the timeline to ${file}: ${(error as Error).message}\n`);
+    process.exitCode = 1;
   }
 }
 

@@ -1,4 +1,4 @@
-import { cell, mebibytes, medianWithRange, percent, times } from './format.js';
+import { cell, mebibytes, medianWithRange, percent, seconds, times } from './format.js';
 import type { CompareRow } from './rows.js';
 import type { Column } from './text-table.js';
 
@@ -9,10 +9,12 @@ export interface TableShape {
 
 /**
  * The comparison as columns and cells, for the terminal or Markdown. The partition column
- * only appears when partitions are compared: with one it would repeat the same word.
+ * only appears when partitions are compared: with one it would repeat the same word; the
+ * render column only when the runs rendered PNGs.
  */
 export function compareTable(rows: readonly CompareRow[], baselineLabel: string | undefined): TableShape {
   const withPartition = new Set(rows.filter((row) => row.mode === 'threads').map((row) => row.partition)).size > 1;
+  const withRender = rows.some((row) => row.renderMs !== null);
   const columns: Column[] = [
     { header: 'mode', align: 'left' },
     ...(withPartition ? [{ header: 'partition', align: 'left' } as const] : []),
@@ -23,6 +25,7 @@ export function compareTable(rows: readonly CompareRow[], baselineLabel: string 
     { header: 'flags/s', align: 'right' },
     { header: 'bound', align: 'right' },
     { header: 'efficiency', align: 'right' },
+    ...(withRender ? [{ header: 'rendering (summed)', align: 'right' } as const] : []),
     { header: 'worker start-up', align: 'right' },
     { header: 'peak memory', align: 'right' },
   ];
@@ -36,6 +39,7 @@ export function compareTable(rows: readonly CompareRow[], baselineLabel: string 
     cell(row.flagsPerSecond, (rate) => rate.toFixed(rate >= 100 ? 0 : 1)),
     cell(row.boundMs, (ms) => `${(ms / 1000).toFixed(2)} s`),
     cell(row.efficiency, percent),
+    ...(withRender ? [cell(row.renderMs, seconds)] : []),
     cell(row.workerStartupMs, (ms) => `${Math.round(ms)} ms${row.workersStarted !== null && row.workersStarted < row.threads ? ` (${row.workersStarted} up)` : ''}`),
     cell(row.peakRssBytes, mebibytes),
   ]);

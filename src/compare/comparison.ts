@@ -1,9 +1,11 @@
-import { writeFile } from 'node:fs/promises';
 import type { CompareArgs } from '../commands/compare.js';
 import { expandCodes } from '../codes.js';
+import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { onInterrupt } from '../interrupt.js';
+import { checkPngExt } from '../options.js';
+import { checkOutputFile, writeWhole } from '../output-file.js';
 import type { ServerKnobArgs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
@@ -15,6 +17,10 @@ import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
 import { baselineOf, buildRows } from './rows.js';
 import { defaultLadder, lowerBoundMs } from './stats.js';
+import { chartCharset } from './terminal-chart.js';
+
+/** The bar chart under the table: as wide as the terminal, up to this many columns. */
+const CHART_WIDTH = 100;
 
 const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
 const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
@@ -30,6 +36,9 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
   const modes = choiceListOption('modes', MODES, argv.modes);
   const partitions = choiceListOption('partition', PARTITIONS, argv.partition);
   const configs = planConfigs({ modes, threads, concurrency: argv.concurrency, partitions });
+  checkPngExt(argv.png, argv.ext);
+  const timelines = argv.timelines === undefined ? undefined : await prepareDestination(argv.timelines, '--timelines folder');
+  const chartFile = argv.chart === undefined ? undefined : await checkOutputFile('chart', argv.chart);
 
   const knobs: ServerKnobArgs = { latency: argv.latency, jitter: argv.jitter, 'error-rate': argv.errorRate, seed: argv.seed };
   // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
@@ -45,23 +54,30 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     log(`Comparing ${configs.length} configs × ${argv.repeat} runs on ${codes.length} flags from ${source.label}`);
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
-    const commonArgs = [...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext, '--timeout', String(argv.timeout)];
-    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, log, signal: interrupt.signal });
+    const commonArgs = [
+      ...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext, '--timeout', String(argv.timeout),
+      ...(argv.png === undefined ? [] : ['--png', String(argv.png)]),
+    ];
+    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal });
     const rows = buildRows(configs, runs, { flags: codes.length, latencyMs });
     const baseline = baselineOf(rows);
     const interrupted = interrupt.signal.aborted;
 
-    if (argv.chart !== undefined && rows.some((row) => row.medianMs !== null)) {
+    if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
-      await writeFile(argv.chart, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)));
+      await writeWhole(chartFile, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)), tempPrefixFor());
       log(`Chart written to ${argv.chart}`);
     }
+    if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
     if (argv.json) {
-      const summary = { flags: codes.length, server: source.label, latencyMs: latencyMs ?? null, repeat: argv.repeat, interrupted, baseline: baseline?.label ?? null, rows };
+      const summary = {
+        flags: codes.length, server: source.label, latencyMs: latencyMs ?? null, png: argv.png ?? null, repeat: argv.repeat, interrupted, baseline: baseline?.label ?? null, rows,
+      };
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       const note = interrupted ? '\nInterrupted: the table holds the runs finished before Ctrl-C.' : '';
-      process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs) })}${note}\n`);
+      const chart = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
+      process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs), chart })}${note}\n`);
     }
     process.exitCode = interrupted ? 130 : rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChildRun, runFlagsChild } from './child-run.js';
 import { seconds } from './format.js';
-import { configArgs, configLabel, inFlight, type RunConfig } from './plan.js';
+import { configArgs, configFileName, configLabel, inFlight, type RunConfig } from './plan.js';
 import { interleave } from './stats.js';
 
 export interface InterleavedOptions<T> {
@@ -52,14 +52,17 @@ export interface MeasureOptions {
   /** What every run shares: the codes, `--server <url>` and transfer options. */
   commonArgs: readonly string[];
   repeat: number;
+  /** A folder for one timeline per config: each run writes `<config>.svg`, so the last run's stays. */
+  timelines?: string;
   log(line: string): void;
   signal: AbortSignal;
 }
 
 /** `flags compare`'s runs: the real CLI per config, after one warm-up of the widest config. */
-export function measureConfigs({ configs, commonArgs, repeat, log, signal }: MeasureOptions): Promise<ChildRun[][]> {
+export function measureConfigs({ configs, commonArgs, repeat, timelines, log, signal }: MeasureOptions): Promise<ChildRun[][]> {
   const withPartition = new Set(configs.map((config) => config.partition)).size > 1;
   const label = (config: RunConfig) => configLabel(config, withPartition);
+  const timeline = (config: RunConfig) => (timelines === undefined ? [] : ['--timeline', join(timelines, `${configFileName(config, withPartition)}.svg`)]);
   // The widest config touches every code path (the pool, the workers' imports) and the page cache.
   const widest = configs.reduce((wide, config) => (inFlight(config) >= inFlight(wide) ? config : wide));
   return measureInterleaved({
@@ -68,7 +71,7 @@ export function measureConfigs({ configs, commonArgs, repeat, log, signal }: Mea
     warmUps: [widest],
     repeat,
     signal,
-    run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config)], tempRoot),
+    run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config), ...timeline(config)], tempRoot),
     onWarmUp: (config, run) =>
       log(`warm-up (${label(config)}, not counted): ${run.failure === undefined ? seconds(run.wallMs) : `FAILED: ${run.failure}`}`),
     onRun: (config, run, position, total) => {

@@ -50,6 +50,11 @@ export function configArgs(config: RunConfig): string[] {
   return args;
 }
 
+/** e.g. `threads-4x5-chunks`, `async-20`, `sequential`: a file name for what the config wrote (its timeline). */
+export function configFileName(config: RunConfig, withPartition: boolean): string {
+  return configLabel(config, withPartition).replaceAll(' ', '-').replace('×', 'x');
+}
+
 /** e.g. `threads 4×5 chunks`, `async 20`, `sequential`: for progress lines and chart legends. */
 export function configLabel(config: RunConfig, withPartition: boolean): string {
   if (config.mode === 'sequential') return 'sequential';

@@ -1,18 +1,97 @@
 import type { Partition } from '../types.js';
-import { mebibytes, seconds, times } from './format.js';
+import { mebibytes, percent, seconds, times } from './format.js';
 import type { Baseline, CompareRow } from './rows.js';
 
 /** Within this much of the best time, another step up the ladder is not worth its threads. */
 const NOT_WORTH = 1.1;
 
+/** Threads pay against async at the same requests in flight when they are at least this much faster: less is noise. */
+const PAYS = 1.05;
+
+/** A share of the single thread's time that explains "most" of it. */
+const MOST = 0.5;
+
 type Timed = CompareRow & { medianMs: number };
 
-/** A few sentences that say what the table shows: where adding threads stops paying and what threads cost. */
+/** A thread row and the async row at the same requests in flight. */
+interface Pair {
+  threads: Timed;
+  async: Timed;
+}
+
+/**
+ * A few sentences that say what the table shows: where adding threads stops paying, what threads
+ * cost, which regime the numbers show (waiting-bound or CPU-bound) and where threads pay against
+ * the event loop at the same requests in flight.
+ */
 export function readRows(rows: readonly CompareRow[], baseline: Baseline): string[] {
   const timed = rows.filter((row): row is Timed => row.medianMs !== null);
   const ladder = threadLadder(timed);
-  const sentences = [gainSentence(ladder, baseline), costSentence(ladder), asyncSentence(timed, ladder), partitionSentence(timed)];
+  const pairs = asyncPairs(timed, ladder);
+  const sentences = [
+    gainSentence(ladder, baseline), costSentence(ladder), regimeSentence(timed, pairs), paySentence(pairs), asyncSentence(pairs), partitionSentence(timed),
+  ];
   return sentences.filter((sentence): sentence is string => sentence !== undefined);
+}
+
+/** Each thread row beside the async row at the same requests in flight, fewest requests first. */
+function asyncPairs(rows: readonly Timed[], ladder: readonly Timed[]): Pair[] {
+  return ladder.flatMap((threads) => {
+    const async = rows.find((row) => row.mode === 'async' && row.inFlight === threads.inFlight);
+    return async ? [{ threads, async }] : [];
+  });
+}
+
+const pays = ({ threads, async }: Pair) => async.medianMs / threads.medianMs >= PAYS;
+
+/**
+ * Waiting-bound or CPU-bound, judged where nothing runs in parallel but the requests: on a single
+ * thread (the async and sequential rows, else the 1-thread row), how much of the wall time the
+ * latency bound explains and how much the renders took.
+ */
+function regimeSentence(rows: readonly Timed[], pairs: readonly Pair[]): string | undefined {
+  const mainThread = rows.filter((row) => row.mode !== 'threads');
+  const single = mainThread.length > 0 ? mainThread : rows.filter((row) => row.mode === 'threads' && row.threads === 1);
+  if (single.length === 0 || single.every((row) => row.boundMs === null && row.renderMs === null)) return undefined;
+  const sum = (figure: (row: Timed) => number | null) => single.reduce((total, row) => total + (figure(row) ?? 0), 0);
+  const wall = sum((row) => row.medianMs);
+  const waiting = sum((row) => row.boundMs) / wall;
+  const rendering = sum((row) => row.renderMs) / wall;
+  const rowsOf = (mode: string) => `the ${mode} row${single.filter((row) => row.mode === mode).length === 1 ? '' : 's'}`;
+  const what = mainThread.length > 0 ? [...new Set(single.map((row) => row.mode))].map(rowsOf).join(' and ') : 'the 1-thread row';
+  const boundKnown = single.some((row) => row.boundMs !== null);
+  const rendered = single.some((row) => row.renderMs !== null);
+  const paid = pairs.some(pays);
+  const against = `threads ${paid ? 'beat' : 'did not beat'} async at the same requests in flight`;
+  const agree = (expected: boolean) => (pairs.length === 0 ? '' : expected ? `; as expected, ${against}` : `; yet ${against}`);
+  if (rendered && rendering >= MOST && rendering >= waiting) {
+    const bound = boundKnown ? `, the latency bound ${percent(waiting)}` : '';
+    return `The numbers show a CPU-bound run: on a single thread (${what}), rendering took ${percent(rendering)} of the time${bound}${agree(paid)}.`;
+  }
+  if (boundKnown && waiting >= MOST) {
+    const render = rendered ? `, rendering ${percent(rendering)}` : '';
+    return `The numbers show a waiting-bound run: on a single thread (${what}), the bound ceil(flags / in flight) × latency explains ${percent(waiting)} of the time${render}${agree(!paid)}.`;
+  }
+  const shares = [...(boundKnown ? [`the latency bound ${percent(waiting)}`] : []), ...(rendered ? [`rendering ${percent(rendering)}`] : [])].join(', ');
+  return `Neither waiting nor rendering explains most of the time on a single thread (${what}: ${shares}): start-up and per-request work do.`;
+}
+
+/** Where threads start and stop paying against the event loop, when there are counts to compare. */
+function paySentence(pairs: readonly Pair[]): string | undefined {
+  if (pairs.length < 2) return undefined;
+  const list = `(the pool's speed over async's: ${pairs.map((pair) => `${(pair.async.medianMs / pair.threads.medianMs).toFixed(2)}× at ${pair.threads.inFlight}`).join(', ')})`;
+  const paying = pairs.filter(pays);
+  const lead = 'Against async at the same requests in flight, threads';
+  if (paying.length === 0) return `${lead} never paid ${list}.`;
+  if (paying.length === pairs.length) return `${lead} paid at every count ${list}.`;
+  const first = paying[0]!.threads.inFlight;
+  const last = paying.at(-1)!.threads.inFlight;
+  const startsLate = first > pairs[0]!.threads.inFlight;
+  const stopsEarly = last < pairs.at(-1)!.threads.inFlight;
+  if (first === last) return `${lead} paid only at ${first} in flight ${list}.`;
+  const start = startsLate ? `start paying at ${first} in flight` : `pay from ${first} in flight`;
+  const stop = stopsEarly ? ` and stop paying after ${last}` : startsLate ? ` and keep paying up to ${last}` : ` up to ${last}`;
+  return `${lead} ${start}${stop} ${list}.`;
 }
 
 /** The thread rows of one partition (dynamic when there is a choice), fewest threads first. */
@@ -56,11 +135,7 @@ function costSentence(ladder: readonly Timed[]): string | undefined {
   return `${parts.join('; ')}.`;
 }
 
-function asyncSentence(rows: readonly Timed[], ladder: readonly Timed[]): string | undefined {
-  const pairs = ladder.flatMap((threads) => {
-    const async = rows.find((row) => row.mode === 'async' && row.inFlight === threads.inFlight);
-    return async ? [{ threads, async }] : [];
-  });
+function asyncSentence(pairs: readonly Pair[]): string | undefined {
   const pair = pairs.at(-1);
   if (pair === undefined) return undefined;
   const { threads, async } = pair;

@@ -2,7 +2,7 @@ import type { Mode, Partition } from '../types.js';
 import type { ChildRun } from './child-run.js';
 import { inFlight, type RunConfig } from './plan.js';
 import { type RunFigures, runFigures } from './run-figures.js';
-import { lowerBoundMs } from './stats.js';
+import { lowerBoundMs, medianOfPresent } from './stats.js';
 
 /** One line of the comparison, as printed and as `--json` gives it. */
 export interface CompareRow extends RunFigures {
@@ -14,6 +14,8 @@ export interface CompareRow extends RunFigures {
   /** The baseline's median over this one: 2 means twice as fast. */
   speedup: number | null;
   flagsPerSecond: number | null;
+  /** With `--png`: the median of the runs' render time, summed over their flags; null without. */
+  renderMs: number | null;
 }
 
 export interface RowContext {
@@ -52,5 +54,6 @@ function rowOf(config: RunConfig, runs: readonly ChildRun[], { flags, latencyMs 
     ...figures,
     speedup: null,
     flagsPerSecond: figures.medianMs === null ? null : flags / (figures.medianMs / 1000),
+    renderMs: medianOfPresent(runs.filter((run) => run.failure === undefined).map((run) => (run.report?.png == null ? undefined : run.report.renderMs))),
   };
 }

@@ -8,5 +8,5 @@ export const asyncStrategy: Strategy = async (codes, options, { onResult, onRetr
   const queue = new CodeQueue(codes);
   const next = () => (signal.aborted ? undefined : queue.take());
   await runSlots(options.concurrency, next, (cc) => getFlag(cc, options, signal, onRetry), onResult);
-  return { threads: 0, workersStarted: 0, workerStartupMs: null };
+  return { threads: 0, workersStarted: 0, workerStartupMs: null, workers: [] };
 };

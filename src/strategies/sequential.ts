@@ -7,5 +7,5 @@ export const sequential: Strategy = async (codes, options, { onResult, onRetry, 
     if (signal.aborted) break;
     onResult(await getFlag(cc, options, signal, onRetry));
   }
-  return { threads: 0, workersStarted: 0, workerStartupMs: null };
+  return { threads: 0, workersStarted: 0, workerStartupMs: null, workers: [] };
 };

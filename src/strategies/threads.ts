@@ -5,7 +5,7 @@ import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { type CodeQueue, queuesFor } from '../partition.js';
-import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents } from '../types.js';
+import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
 const downloadWorker = new URL('../../workers/download-worker.js', import.meta.url).href;
 
@@ -34,6 +34,8 @@ interface PoolContext {
   attempts: Map<string, number>;
   /** Why tasks failed, so that codes no worker could take can say it. */
   failures: string[];
+  /** When each worker's thread started, as it said in its first message. */
+  workers: StrategyOutcome['workers'];
 }
 
 async function runPool(workerFile: string, codes: readonly string[], options: ScheduleOptions, events: StrategyEvents) {
@@ -57,7 +59,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   pool.on('workerCreate', () => workersStarted++);
   const context: PoolContext = {
     pool, fetch: fetchOptionsOf(options), concurrency: options.concurrency, events,
-    ports: new Set(), attempts: new Map(), failures: [],
+    ports: new Set(), attempts: new Map(), failures: [], workers: [],
   };
   const cancel = () => {
     for (const port of context.ports) port.postMessage({ type: 'cancel' } satisfies MainMessage);
@@ -92,7 +94,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   if (!events.signal.aborted) {
     for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!, 0));
   }
-  return { threads: threadCount, workersStarted, workerStartupMs: Math.round(lastStart - created) };
+  return { threads: threadCount, workersStarted, workerStartupMs: Math.round(lastStart - created), workers: context.workers };
 }
 
 /**
@@ -116,6 +118,10 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
       return;
     }
     if (message.type === 'retry') return events.onRetry(message.notice);
+    if (message.type === 'started') {
+      context.workers.push({ thread: message.thread, startedAt: message.startedAt });
+      return;
+    }
     const cc = events.signal.aborted ? undefined : queue.take();
     if (cc !== undefined) {
       held.add(cc);
@@ -144,13 +150,13 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
   }
 }
 
-/** A flag lost with its worker: `attempts` counts the workers that had it in hand. */
+/** A flag lost with its worker, declared on the main thread now: `attempts` counts the workers that had it in hand. */
 function failed(cc: string, error: string, attempts: number): FlagResult {
-  return { cc, status: 'error', bytes: 0, ms: 0, thread: 0, attempts, error };
+  return { cc, status: 'error', bytes: 0, startedAt: performance.timeOrigin + performance.now(), ms: 0, thread: 0, attempts, error };
 }
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
-  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure } = options;
-  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure };
+  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png } = options;
+  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png };
 }

@@ -1,0 +1,25 @@
+import type { RunReport } from '../types.js';
+import { type FlagSpan, lanesOf, type StartupSpan, type Timeline } from './spans.js';
+
+/**
+ * What a run's report says about where its time went: a bar per flag from its request's start to
+ * its file in place, the render its last `renderMs`; each worker from its thread's start to its
+ * first request (a worker that got no flag has no such end, and no lane).
+ */
+export function runTimeline(report: RunReport): Timeline {
+  const flags = report.results.map(({ cc, status, thread, startedAt, ms, renderMs }): FlagSpan => {
+    const end = startedAt + ms;
+    return { cc, status, thread, start: startedAt, end, ...(renderMs === undefined ? {} : { render: { start: end - renderMs, end } }) };
+  });
+  const startups = report.workers.flatMap(({ thread, startedAt, firstRequestAt }): StartupSpan[] =>
+    firstRequestAt === null ? [] : [{ thread, start: startedAt, end: Math.max(startedAt, firstRequestAt) }],
+  );
+  return { title: titleOf(report), origin: report.processStart, lanes: lanesOf({ flags, startups }) };
+}
+
+/** e.g. `257 flags, threads 2 × 10, PNG 640 px: 1.93 s`. */
+function titleOf({ requested, mode, threads, concurrency, png, elapsedMs }: RunReport): string {
+  const schedule = mode === 'threads' ? `threads ${threads} × ${concurrency}` : mode === 'async' ? `async, ${concurrency} in flight` : 'sequential';
+  const render = png === null ? '' : `, PNG ${png} px`;
+  return `${requested} flag${requested === 1 ? '' : 's'}, ${schedule}${render}: ${(elapsedMs / 1000).toFixed(2)} s`;
+}

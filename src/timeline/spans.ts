@@ -1,0 +1,62 @@
+import type { Status } from '../types.js';
+
+/**
+ * A stretch of time in epoch milliseconds, `performance.timeOrigin + performance.now()` in the
+ * thread that took it: every thread has its own time origin, so only this sum puts the spans of
+ * different threads on one clock.
+ */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** One flag, from its request's start to its file in place. */
+export interface FlagSpan extends Span {
+  cc: string;
+  status: Status;
+  /** The thread that did it (0: the main thread). */
+  thread: number;
+  /** The PNG render at the end of the bar, when there was one. */
+  render?: Span;
+}
+
+/** A worker thread, from its creation to its first request. */
+export interface StartupSpan extends Span {
+  thread: number;
+}
+
+/** What one thread did. */
+export interface Lane {
+  thread: number;
+  startup?: Span;
+  flags: FlagSpan[];
+}
+
+export interface Timeline {
+  title: string;
+  /** The process start, which is x = 0: the main thread's `performance.timeOrigin`. */
+  origin: number;
+  lanes: Lane[];
+}
+
+export interface Spans {
+  flags: readonly FlagSpan[];
+  startups: readonly StartupSpan[];
+}
+
+/** One lane per thread that has a span, the main thread first, then by thread id; flags by start. */
+export function lanesOf(spans: Spans): Lane[] {
+  const lanes = new Map<number, Lane>();
+  const lane = (thread: number) => {
+    let found = lanes.get(thread);
+    if (!found) lanes.set(thread, (found = { thread, flags: [] }));
+    return found;
+  };
+  for (const { thread, start, end } of spans.startups) {
+    if (lane(thread).startup) throw new RangeError(`lanesOf: thread ${thread} has two start-up spans`);
+    lane(thread).startup = { start, end };
+  }
+  for (const flag of spans.flags) lane(flag.thread).flags.push(flag);
+  for (const { flags } of lanes.values()) flags.sort((a, b) => a.start - b.start);
+  return [...lanes.values()].sort((a, b) => a.thread - b.thread);
+}
