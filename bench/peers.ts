@@ -15,6 +15,8 @@ export interface Peer {
   version?: string;
   /** What installs it on Debian. */
   install: string;
+  /** The files it leaves for each code the server has, by extension: `svg` when not given. */
+  extensions?: readonly string[];
   /**
    * The program and arguments; `destDir` should be empty (the peers differ in how they treat existing
    * files) and its parent a temporary folder, where the URL list goes.
