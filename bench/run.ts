@@ -6,6 +6,7 @@ import type { ScenarioContext, ScenarioResult } from './scenario.js';
 import { burstScenario } from './scenarios/burst.js';
 import { hundredsScenario } from './scenarios/hundreds.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { renderScenario } from './scenarios/render.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { seedScenario } from './scenarios/seed.js';
 import { serverScenario } from './scenarios/server.js';
@@ -20,7 +21,7 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
 
-const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario };
+const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario, render: renderScenario };
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
 
