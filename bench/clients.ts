@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { type ChildRun, runFlagsChild } from '../src/compare/child-run.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { timeProcess } from '../src/compare/process-timer.js';
+import type { RunReport } from '../src/types.js';
 import type { Peer } from './peers.js';
 
 /** What every client of a scenario downloads, from where. */
@@ -30,7 +31,14 @@ export interface Client {
   run(tempRoot: string): Promise<ChildRun>;
 }
 
-export function flagsClient(work: Work, config: RunConfig, series: string = config.mode): Client {
+/** What a scenario adds to each of its flags runs: options, and a check of the report beyond runFlagsChild's. */
+export interface FlagsExtras {
+  args: readonly string[];
+  /** Why the run does not count, if it does not. */
+  check(report: RunReport): string | undefined;
+}
+
+export function flagsClient(work: Work, config: RunConfig, series: string = config.mode, extras?: FlagsExtras): Client {
   return {
     name: `flags ${configLabel(config, config.partition !== 'dynamic')}`,
     program: 'flags',
@@ -38,15 +46,22 @@ export function flagsClient(work: Work, config: RunConfig, series: string = conf
     inFlight: inFlight(config),
     flags: work.codes.length,
     config,
-    run: (tempRoot) => runFlagsChild([...work.selection, '--server', work.baseUrl, ...configArgs(config)], tempRoot),
+    async run(tempRoot) {
+      const run = await runFlagsChild([...work.selection, '--server', work.baseUrl, ...configArgs(config), ...(extras?.args ?? [])], tempRoot);
+      const failure = run.failure ?? (run.report && extras?.check(run.report));
+      return failure === undefined ? run : { ...run, failure };
+    },
   };
 }
 
-/** A peer downloading the same URLs at the same requests in flight, checked file by file afterwards. */
-function peerClient(work: Work, peer: Peer, requests: number): Client {
+/**
+ * A peer downloading the same URLs at the same requests in flight, checked file by file afterwards.
+ * `name` leaves out the load where a scenario runs the peer at one load only.
+ */
+export function peerClient(work: Work, peer: Peer, requests: number, name = `${peer.name} ${requests}`): Client {
   const urls = work.codes.map((cc) => `${work.baseUrl}/${cc}/${cc}.svg`);
   return {
-    name: `${peer.name} ${requests}`,
+    name,
     program: peer.name,
     series: peer.name,
     inFlight: requests,
@@ -56,7 +71,7 @@ function peerClient(work: Work, peer: Peer, requests: number): Client {
       try {
         const { file, args } = peer.command(urls, requests, dest);
         const timing = await timeProcess(file, args);
-        const failure = await checkFiles(dest, work, timing.exitCode, timing.stderr);
+        const failure = await checkFiles(dest, work, peer.extensions ?? ['svg'], timing.exitCode, timing.stderr);
         return {
           wallMs: Math.round(timing.wallMs),
           ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
@@ -71,13 +86,15 @@ function peerClient(work: Work, peer: Peer, requests: number): Client {
 
 /**
  * The peers report failures differently (and a 404 is one to all of them), so the files decide:
- * exactly the expected ones, none empty. A non-zero exit only counts when no 404 was due.
+ * exactly the expected ones, one per extension, none empty. A non-zero exit only counts when no
+ * 404 was due.
  */
-async function checkFiles(dest: string, work: Work, exitCode: number, stderr: string): Promise<string | undefined> {
+async function checkFiles(dest: string, work: Work, extensions: readonly string[], exitCode: number, stderr: string): Promise<string | undefined> {
   const names = new Set(await readdir(dest));
-  const missing = [...work.expected].filter((cc) => !names.has(`${cc}.svg`));
-  const extra = [...names].filter((name) => !work.expected.has(name.replace(/\.svg$/, '')) || !name.endsWith('.svg'));
-  if (missing.length > 0) return `${missing.length} flags missing (first: ${missing[0]})${lastLine(stderr)}`;
+  const wanted = new Set([...work.expected].flatMap((cc) => extensions.map((ext) => `${cc}.${ext}`)));
+  const missing = [...wanted].filter((name) => !names.has(name));
+  const extra = [...names].filter((name) => !wanted.has(name));
+  if (missing.length > 0) return `${missing.length} files missing (first: ${missing[0]})${lastLine(stderr)}`;
   if (extra.length > 0) return `unexpected files: ${extra.slice(0, 3).join(', ')}`;
   for (const name of names) if ((await stat(join(dest, name))).size === 0) return `${name} is empty`;
   if (exitCode !== 0 && work.expected.size === work.codes.length) return `exit code ${exitCode}${lastLine(stderr)}`;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
-import type { Peer } from './peers.js';
+import type { Tool } from './peers.js';
 
 export interface Machine {
   date: string;
@@ -13,7 +13,7 @@ export interface Machine {
 }
 
 /** What the results were measured on: figures from another machine or Node version do not compare. */
-export function describeMachine(peers: readonly Peer[]): Machine {
+export function describeMachine(peers: readonly Tool[]): Machine {
   return {
     date: new Date().toISOString(),
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

@@ -3,18 +3,24 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** A program the bench runs: whether it is installed here, its version, and what installs it. */
+export interface Tool {
+  name: string;
+  available: boolean;
+  version?: string;
+  /** What installs it on Debian. */
+  install: string;
+}
+
 /**
  * A whole-process downloader measured against the same server as flags: each
  * fetches a list of URLs into one folder as `{cc}.svg`, with exactly `inFlight`
  * requests outstanding (one per HTTP/1.1 connection), no retries, no extra
  * requests, and fails with a non-zero exit code when any download fails.
  */
-export interface Peer {
-  name: string;
-  available: boolean;
-  version?: string;
-  /** What installs it on Debian. */
-  install: string;
+export interface Peer extends Tool {
+  /** The files it leaves for each code the server has, by extension: `svg` when not given. */
+  extensions?: readonly string[];
   /**
    * The program and arguments; `destDir` should be empty (the peers differ in how they treat existing
    * files) and its parent a temporary folder, where the URL list goes.
@@ -89,7 +95,40 @@ function curl(name: string, extra: string[]): Peer {
   };
 }
 
-function probe(program: string, debianPackage: string): Pick<Peer, 'name' | 'available' | 'version' | 'install'> {
+/** rsvg-convert (librsvg), which turns the SVGs a peer downloaded into PNGs. */
+export function detectRenderer(): Tool {
+  return probe('rsvg-convert', 'librsvg2-bin');
+}
+
+/** The render half of renderingPeer, in the folder of the SVGs: each `{cc}.svg` to `{cc}.png`. */
+export function renderCommand(width: number, processes: number): string {
+  return `ls | sed -n 's/\\.svg$//p' | xargs -P ${processes} -I{} rsvg-convert -w ${width} -o {}.png {}.svg`;
+}
+
+/**
+ * What a user without flags would type to download and render: `downloader` fetching every SVG,
+ * then one rsvg-convert per SVG, `processes` at a time through xargs, turning each into a PNG
+ * `width` px wide beside it. One shell job, so that one wall time covers both. A failed download
+ * ends it before the rendering, with the downloader's exit code.
+ */
+export function renderingPeer(downloader: Peer, renderer: Tool, width: number, processes: number): Peer {
+  // The folder and the download command come as arguments: no quoting of paths into the script.
+  const script = `cd "$1" && shift && "$@" && ${renderCommand(width, processes)}`;
+  const missing = [downloader, renderer].find((tool) => !tool.available);
+  return {
+    name: `${downloader.name} + xargs -P${processes} rsvg-convert`,
+    available: missing === undefined,
+    version: renderer.version,
+    install: missing?.install ?? renderer.install,
+    extensions: ['svg', 'png'],
+    command(urls, inFlight, destDir) {
+      const { file, args } = downloader.command(urls, inFlight, destDir);
+      return { file: 'sh', args: ['-c', script, 'sh', destDir, file, ...args] };
+    },
+  };
+}
+
+function probe(program: string, debianPackage: string): Tool {
   const install = `apt-get update && apt-get install -y ${debianPackage}`;
   const answer = spawnSync(program, ['--version'], { encoding: 'utf8' });
   if (answer.error || answer.status !== 0) return { name: program, available: false, install };

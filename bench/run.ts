@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describeMachine, machineLine } from './machine.js';
-import { detectPeers } from './peers.js';
+import { detectPeers, detectRenderer } from './peers.js';
 import { scenarioText, targetsText, writeResults } from './results.js';
 import type { ScenarioContext, ScenarioResult } from './scenario.js';
 import { burstScenario } from './scenarios/burst.js';
 import { hundredsScenario } from './scenarios/hundreds.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { renderScenario } from './scenarios/render.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { seedScenario } from './scenarios/seed.js';
 import { serverScenario } from './scenarios/server.js';
@@ -20,18 +21,20 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
 
-const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario };
+const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario, render: renderScenario };
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
 
 const peers = detectPeers();
-const machine = describeMachine(peers);
+const renderer = detectRenderer();
+const tools = [...peers, renderer];
+const machine = describeMachine(tools);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const mode = quick ? 'quick' : 'full';
 log(`flags bench (${mode}) on ${machineLine(machine)}`);
-for (const peer of peers) if (!peer.available) log(`${peer.name} is not installed: skipped (${peer.install})`);
+for (const tool of tools) if (!tool.available) log(`${tool.name} is not installed: skipped (${tool.install})`);
 
-const context: ScenarioContext = { quick, repeat: quick ? 3 : 5, peers, log };
+const context: ScenarioContext = { quick, repeat: quick ? 3 : 5, peers, renderer, log };
 const results: ScenarioResult[] = [];
 const started = performance.now();
 for (const [name, scenario] of Object.entries(scenarios)) {

@@ -1,15 +1,17 @@
 import type { ChartSpec } from '../src/compare/chart.js';
 import type { TableShape } from '../src/compare/compare-table.js';
 import type { Log } from './measure.js';
-import type { Peer } from './peers.js';
+import type { Peer, Tool } from './peers.js';
 import type { TargetResult } from './targets.js';
 
-/** What every scenario gets: the run's size, the peers found, and where to say what it does. */
+/** What every scenario gets: the run's size, the peers and the renderer found, and where to say what it does. */
 export interface ScenarioContext {
   quick: boolean;
   /** Timed runs per client (5 or more; fewer in --quick). */
   repeat: number;
   peers: readonly Peer[];
+  /** rsvg-convert, for the peer that renders. */
+  renderer: Tool;
   log: Log;
 }
 
