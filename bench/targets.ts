@@ -19,7 +19,7 @@ export function ratioTarget(
   scenario: string,
   target: string,
   limit: number,
-  subject: { label: string; value: number | null } ,
+  subject: { label: string; value: number | null },
   reference: { label: string; value: number | null },
   unit: (value: number) => string,
 ): TargetResult {

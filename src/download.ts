@@ -26,7 +26,12 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
   const fileName = `${cc}.${options.ext}`;
   const temp = join(options.dest, `${options.tempPrefix}${threadId}-${fileName}`);
   const finish = (status: Status, bytes = 0, error?: string): FlagResult => ({
-    cc, status, bytes, ms: Math.round(performance.now() - started), thread: threadId, ...(error === undefined ? {} : { error }),
+    cc,
+    status,
+    bytes,
+    ms: Math.round(performance.now() - started),
+    thread: threadId,
+    ...(error === undefined ? {} : { error }),
   });
   try {
     const response = await fetch(`${options.baseUrl}/${cc}/${fileName}`, { agent: agentFor, signal });

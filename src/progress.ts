@@ -16,7 +16,12 @@ export async function createProgress(total: number, verbose: boolean, lines: Nod
   // Loaded only when a bar is drawn: a script's run should not pay for it.
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
-    { format: ' {bar} {value}/{total} flags | {ok} ok, {notFound} not found, {error} errors | {duration_formatted}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
+    {
+      format: ' {bar} {value}/{total} flags | {ok} ok, {notFound} not found, {error} errors | {duration_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+    },
     Presets.shades_classic,
   );
   const counts = { ok: 0, notFound: 0, error: 0 };

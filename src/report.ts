@@ -22,9 +22,7 @@ export function formatResult({ cc, status, bytes, ms, thread, error }: FlagResul
 }
 
 export function formatReport(report: RunReport): string {
-  const lines = [
-    `${plural(report.ok, 'flag')} downloaded, ${report.notFound} not found, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
-  ];
+  const lines = [`${plural(report.ok, 'flag')} downloaded, ${report.notFound} not found, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`];
   if (report.workerStartupMs !== null) {
     const started = report.workersStarted < report.threads ? ' (the pool grows only while codes are left)' : '';
     lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started${started}, the last task under way after ${seconds(report.workerStartupMs)}`);

@@ -20,7 +20,10 @@ describe('thread and choice lists', () => {
   });
 
   it('makes a bad thread count a usage error naming it', () => {
-    assert.throws(() => threadListOption('2,zero'), (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message));
+    assert.throws(
+      () => threadListOption('2,zero'),
+      (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message),
+    );
   });
 
   it('keeps chosen names once each, in order, and refuses others', () => {
@@ -51,7 +54,10 @@ describe('planConfigs', () => {
 
   it('leaves out the modes not asked for', () => {
     const only = planConfigs({ modes: ['async'], threads: [2], concurrency: 1, partitions: ['dynamic'] });
-    assert.deepEqual(only.map((config) => config.mode), ['async']);
+    assert.deepEqual(
+      only.map((config) => config.mode),
+      ['async'],
+    );
   });
 
   it('passes each config to the CLI as its own options', () => {
@@ -93,7 +99,10 @@ describe('buildRows', () => {
   });
 
   it('gives the bound ceil(flags / in flight) × latency and efficiency = bound / median', () => {
-    assert.deepEqual(rows.map((row) => row.boundMs), [6000, 6000, 1500]);
+    assert.deepEqual(
+      rows.map((row) => row.boundMs),
+      [6000, 6000, 1500],
+    );
     assert.equal(rows[2]!.efficiency, 1500 / 1800);
   });
 
@@ -132,7 +141,9 @@ describe('the table and its reading', () => {
   const times = [6400, 3400, 1900, 1250, 950, 940];
   const rows = buildRows(
     ladder.map((count) => threads(count)),
-    times.map((ms, index) => [run(ms, { peakRssBytes: (70 + 10 * ladder[index]!) * 2 ** 20, report: { workersStarted: ladder[index]!, workerStartupMs: 30 * ladder[index]! } as ChildRun['report'] })]),
+    times.map((ms, index) => [
+      run(ms, { peakRssBytes: (70 + 10 * ladder[index]!) * 2 ** 20, report: { workersStarted: ladder[index]!, workerStartupMs: 30 * ladder[index]! } as ChildRun['report'] }),
+    ]),
     { flags: 20, latencyMs: 300 },
   );
 
@@ -147,7 +158,10 @@ describe('the table and its reading', () => {
   it('compares async with the threads at the same requests in flight', () => {
     const async = buildRows([{ mode: 'async', threads: 0, concurrency: 20, partition: 'dynamic' }], [[run(470, { peakRssBytes: 60 * 2 ** 20 })]], { flags: 20 });
     const sentences = readRows([...rows, ...async], baselineOf(rows));
-    assert.ok(sentences.some((sentence) => /async\) was 2\.0× faster than 20 threads \(0\.47 s against 0\.94 s\) in 60 MB against 270 MB/.test(sentence)), sentences.join('\n'));
+    assert.ok(
+      sentences.some((sentence) => /async\) was 2\.0× faster than 20 threads \(0\.47 s against 0\.94 s\) in 60 MB against 270 MB/.test(sentence)),
+      sentences.join('\n'),
+    );
   });
 
   it('prints one line per row with the median and its range, and a partition column only when partitions differ', () => {
@@ -170,10 +184,22 @@ describe('the table and its reading', () => {
 });
 
 describe('text tables', () => {
-  const columns = [{ header: 'name', align: 'left' }, { header: 'ms', align: 'right' }] as const;
+  const columns = [
+    { header: 'name', align: 'left' },
+    { header: 'ms', align: 'right' },
+  ] as const;
 
   it('pads left and right aligned columns under a rule', () => {
-    assert.equal(textTable([...columns], [['a', '5'], ['bbb', '120']]), 'name   ms\n────  ───\na       5\nbbb   120');
+    assert.equal(
+      textTable(
+        [...columns],
+        [
+          ['a', '5'],
+          ['bbb', '120'],
+        ],
+      ),
+      'name   ms\n────  ───\na       5\nbbb   120',
+    );
   });
 
   it('writes Markdown with alignment and escaped pipes', () => {

@@ -360,7 +360,10 @@ describe('faults', () => {
     const server = await startFlagServer(serverOptions('error', { ...knobs, errorRate: 0.5, seed }));
     const byPath: Record<string, string[]> = {};
     try {
-      for (const p of order) (byPath[p] ??= []).push(await outcome(server.port, p));
+      for (const p of order) {
+        byPath[p] ??= [];
+        byPath[p].push(await outcome(server.port, p));
+      }
     } finally {
       await server.close();
     }
@@ -372,7 +375,11 @@ describe('faults', () => {
     const order = [...paths, ...paths];
     const first = await outcomesBySeed(7, order);
     assert.ok(Object.values(first).flat().includes('200'));
-    assert.ok(Object.values(first).flat().some((kind) => kind !== '200'));
+    assert.ok(
+      Object.values(first)
+        .flat()
+        .some((kind) => kind !== '200'),
+    );
     assert.deepEqual(await outcomesBySeed(7, [...order].reverse()), first);
     assert.notDeepEqual(await outcomesBySeed(8, order), first);
   });
@@ -382,7 +389,10 @@ describe('delays', () => {
   test('the delay profile plans 100-500 ms, the same for the same request', () => {
     const options = serverOptions('delay');
     const delays = codes.map((cc) => planAnswer(options, `${cc}/${cc}.svg`, 0, true).delayMs);
-    assert.ok(delays.every((ms) => ms >= 100 && ms <= 500), delays.join());
+    assert.ok(
+      delays.every((ms) => ms >= 100 && ms <= 500),
+      delays.join(),
+    );
     assert.ok(new Set(delays).size > 10, delays.join());
     assert.deepEqual(
       codes.map((cc) => planAnswer(options, `${cc}/${cc}.svg`, 0, true).delayMs),

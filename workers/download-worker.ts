@@ -19,7 +19,12 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
           post({ type: 'want' });
         });
   try {
-    await runSlots(concurrency, next, (cc) => downloadFlag(cc, fetch, cancel.signal), (result) => post({ type: 'result', result }));
+    await runSlots(
+      concurrency,
+      next,
+      (cc) => downloadFlag(cc, fetch, cancel.signal),
+      (result) => post({ type: 'result', result }),
+    );
   } finally {
     port.close();
   }

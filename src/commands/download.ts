@@ -61,8 +61,18 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const report = await runDownload(
       codes,
       {
-        server: source.label, strategy: await loadStrategy(mode), mode, threads, concurrency: argv.concurrency, partition: argv.partition,
-        baseUrl: source.baseUrl, ext: argv.ext, dest, timeoutMs: argv.timeout, maxBytes: argv.maxSize, tempPrefix: tempPrefixFor(),
+        server: source.label,
+        strategy: await loadStrategy(mode),
+        mode,
+        threads,
+        concurrency: argv.concurrency,
+        partition: argv.partition,
+        baseUrl: source.baseUrl,
+        ext: argv.ext,
+        dest,
+        timeoutMs: argv.timeout,
+        maxBytes: argv.maxSize,
+        tempPrefix: tempPrefixFor(),
       },
       { onResult: (result) => progress.update(result), signal: interrupt.signal },
     );

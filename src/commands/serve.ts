@@ -20,22 +20,21 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Serve flags over HTTP on this machine until Ctrl-C',
   builder: (yargs) =>
-    yargs
-      .options({
-        profile: {
-          choices: serverProfiles,
-          default: 'delay' as ServerProfile,
-          describe: 'local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults',
-        },
-        port: { default: 8001, requiresArg: true, coerce: wholeNumber('port', 0, 65535), describe: 'TCP port (0: any free port) [number]' },
-        host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'Address to listen on' },
-        dir: {
-          type: 'string',
-          requiresArg: true,
-          describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
-        },
-        ...serverKnobs,
-      }),
+    yargs.options({
+      profile: {
+        choices: serverProfiles,
+        default: 'delay' as ServerProfile,
+        describe: 'local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults',
+      },
+      port: { default: 8001, requiresArg: true, coerce: wholeNumber('port', 0, 65535), describe: 'TCP port (0: any free port) [number]' },
+      host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'Address to listen on' },
+      dir: {
+        type: 'string',
+        requiresArg: true,
+        describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
+      },
+      ...serverKnobs,
+    }),
   async handler(argv) {
     const options = serverOptions(argv.profile, {
       host: argv.host,

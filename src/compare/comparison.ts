@@ -81,4 +81,3 @@ function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string 
 function selectionArgs(argv: CompareArgs): string[] {
   return [...(argv.all ? ['--all'] : []), ...(argv.every ? ['--every'] : []), ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
 }
-

@@ -66,10 +66,7 @@ function asyncSentence(rows: readonly Timed[], ladder: readonly Timed[]): string
   const { threads, async } = pair;
   const ratio = threads.medianMs / async.medianMs;
   const verdict = ratio >= 1 ? `${times(ratio)} faster than` : `${times(1 / ratio)} slower than`;
-  const memory =
-    async.peakRssBytes !== null && threads.peakRssBytes !== null
-      ? ` in ${mebibytes(async.peakRssBytes)} against ${mebibytes(threads.peakRssBytes)}`
-      : '';
+  const memory = async.peakRssBytes !== null && threads.peakRssBytes !== null ? ` in ${mebibytes(async.peakRssBytes)} against ${mebibytes(threads.peakRssBytes)}` : '';
   return `At ${async.inFlight} requests in flight the main thread's event loop alone (async) was ${verdict} ${threadCount(threads)} (${seconds(async.medianMs)} against ${seconds(threads.medianMs)})${memory}.`;
 }
 

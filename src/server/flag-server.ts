@@ -24,7 +24,10 @@ export async function startFlagServer(options: ServerOptions): Promise<RunningSe
   const attempts = new Map<string, number>();
 
   function hold(response: ServerResponse, delayMs: number, send: () => void): void {
-    if (delayMs === 0) return send();
+    if (delayMs === 0) {
+      send();
+      return;
+    }
     const timer = setTimeout(send, delayMs);
     // A client that gives up, or close() dropping every connection, frees the held answer at once.
     response.once('close', () => clearTimeout(timer));
@@ -81,10 +84,7 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
       resolve();
     });
   }).catch((error: NodeJS.ErrnoException) => {
-    const message =
-      error.code === 'EADDRINUSE'
-        ? `port ${port} on ${host} is already in use`
-        : `cannot listen on ${host} port ${port}: ${error.message}`;
+    const message = error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host} port ${port}: ${error.message}`;
     throw new ServerStartError(message, 'address');
   });
 }

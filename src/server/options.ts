@@ -22,10 +22,7 @@ export interface ServerOptions {
 }
 
 /** The profile's defaults, overridden by every override that is not undefined (absent CLI options arrive as undefined). */
-export function serverOptions(
-  profile: ServerProfile,
-  overrides: Partial<Omit<ServerOptions, 'profile'>> = {},
-): ServerOptions {
+export function serverOptions(profile: ServerProfile, overrides: Partial<Omit<ServerOptions, 'profile'>> = {}): ServerOptions {
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...given, profile };
 }

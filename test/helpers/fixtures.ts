@@ -18,11 +18,7 @@ export async function tempFolder(): Promise<{ path: string; remove(): Promise<vo
 }
 
 /** A real flag server on loopback for the length of `use`. */
-export async function withServer<T>(
-  profile: ServerProfile,
-  overrides: Parameters<typeof serverOptions>[1],
-  use: (server: RunningServer) => Promise<T>,
-): Promise<T> {
+export async function withServer<T>(profile: ServerProfile, overrides: Parameters<typeof serverOptions>[1], use: (server: RunningServer) => Promise<T>): Promise<T> {
   const server = await startFlagServer(serverOptions(profile, overrides));
   try {
     return await use(server);
