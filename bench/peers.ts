@@ -82,14 +82,21 @@ function curl(name: string, extra: string[]): Peer {
       args: [
         '--parallel',
         ...extra,
-        '--parallel-max', String(inFlight),
+        '--parallel-max',
+        String(inFlight),
         // Not --silent: curl 7.88.1 still draws its parallel progress meter with it (curl#10573).
         '--no-progress-meter',
         '--fail',
         '--create-dirs',
-        '--output-dir', destDir,
+        '--output-dir',
+        destDir,
         '--remote-name-all',
-        '--config', listFile(destDir, 'curl', urls.map((url) => `url = ${JSON.stringify(url)}`)),
+        '--config',
+        listFile(
+          destDir,
+          'curl',
+          urls.map((url) => `url = ${JSON.stringify(url)}`),
+        ),
       ],
     }),
   };

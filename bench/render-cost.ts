@@ -89,7 +89,10 @@ async function report(runs: number): Promise<void> {
   const dest = await mkdtemp(join(tmpdir(), 'render-cost-'));
   try {
     const onMain: Cost[] = [];
-    const onPools = new Map<number, Cost[]>([[1, []], [2, []]]);
+    const onPools = new Map<number, Cost[]>([
+      [1, []],
+      [2, []],
+    ]);
     // Interleaved, so that a machine that gets busier part-way weighs on every setting alike.
     for (let run = 0; run < runs; run++) {
       onMain.push(await renderAllOnMain(codes, dest));

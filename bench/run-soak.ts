@@ -19,7 +19,10 @@ const options = {
   retries: 10,
   retryDelayMs: 50,
   timeoutMs: 2000,
-  configs: [['--threads', '4', '--concurrency', '5'], ['--mode', 'async', '--concurrency', '20']],
+  configs: [
+    ['--threads', '4', '--concurrency', '5'],
+    ['--mode', 'async', '--concurrency', '20'],
+  ],
   tempRoot: await mkdtemp(join(tmpdir(), 'flags-soak-')),
   log: (line: string) => process.stderr.write(`${line}\n`),
 };

@@ -21,7 +21,15 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
 
-const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario, render: renderScenario };
+const scenarios = {
+  seed: seedScenario,
+  hundreds: hundredsScenario,
+  burst: burstScenario,
+  scale: scaleScenario,
+  memory: memoryScenario,
+  server: serverScenario,
+  render: renderScenario,
+};
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
 

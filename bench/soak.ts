@@ -51,7 +51,18 @@ export interface SoakFigures {
 export async function soak(options: SoakOptions): Promise<SoakFigures> {
   const server = await startFlagServer(serverOptions('error', { latencyMs: 0, jitterMs: 0, errorRate: options.errorRate, seed: options.seed }));
   const figures: SoakFigures = {
-    runs: 0, downloads: 0, requests: 0, faultsInjected: 0, faultsByKind: {}, retries: 0, ok: 0, lost: 0, doubled: 0, partial: 0, failedRuns: 0, wallMs: 0,
+    runs: 0,
+    downloads: 0,
+    requests: 0,
+    faultsInjected: 0,
+    faultsByKind: {},
+    retries: 0,
+    ok: 0,
+    lost: 0,
+    doubled: 0,
+    partial: 0,
+    failedRuns: 0,
+    wallMs: 0,
   };
   const started = performance.now();
   try {
@@ -60,8 +71,19 @@ export async function soak(options: SoakOptions): Promise<SoakFigures> {
       const dest = await mkdtemp(join(options.tempRoot, 'soak-'));
       try {
         const args = [
-          '--all', '--server', server.baseUrl, '--retries', String(options.retries), '--retry-delay', String(options.retryDelayMs),
-          '--timeout', String(options.timeoutMs), '--json', '--dest', dest, ...config,
+          '--all',
+          '--server',
+          server.baseUrl,
+          '--retries',
+          String(options.retries),
+          '--retry-delay',
+          String(options.retryDelayMs),
+          '--timeout',
+          String(options.timeoutMs),
+          '--json',
+          '--dest',
+          dest,
+          ...config,
         ];
         const timing = await timeProcess(process.execPath, [cliPath, ...args]);
         const report = JSON.parse(timing.stdout) as RunReport;

@@ -24,14 +24,7 @@ interface Figure {
  * A target of the form "at most `limit` × the reference". The verdict says by how much it is
  * missed (how far over the limit) or met (how much room is left), so a near miss reads as one.
  */
-export function ratioTarget(
-  scenario: string,
-  target: string,
-  limit: number,
-  subject: Figure,
-  reference: Figure,
-  unit: (value: number) => string,
-): TargetResult {
+export function ratioTarget(scenario: string, target: string, limit: number, subject: Figure, reference: Figure, unit: (value: number) => string): TargetResult {
   if (subject.value === null || reference.value === null) return missingFigure(scenario, target, limit, subject, reference);
   const ratio = subject.value / reference.value;
   const measured = `${subject.label} ${unit(subject.value)} vs ${reference.label} ${unit(reference.value)}: ${ratio.toFixed(2)}×`;
@@ -44,14 +37,7 @@ export function ratioTarget(
  * A target of the form "at least `minimum` × faster than the reference": the reference's time
  * over the subject's must reach `minimum`. The verdict says by how much, as ratioTarget's does.
  */
-export function speedupTarget(
-  scenario: string,
-  target: string,
-  minimum: number,
-  subject: Figure,
-  reference: Figure,
-  unit: (value: number) => string,
-): TargetResult {
+export function speedupTarget(scenario: string, target: string, minimum: number, subject: Figure, reference: Figure, unit: (value: number) => string): TargetResult {
   if (subject.value === null || reference.value === null) return { ...missingFigure(scenario, target, minimum, subject, reference), atLeast: true };
   const ratio = reference.value / subject.value;
   const measured = `${subject.label} ${unit(subject.value)} vs ${reference.label} ${unit(reference.value)}: speed-up ${ratio.toFixed(2)}×`;

@@ -8,8 +8,7 @@ import type { BenchRow } from './rows.js';
  */
 export function timeTable(rows: readonly BenchRow[], reference: string | undefined): TableShape {
   const ordered = [...rows].sort((a, b) => a.flags - b.flags || a.inFlight - b.inFlight);
-  const referenceFor = (row: BenchRow) =>
-    rows.find((other) => other.program === reference && other.inFlight === row.inFlight && other.flags === row.flags)?.medianMs ?? null;
+  const referenceFor = (row: BenchRow) => rows.find((other) => other.program === reference && other.inFlight === row.inFlight && other.flags === row.flags)?.medianMs ?? null;
   const withFlags = new Set(rows.map((row) => row.flags)).size > 1;
   return {
     columns: [

@@ -14,10 +14,14 @@ import type { FetchOptions, FlagResult, RetryNotice } from './types.js';
 export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<FlagResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): FlagResult => ({
-    cc, status, bytes,
+    cc,
+    status,
+    bytes,
     // Each thread's own clock plus its origin: the one sum that puts every thread's flags on one time line.
     startedAt: performance.timeOrigin + started,
-    ms: Math.round(performance.now() - started), thread: threadId, attempts,
+    ms: Math.round(performance.now() - started),
+    thread: threadId,
+    attempts,
     ...(renderMs === undefined ? {} : { renderMs }),
     ...(error === undefined ? {} : { error }),
   });

@@ -16,7 +16,13 @@ export async function checkOutputFile(option: string, path: string): Promise<str
   } catch (error) {
     throw new UsageError(`--${option} ${path}: cannot write to the folder ${folder}: ${errorCode(error)}`);
   }
-  if (await stat(file).then((stats) => stats.isDirectory(), () => false)) throw new UsageError(`--${option} ${path}: is a folder, not a file name`);
+  if (
+    await stat(file).then(
+      (stats) => stats.isDirectory(),
+      () => false,
+    )
+  )
+    throw new UsageError(`--${option} ${path}: is a folder, not a file name`);
   return file;
 }
 

@@ -14,15 +14,26 @@ export interface Progress {
  */
 export async function createProgress(total: number, verbose: boolean, lines: NodeJS.WritableStream, signal: AbortSignal): Promise<Progress> {
   if (verbose) {
-    return { update: (result) => lines.write(`${formatResult(result)}
-`), retry: (notice) => lines.write(`${formatRetry(notice)}
-`), stop: () => {} };
+    return {
+      update: (result) =>
+        lines.write(`${formatResult(result)}
+`),
+      retry: (notice) =>
+        lines.write(`${formatRetry(notice)}
+`),
+      stop: () => {},
+    };
   }
   if (!process.stderr.isTTY) return { update: () => {}, retry: () => {}, stop: () => {} };
   // Loaded only when a bar is drawn: a script's run should not pay for it.
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
-    { format: ' {bar} {value}/{total} flags | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
+    {
+      format: ' {bar} {value}/{total} flags | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+    },
     Presets.shades_classic,
   );
   const counts = { ok: 0, kept: 0, notFound: 0, error: 0, retries: 0 };

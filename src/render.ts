@@ -71,4 +71,3 @@ export async function renderPng(svgPath: string, options: RenderOptions): Promis
     throw new Error(`render failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
-

@@ -41,10 +41,7 @@ export function formatRetry({ cc, attempt, error, waitMs, thread }: RetryNotice)
 }
 
 export function formatReport(report: RunReport): string {
-  const kept = [
-    report.notModified > 0 ? `${report.notModified} not modified` : '',
-    report.skipped > 0 ? `${report.skipped} skipped (file exists)` : '',
-  ].filter(Boolean);
+  const kept = [report.notModified > 0 ? `${report.notModified} not modified` : '', report.skipped > 0 ? `${report.skipped} skipped (file exists)` : ''].filter(Boolean);
   const lines = [
     `${plural(report.ok, 'flag')} downloaded, ${[...kept, `${report.notFound} not found`].join(', ')}, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
   ];
@@ -76,7 +73,10 @@ function renderLine(report: RunReport): string {
   const rendered = report.results.filter((result) => result.renderMs !== undefined);
   const threads = new Set(rendered.map((result) => result.thread));
   const where = threads.size === 1 && threads.has(0) ? 'on the main thread' : `over ${plural(threads.size, 'thread')}`;
-  const share = threads.size > 0 && report.elapsedMs > 0 ? ` (${Math.round((report.renderMs / (threads.size * report.elapsedMs)) * 100)}% of ${threads.size === 1 ? 'its' : 'their'} time)` : '';
+  const share =
+    threads.size > 0 && report.elapsedMs > 0
+      ? ` (${Math.round((report.renderMs / (threads.size * report.elapsedMs)) * 100)}% of ${threads.size === 1 ? 'its' : 'their'} time)`
+      : '';
   return `Render: ${plural(rendered.length, 'PNG')} at ${report.png} px, ${seconds(report.renderMs)} of rendering ${where}${share}`;
 }
 

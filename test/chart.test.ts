@@ -65,8 +65,23 @@ const spec: ChartSpec = {
         { x: 4, y: 600, min: 560, max: 650 },
       ],
     },
-    { name: 'curl <parallel>', points: [{ x: 4, y: 620 }, { x: 1, y: 2200 }, { x: 2, y: 1150 }] },
-    { name: 'lower bound', dashed: true, points: [{ x: 1, y: 2000 }, { x: 2, y: 1000 }, { x: 4, y: 500 }] },
+    {
+      name: 'curl <parallel>',
+      points: [
+        { x: 4, y: 620 },
+        { x: 1, y: 2200 },
+        { x: 2, y: 1150 },
+      ],
+    },
+    {
+      name: 'lower bound',
+      dashed: true,
+      points: [
+        { x: 1, y: 2000 },
+        { x: 2, y: 1000 },
+        { x: 4, y: 500 },
+      ],
+    },
   ],
 };
 
@@ -111,7 +126,10 @@ describe('renderChart', () => {
     const [, curl] = polylines(svg);
     const xs = curl!.points.map(([x]) => x);
     const ys = curl!.points.map(([, y]) => y);
-    assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
+    assert.deepEqual(
+      xs,
+      [...xs].sort((a, b) => a - b),
+    );
     assert.ok(ys[0]! < ys[1]! && ys[1]! < ys[2]!, `y pixels ${ys} should grow as times fall`);
   });
 
@@ -153,22 +171,13 @@ describe('renderChart', () => {
   it('refuses a chart without points, non-finite values, and a log2 axis at zero', () => {
     assert.throws(() => renderChart({ ...spec, series: [] }), /no points/);
     assert.throws(() => renderChart({ ...spec, series: [{ name: 'a', points: [{ x: 1, y: NaN }] }] }), RangeError);
-    assert.throws(
-      () => renderChart({ ...spec, xScale: 'log2', series: [{ name: 'a', points: [{ x: 0, y: 1 }] }] }),
-      /positive/,
-    );
+    assert.throws(() => renderChart({ ...spec, xScale: 'log2', series: [{ name: 'a', points: [{ x: 0, y: 1 }] }] }), /positive/);
   });
 });
 
 describe('the well-formedness check', () => {
   it('rejects what an XML parser would', () => {
-    for (const broken of [
-      '<svg><g></svg>',
-      '<svg><text>a < b</text></svg>',
-      '<svg><text>a & b</text></svg>',
-      '<svg><line x1=3/></svg>',
-      '<svg/><svg/>',
-    ]) {
+    for (const broken of ['<svg><g></svg>', '<svg><text>a < b</text></svg>', '<svg><text>a & b</text></svg>', '<svg><line x1=3/></svg>', '<svg/><svg/>']) {
       assert.throws(() => assertWellFormed(broken), assert.AssertionError, broken);
     }
     assertWellFormed('<svg><text a="&amp;">x &lt; y</text></svg>');

@@ -43,7 +43,10 @@ describe('flags (the download command)', () => {
   test('the book layout: flags serve --dir with GIFs, then flags --server URL --ext gif', () =>
     inTemp(async (folder) => {
       const book = join(folder, 'book');
-      const gifs = new Map([['br', 'GIF89a-brazil'], ['us', 'GIF89a-united-states']]);
+      const gifs = new Map([
+        ['br', 'GIF89a-brazil'],
+        ['us', 'GIF89a-united-states'],
+      ]);
       for (const [cc, body] of gifs) {
         await mkdir(join(book, cc), { recursive: true });
         await writeFile(join(book, cc, `${cc}.gif`), body);
@@ -139,7 +142,10 @@ describe('flags (the download command)', () => {
       assert.ok(done, run.stdout);
       assert.ok(Number(done[2]) > 0);
       const files = await filesIn(folder);
-      assert.ok(files.every((name) => /^[a-z]{2}\.svg$/.test(name)), files.join(' '));
+      assert.ok(
+        files.every((name) => /^[a-z]{2}\.svg$/.test(name)),
+        files.join(' '),
+      );
       for (const name of files) assert.deepEqual(await readFile(join(folder, name)), await sourceFlag(name.slice(0, 2)), name);
       const okLines = run.stdout.match(/^[A-Z]{2} {2}ok/gm) ?? [];
       assert.equal(files.length, okLines.length);
@@ -148,7 +154,26 @@ describe('flags (the download command)', () => {
   test('--help documents every option with examples', async () => {
     const run = await runCli(['--help']);
     assert.equal(run.code, 0);
-    for (const option of ['--mode', '--threads', '--concurrency', '--partition', '--all', '--every', '--limit', '--server', '--latency', '--jitter', '--error-rate', '--seed', '--ext', '--dest', '--timeout', '--max-size', '--verbose', '--json']) {
+    for (const option of [
+      '--mode',
+      '--threads',
+      '--concurrency',
+      '--partition',
+      '--all',
+      '--every',
+      '--limit',
+      '--server',
+      '--latency',
+      '--jitter',
+      '--error-rate',
+      '--seed',
+      '--ext',
+      '--dest',
+      '--timeout',
+      '--max-size',
+      '--verbose',
+      '--json',
+    ]) {
       assert.ok(run.stdout.includes(option), option);
       if (!['--verbose', '--json', '--seed', '--jitter', '--latency', '--ext'].includes(option)) {
         assert.ok(run.stdout.split('Examples:')[1]!.includes(option), `an example uses ${option}`);

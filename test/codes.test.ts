@@ -5,7 +5,10 @@ import { expandCodes, POPULOUS_20 } from '../src/codes.js';
 import { UsageError } from '../src/errors.js';
 
 test('no codes: the 20 most populous countries, in the book order, lower case', () => {
-  assert.deepEqual(expandCodes({ args: [] }), POPULOUS_20.map((cc) => cc.toLowerCase()));
+  assert.deepEqual(
+    expandCodes({ args: [] }),
+    POPULOUS_20.map((cc) => cc.toLowerCase()),
+  );
   assert.equal(new Set(expandCodes({ args: [] })).size, 20);
 });
 
@@ -23,14 +26,21 @@ test('--every is AA..ZZ, --all the catalogue, --limit cuts', () => {
   assert.equal(every.length, 676);
   assert.equal(new Set(every).size, 676);
   assert.deepEqual([every[0], every.at(-1)], ['aa', 'zz']);
-  assert.deepEqual(expandCodes({ args: [], all: true }), catalogue().map((country) => country.code));
+  assert.deepEqual(
+    expandCodes({ args: [], all: true }),
+    catalogue().map((country) => country.code),
+  );
   assert.equal(catalogue().length, 257);
   assert.deepEqual(expandCodes({ args: [], every: true, limit: 3 }), ['aa', 'ab', 'ac']);
 });
 
 test('anything else is a usage error that names it', () => {
   for (const bad of ['abc', 'b1', '12', '../x', '', 'é', 'b r']) {
-    assert.throws(() => expandCodes({ args: [bad] }), (error: Error) => error instanceof UsageError && error.message.includes(JSON.stringify(bad)), bad);
+    assert.throws(
+      () => expandCodes({ args: [bad] }),
+      (error: Error) => error instanceof UsageError && error.message.includes(JSON.stringify(bad)),
+      bad,
+    );
   }
   assert.throws(() => expandCodes({ args: [], all: true, every: true }), UsageError);
   assert.throws(() => expandCodes({ args: ['br'], all: true }), /--all/);

@@ -52,15 +52,35 @@ describe('bench helpers', () => {
 
   it('sets each row beside the reference program at the same load and work', () => {
     const row = (client: string, program: string, inFlight: number, medianMs: number): BenchRow => ({
-      client, program, series: program, mode: null, threads: null, concurrency: null, inFlight, flags: 20,
-      runs: 5, failed: 0, failures: [], medianMs, minMs: medianMs, maxMs: medianMs, samplesMs: [medianMs],
-      boundMs: null, efficiency: null, peakRssBytes: null, workersStarted: null, workerStartupMs: null,
+      client,
+      program,
+      series: program,
+      mode: null,
+      threads: null,
+      concurrency: null,
+      inFlight,
+      flags: 20,
+      runs: 5,
+      failed: 0,
+      failures: [],
+      medianMs,
+      minMs: medianMs,
+      maxMs: medianMs,
+      samplesMs: [medianMs],
+      boundMs: null,
+      efficiency: null,
+      peakRssBytes: null,
+      workersStarted: null,
+      workerStartupMs: null,
     });
     const table = timeTable([row('flags 20', 'flags', 20, 640), row('wget2 4', 'wget2', 4, 1500), row('wget2 20', 'wget2', 20, 320)], 'wget2');
-    assert.deepEqual(table.cells.map((cells) => [cells[0], cells[6]]), [
-      ['wget2 4', '1.00×'],
-      ['flags 20', '2.00×'],
-      ['wget2 20', '1.00×'],
-    ]);
+    assert.deepEqual(
+      table.cells.map((cells) => [cells[0], cells[6]]),
+      [
+        ['wget2 4', '1.00×'],
+        ['flags 20', '2.00×'],
+        ['wget2 20', '1.00×'],
+      ],
+    );
   });
 });

@@ -108,8 +108,11 @@ describe('flags compare, end to end', () => {
     assert.equal(code, 0, stderr);
     assert.match(stdout, /rendering \(summed\)/);
     const chart = stdout.split('Median wall time:\n')[1]!.split('\n\n')[0]!.split('\n');
-    assert.deepEqual(chart.map((line) => line.split(/ {2,}/)[0]), ['async 1', 'async 2', 'threads 1×1', 'threads 2×1']);
-    for (const line of chart) assert.match(line, /^\S+ \S+ +\d+\.\d\d s  #+$/);
+    assert.deepEqual(
+      chart.map((line) => line.split(/ {2,}/)[0]),
+      ['async 1', 'async 2', 'threads 1×1', 'threads 2×1'],
+    );
+    for (const line of chart) assert.match(line, /^\S+ \S+ +\d+\.\d\d s {2}#+$/);
     assert.match(stdout, /on a single thread \(the async rows: rendering \d+%\)/);
     const files = (await readdir(timelines)).sort();
     assert.deepEqual(files, ['async-1.svg', 'async-2.svg', 'threads-1x1.svg', 'threads-2x1.svg']);
@@ -123,7 +126,7 @@ describe('flags compare, end to end', () => {
     const env = { TERM: 'xterm', LANG: 'C.UTF-8', LC_ALL: '', LC_CTYPE: '', NO_COLOR: '' };
     const text = await compare(args, tempDir, env);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /Median wall time:\nthreads 1×1 {2}\d+\.\d\d s  █+\n/);
+    assert.match(text.stdout, /Median wall time:\nthreads 1×1 {2}\d+\.\d\d s {2}█+\n/);
     const json = await compare([...args, '--json'], tempDir, env);
     assert.equal(json.code, 0, json.stderr);
     const summary = JSON.parse(json.stdout) as { png: number; rows: { renderMs: number }[] };

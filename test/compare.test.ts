@@ -22,7 +22,10 @@ describe('thread and choice lists', () => {
   });
 
   it('makes a bad thread count a usage error naming it', () => {
-    assert.throws(() => threadListOption('2,zero'), (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message));
+    assert.throws(
+      () => threadListOption('2,zero'),
+      (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message),
+    );
   });
 
   it('keeps chosen names once each, in order, and refuses others', () => {
@@ -53,7 +56,10 @@ describe('planConfigs', () => {
 
   it('leaves out the modes not asked for', () => {
     const only = planConfigs({ modes: ['async'], threads: [2], concurrency: 1, partitions: ['dynamic'] });
-    assert.deepEqual(only.map((config) => config.mode), ['async']);
+    assert.deepEqual(
+      only.map((config) => config.mode),
+      ['async'],
+    );
   });
 
   it('passes each config to the CLI as its own options', () => {
@@ -95,7 +101,10 @@ describe('buildRows', () => {
   });
 
   it('gives the bound ceil(flags / in flight) × latency and efficiency = bound / median', () => {
-    assert.deepEqual(rows.map((row) => row.boundMs), [6000, 6000, 1500]);
+    assert.deepEqual(
+      rows.map((row) => row.boundMs),
+      [6000, 6000, 1500],
+    );
     assert.equal(rows[2]!.efficiency, 1500 / 1800);
   });
 
@@ -134,7 +143,9 @@ describe('the table and its reading', () => {
   const times = [6400, 3400, 1900, 1250, 950, 940];
   const rows = buildRows(
     ladder.map((count) => threads(count)),
-    times.map((ms, index) => [run(ms, { peakRssBytes: (70 + 10 * ladder[index]!) * 2 ** 20, report: { workersStarted: ladder[index]!, workerStartupMs: 30 * ladder[index]! } as ChildRun['report'] })]),
+    times.map((ms, index) => [
+      run(ms, { peakRssBytes: (70 + 10 * ladder[index]!) * 2 ** 20, report: { workersStarted: ladder[index]!, workerStartupMs: 30 * ladder[index]! } as ChildRun['report'] }),
+    ]),
     { flags: 20, latencyMs: 300 },
   );
 
@@ -149,7 +160,10 @@ describe('the table and its reading', () => {
   it('compares async with the threads at the same requests in flight', () => {
     const async = buildRows([{ mode: 'async', threads: 0, concurrency: 20, partition: 'dynamic' }], [[run(470, { peakRssBytes: 60 * 2 ** 20 })]], { flags: 20 });
     const sentences = readRows([...rows, ...async], baselineOf(rows));
-    assert.ok(sentences.some((sentence) => /async\) was 2\.0× faster than 20 threads \(0\.47 s against 0\.94 s\) in 60 MB against 270 MB/.test(sentence)), sentences.join('\n'));
+    assert.ok(
+      sentences.some((sentence) => /async\) was 2\.0× faster than 20 threads \(0\.47 s against 0\.94 s\) in 60 MB against 270 MB/.test(sentence)),
+      sentences.join('\n'),
+    );
   });
 
   it('prints one line per row with the median and its range, and a partition column only when partitions differ', () => {
@@ -176,28 +190,64 @@ describe('the regime: waiting-bound or CPU-bound', () => {
   const rendered = (wallMs: number, renderMs: number) => run(wallMs, { report: { png: 640, renderMs } as RunReport });
   const configs = [async(1), async(2), async(4), threads(1), threads(2), threads(4)];
 
-  it('CPU-bound: rendering takes most of a single thread\'s time, and the pool pays from 2 in flight on', () => {
+  it("CPU-bound: rendering takes most of a single thread's time, and the pool pays from 2 in flight on", () => {
     const wall = [3100, 2960, 2940, 3340, 1990, 2170];
-    const rows = buildRows(configs, wall.map((ms) => [rendered(ms, 2200)]), { flags: 257 });
+    const rows = buildRows(
+      configs,
+      wall.map((ms) => [rendered(ms, 2200)]),
+      { flags: 257 },
+    );
     const sentences = readRows(rows, baselineOf(rows));
-    assert.ok(sentences.includes('The numbers show a CPU-bound run: on a single thread (the async rows), rendering took 73% of the time; as expected, threads beat async at the same requests in flight.'), sentences.join('\n'));
-    assert.ok(sentences.includes('Against async at the same requests in flight, threads start paying at 2 in flight and keep paying up to 4 (the pool\'s speed over async\'s: 0.93× at 1, 1.49× at 2, 1.35× at 4).'), sentences.join('\n'));
+    assert.ok(
+      sentences.includes(
+        'The numbers show a CPU-bound run: on a single thread (the async rows), rendering took 73% of the time; as expected, threads beat async at the same requests in flight.',
+      ),
+      sentences.join('\n'),
+    );
+    assert.ok(
+      sentences.includes(
+        "Against async at the same requests in flight, threads start paying at 2 in flight and keep paying up to 4 (the pool's speed over async's: 0.93× at 1, 1.49× at 2, 1.35× at 4).",
+      ),
+      sentences.join('\n'),
+    );
   });
 
   it('waiting-bound: the latency bound explains most of the time, and the pool never pays', () => {
     const wall = [6400, 3300, 1750, 6500, 3400, 1900];
-    const rows = buildRows(configs, wall.map((ms) => [run(ms)]), { flags: 20, latencyMs: 300 });
+    const rows = buildRows(
+      configs,
+      wall.map((ms) => [run(ms)]),
+      { flags: 20, latencyMs: 300 },
+    );
     const sentences = readRows(rows, baselineOf(rows));
-    assert.ok(sentences.includes('The numbers show a waiting-bound run: on a single thread (the async rows), the bound ceil(flags / in flight) × latency explains 92% of the time; as expected, threads did not beat async at the same requests in flight.'), sentences.join('\n'));
-    assert.ok(sentences.some((sentence) => sentence.startsWith('Against async at the same requests in flight, threads never paid (the pool\'s speed over async\'s: 0.98× at 1')), sentences.join('\n'));
+    assert.ok(
+      sentences.includes(
+        'The numbers show a waiting-bound run: on a single thread (the async rows), the bound ceil(flags / in flight) × latency explains 92% of the time; as expected, threads did not beat async at the same requests in flight.',
+      ),
+      sentences.join('\n'),
+    );
+    assert.ok(
+      sentences.some((sentence) => sentence.startsWith("Against async at the same requests in flight, threads never paid (the pool's speed over async's: 0.98× at 1")),
+      sentences.join('\n'),
+    );
   });
 
   it('says where threads stop paying, and when neither waiting nor rendering explains the time', () => {
     const wall = [900, 900, 900, 800, 700, 950];
-    const rows = buildRows(configs, wall.map((ms) => [rendered(ms, 200)]), { flags: 20 });
+    const rows = buildRows(
+      configs,
+      wall.map((ms) => [rendered(ms, 200)]),
+      { flags: 20 },
+    );
     const sentences = readRows(rows, baselineOf(rows));
-    assert.ok(sentences.includes('Neither waiting nor rendering explains most of the time on a single thread (the async rows: rendering 22%): start-up and per-request work do.'), sentences.join('\n'));
-    assert.ok(sentences.some((sentence) => sentence.startsWith('Against async at the same requests in flight, threads pay from 1 in flight and stop paying after 2')), sentences.join('\n'));
+    assert.ok(
+      sentences.includes('Neither waiting nor rendering explains most of the time on a single thread (the async rows: rendering 22%): start-up and per-request work do.'),
+      sentences.join('\n'),
+    );
+    assert.ok(
+      sentences.some((sentence) => sentence.startsWith('Against async at the same requests in flight, threads pay from 1 in flight and stop paying after 2')),
+      sentences.join('\n'),
+    );
   });
 
   it('shows the render time in its own column only when the runs rendered', () => {
@@ -213,21 +263,36 @@ describe('the regime: waiting-bound or CPU-bound', () => {
   it('draws the medians under the table, before the reading, when asked', () => {
     const rows = buildRows([async(2), threads(2)], [[run(3000)], [run(1500)]], { flags: 20 });
     const text = comparisonText({ rows, baseline: baselineOf(rows), chart: { width: 40, charset: 'ascii' } });
-    assert.match(text, /\n\nMedian wall time:\nasync 2      3\.00 s  #{19}\nthreads 2×1  1\.50 s  #{10}\n\n/);
+    assert.match(text, /\n\nMedian wall time:\nasync 2 {6}3\.00 s {2}#{19}\nthreads 2×1 {2}1\.50 s {2}#{10}\n\n/);
     assert.ok(!comparisonText({ rows, baseline: baselineOf(rows) }).includes('Median wall time'));
   });
 
-  it('names each config\'s timeline file', () => {
-    assert.deepEqual([async(20), threads(4, 5), { mode: 'sequential', threads: 0, concurrency: 1, partition: 'dynamic' } as RunConfig].map((config) => configFileName(config, false)), ['async-20', 'threads-4x5', 'sequential']);
+  it("names each config's timeline file", () => {
+    assert.deepEqual(
+      [async(20), threads(4, 5), { mode: 'sequential', threads: 0, concurrency: 1, partition: 'dynamic' } as RunConfig].map((config) => configFileName(config, false)),
+      ['async-20', 'threads-4x5', 'sequential'],
+    );
     assert.equal(configFileName({ ...threads(2), partition: 'round-robin' }, true), 'threads-2x1-round-robin');
   });
 });
 
 describe('text tables', () => {
-  const columns = [{ header: 'name', align: 'left' }, { header: 'ms', align: 'right' }] as const;
+  const columns = [
+    { header: 'name', align: 'left' },
+    { header: 'ms', align: 'right' },
+  ] as const;
 
   it('pads left and right aligned columns under a rule', () => {
-    assert.equal(textTable([...columns], [['a', '5'], ['bbb', '120']]), 'name   ms\n────  ───\na       5\nbbb   120');
+    assert.equal(
+      textTable(
+        [...columns],
+        [
+          ['a', '5'],
+          ['bbb', '120'],
+        ],
+      ),
+      'name   ms\n────  ───\na       5\nbbb   120',
+    );
   });
 
   it('writes Markdown with alignment and escaped pipes', () => {

@@ -5,7 +5,10 @@ import { chunks, CodeQueue, queuesFor, roundRobin } from '../src/partition.js';
 
 const lists = [0, 1, 5, 20, 257, 676].map((n) => expandCodes({ args: [], every: true }).slice(0, n));
 
-for (const [name, split] of [['chunks', chunks], ['round-robin', roundRobin]] as const) {
+for (const [name, split] of [
+  ['chunks', chunks],
+  ['round-robin', roundRobin],
+] as const) {
   test(`${name}: every code lands in exactly one part, and the sizes differ by at most one`, () => {
     for (const codes of lists) {
       for (const parts of [1, 2, 3, 7, 8, 20, 64]) {
@@ -20,8 +23,14 @@ for (const [name, split] of [['chunks', chunks], ['round-robin', roundRobin]] as
 }
 
 test('chunks are contiguous; round-robin deals in turn', () => {
-  assert.deepEqual(chunks(['a', 'b', 'c', 'd', 'e'], 2), [['a', 'b', 'c'], ['d', 'e']]);
-  assert.deepEqual(roundRobin(['a', 'b', 'c', 'd', 'e'], 2), [['a', 'c', 'e'], ['b', 'd']]);
+  assert.deepEqual(chunks(['a', 'b', 'c', 'd', 'e'], 2), [
+    ['a', 'b', 'c'],
+    ['d', 'e'],
+  ]);
+  assert.deepEqual(roundRobin(['a', 'b', 'c', 'd', 'e'], 2), [
+    ['a', 'c', 'e'],
+    ['b', 'd'],
+  ]);
 });
 
 test('dynamic: one queue shared by every task, so whoever asks first gets the next code', () => {
@@ -29,7 +38,13 @@ test('dynamic: one queue shared by every task, so whoever asks first gets the ne
   assert.equal(new Set(queues).size, 1);
   assert.deepEqual([queues[2]!.take(), queues[0]!.take(), queues[1]!.take(), queues[0]!.take()], ['a', 'b', 'c', undefined]);
   const fixed = queuesFor(['a', 'b', 'c', 'd'], 2, 'round-robin');
-  assert.deepEqual(fixed.map((queue) => queue.drain()), [['a', 'c'], ['b', 'd']]);
+  assert.deepEqual(
+    fixed.map((queue) => queue.drain()),
+    [
+      ['a', 'c'],
+      ['b', 'd'],
+    ],
+  );
 });
 
 test('a queue gives codes in order, and codes put back come first', () => {

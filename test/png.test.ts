@@ -15,10 +15,14 @@ async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
 }
 
 describe('--png: a CPU stage per flag', () => {
-  test('every mode: one PNG per flag saved, 64 px wide with the SVG\'s 4:3 aspect, the SVG untouched', () =>
+  test("every mode: one PNG per flag saved, 64 px wide with the SVG's 4:3 aspect, the SVG untouched", () =>
     withServer('local', {}, (server) =>
       inTemp(async (folder) => {
-        for (const [mode, extra] of [['sequential', []], ['async', ['--concurrency', '3']], ['threads', ['--threads', '2', '--concurrency', '2']]] as const) {
+        for (const [mode, extra] of [
+          ['sequential', []],
+          ['async', ['--concurrency', '3']],
+          ['threads', ['--threads', '2', '--concurrency', '2']],
+        ] as const) {
           const dest = join(folder, mode);
           const run = await runCli(['BR', 'IN', 'JP', 'NP', 'ZZ', '--server', server.baseUrl, '--mode', mode, ...extra, '--png', '64', '--dest', dest, '--json']);
           assert.equal(run.code, 0, run.stderr);
@@ -35,7 +39,10 @@ describe('--png: a CPU stage per flag', () => {
             assert.equal(result.renderMs !== undefined, result.status === 'ok', `${mode} ${result.cc}: renderMs only when rendered`);
             if (result.renderMs !== undefined) assert.ok(result.renderMs >= 0 && result.renderMs <= result.ms, JSON.stringify(result));
           }
-          assert.equal(report.renderMs, ok.reduce((sum, result) => sum + result.renderMs!, 0));
+          assert.equal(
+            report.renderMs,
+            ok.reduce((sum, result) => sum + result.renderMs!, 0),
+          );
           const threads = new Set(ok.map((result) => result.thread));
           assert.ok(mode === 'threads' ? !threads.has(0) : [...threads].every((thread) => thread === 0), `${mode} renders on ${[...threads]}`);
         }
@@ -83,7 +90,10 @@ describe('--png: a CPU stage per flag', () => {
           assert.equal(run.code, 0, run.stderr);
           const report = parseReport(run);
           assert.deepEqual([report.ok, report.renderMs], [0, 0], again);
-          assert.ok(report.results.every((result) => result.renderMs === undefined), again);
+          assert.ok(
+            report.results.every((result) => result.renderMs === undefined),
+            again,
+          );
         }
         assert.deepEqual((await filesIn(folder)).sort(), ['br.png', 'br.svg', 'in.png', 'in.svg']);
       }),

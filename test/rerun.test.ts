@@ -18,7 +18,7 @@ async function fingerprints(folder: string): Promise<Record<string, string>> {
 }
 
 describe('re-runs: --update and --skip-existing', () => {
-  test('every saved file takes the server\'s Last-Modified; --update then gets 304s and touches no file', () =>
+  test("every saved file takes the server's Last-Modified; --update then gets 304s and touches no file", () =>
     withServer('local', {}, async (server) => {
       const folder = await tempFolder();
       try {
@@ -35,9 +35,15 @@ describe('re-runs: --update and --skip-existing', () => {
         const second = await runCli([...args, '--update']);
         assert.equal(second.code, 0, second.stderr);
         const report = parseReport(second);
-        assert.deepEqual(report.results.map((result) => result.status), ['not_modified', 'not_modified', 'not_modified']);
+        assert.deepEqual(
+          report.results.map((result) => result.status),
+          ['not_modified', 'not_modified', 'not_modified'],
+        );
         assert.deepEqual([report.ok, report.notModified, report.skipped], [0, 3, 0]);
-        assert.deepEqual(server.requests.slice(requestsBefore).map((request) => request.status), [304, 304, 304]);
+        assert.deepEqual(
+          server.requests.slice(requestsBefore).map((request) => request.status),
+          [304, 304, 304],
+        );
         assert.deepEqual(await fingerprints(folder.path), before, 'no file written, replaced or touched');
 
         const text = await runCli(['BR', 'IN', 'US', '--server', server.baseUrl, '--dest', folder.path, '--update']);
@@ -62,7 +68,11 @@ describe('re-runs: --update and --skip-existing', () => {
       const first = await startFlagServer(serverOptions('local', { dir: www }));
       try {
         const run = await runCli([...args, '--server', first.baseUrl]);
-        assert.deepEqual(parseReport(run).results.map((result) => result.status), ['ok', 'ok'], 'no file yet: an ordinary download');
+        assert.deepEqual(
+          parseReport(run).results.map((result) => result.status),
+          ['ok', 'ok'],
+          'no file yet: an ordinary download',
+        );
       } finally {
         await first.close();
       }
@@ -73,7 +83,10 @@ describe('re-runs: --update and --skip-existing', () => {
       try {
         const run = await runCli([...args, '--server', second.baseUrl]);
         assert.equal(run.code, 0, run.stderr);
-        assert.deepEqual(parseReport(run).results.map(({ cc, status }) => `${cc} ${status}`), ['br ok', 'us not_modified']);
+        assert.deepEqual(
+          parseReport(run).results.map(({ cc, status }) => `${cc} ${status}`),
+          ['br ok', 'us not_modified'],
+        );
         assert.equal(await readFile(join(dest, 'br.svg'), 'utf8'), '<svg id="br-2"/>');
         assert.equal((await stat(join(dest, 'br.svg'))).mtime.getTime(), changed.getTime());
         assert.equal(await readFile(join(dest, 'us.svg'), 'utf8'), '<svg id="us-1"/>');
@@ -95,9 +108,16 @@ describe('re-runs: --update and --skip-existing', () => {
         const run = await runCli(['BR', 'IN', 'US', '--server', server.baseUrl, '--dest', folder.path, '--skip-existing', '--json']);
         assert.equal(run.code, 0, run.stderr);
         const report = parseReport(run);
-        assert.deepEqual(report.results.map(({ cc, status, attempts }) => `${cc} ${status} ${attempts}`), ['br skipped 0', 'in skipped 0', 'us ok 1']);
+        assert.deepEqual(
+          report.results.map(({ cc, status, attempts }) => `${cc} ${status} ${attempts}`),
+          ['br skipped 0', 'in skipped 0', 'us ok 1'],
+        );
         assert.equal(report.skipped, 2);
-        assert.deepEqual(server.requests.slice(requestsBefore).map((request) => request.path), ['/flags/us/us.svg'], 'only the missing flag was asked for');
+        assert.deepEqual(
+          server.requests.slice(requestsBefore).map((request) => request.path),
+          ['/flags/us/us.svg'],
+          'only the missing flag was asked for',
+        );
         const after = await fingerprints(folder.path);
         assert.deepEqual({ br: after['br.svg'], in: after['in.svg'] }, { br: before['br.svg'], in: before['in.svg'] });
       } finally {

@@ -21,9 +21,22 @@ async function download(codes: readonly string[], baseUrl: string, mode: Mode, r
   const dest = await tempFolder();
   try {
     const report = await runDownload(codes, {
-      server: baseUrl, strategy: await loadStrategy(mode), mode, threads: 4, concurrency: 5, partition: 'dynamic',
-      baseUrl, ext: 'svg', dest: dest.path, timeoutMs: 2000, maxBytes: 5_000_000, tempPrefix: tempPrefixFor(),
-      retries, retryDelayMs: 5, existing: 'replace', insecure: false,
+      server: baseUrl,
+      strategy: await loadStrategy(mode),
+      mode,
+      threads: 4,
+      concurrency: 5,
+      partition: 'dynamic',
+      baseUrl,
+      ext: 'svg',
+      dest: dest.path,
+      timeoutMs: 2000,
+      maxBytes: 5_000_000,
+      tempPrefix: tempPrefixFor(),
+      retries,
+      retryDelayMs: 5,
+      existing: 'replace',
+      insecure: false,
     });
     await check(report, dest.path);
   } finally {
@@ -33,10 +46,22 @@ async function download(codes: readonly string[], baseUrl: string, mode: Mode, r
 
 describe('the retry stage', () => {
   test('backoff: full jitter under an exponential ceiling, capped', () => {
-    assert.equal(backoffMs(1, 100, () => 0), 0);
-    assert.equal(backoffMs(1, 100, () => 0.999), 100);
-    assert.equal(backoffMs(3, 100, () => 0.5), 200);
-    assert.equal(backoffMs(30, 100, () => 0.5), MAX_WAIT_MS / 2);
+    assert.equal(
+      backoffMs(1, 100, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffMs(1, 100, () => 0.999),
+      100,
+    );
+    assert.equal(
+      backoffMs(3, 100, () => 0.5),
+      200,
+    );
+    assert.equal(
+      backoffMs(30, 100, () => 0.5),
+      MAX_WAIT_MS / 2,
+    );
   });
 
   test('Retry-After: seconds or an HTTP date, capped; anything else is ignored', () => {
@@ -58,7 +83,10 @@ describe('the retry stage', () => {
           const codes = mode === 'sequential' ? all.slice(0, 60) : all;
           assert.deepEqual(report.results.map((result) => result.cc).sort(), [...codes].sort());
           assert.equal(report.ok, codes.length, JSON.stringify(report.results.filter((result) => result.status !== 'ok')));
-          assert.ok(report.results.some((result) => result.attempts > 1), 'some flag needed a retry');
+          assert.ok(
+            report.results.some((result) => result.attempts > 1),
+            'some flag needed a retry',
+          );
           assert.ok(report.results.every((result) => result.attempts >= 1));
           assert.deepEqual((await filesIn(dest)).sort(), codes.map((cc) => `${cc}.svg`).sort(), 'no temporary or partial file');
           for (const cc of codes) assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc), cc);
@@ -77,10 +105,13 @@ describe('the retry stage', () => {
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/flags`;
     try {
       await download(['br', 'zz'], baseUrl, 'async', 5, async (report) => {
-        assert.deepEqual(report.results.map(({ cc, status, attempts, error }) => ({ cc, status, attempts, error })), [
-          { cc: 'br', status: 'error', attempts: 1, error: 'HTTP 403 Forbidden' },
-          { cc: 'zz', status: 'not_found', attempts: 1, error: undefined },
-        ]);
+        assert.deepEqual(
+          report.results.map(({ cc, status, attempts, error }) => ({ cc, status, attempts, error })),
+          [
+            { cc: 'br', status: 'error', attempts: 1, error: 'HTTP 403 Forbidden' },
+            { cc: 'zz', status: 'not_found', attempts: 1, error: undefined },
+          ],
+        );
       });
       assert.deepEqual(Object.fromEntries(requests), { '/flags/br/br.svg': 1, '/flags/zz/zz.svg': 1 });
     } finally {
@@ -165,7 +196,10 @@ describe('the retry stage against the embedded server', () => {
     assert.ok(cc, 'the seed gives such a flag');
     await withServer('error', knobs, (server) =>
       download([cc], server.baseUrl, 'async', 3, async (report) => {
-        assert.deepEqual(report.results.map(({ status, attempts }) => ({ status, attempts })), [{ status: 'ok', attempts: 2 }]);
+        assert.deepEqual(
+          report.results.map(({ status, attempts }) => ({ status, attempts })),
+          [{ status: 'ok', attempts: 2 }],
+        );
         const [first, second] = server.requests.filter((request) => request.path === `/flags/${cc}/${cc}.svg`);
         assert.equal(first!.status, 429);
         // Timers may fire up to a millisecond early by the other thread's clock.
@@ -178,11 +212,23 @@ describe('the retry stage against the embedded server', () => {
     const folder = await tempFolder();
     try {
       const figures = await soak({
-        runs: 2, errorRate: 0.3, seed: 11, retries: 10, retryDelayMs: 10, timeoutMs: 1000, tempRoot: folder.path,
-        configs: [['--threads', '4', '--concurrency', '5'], ['--mode', 'async', '--concurrency', '20']],
+        runs: 2,
+        errorRate: 0.3,
+        seed: 11,
+        retries: 10,
+        retryDelayMs: 10,
+        timeoutMs: 1000,
+        tempRoot: folder.path,
+        configs: [
+          ['--threads', '4', '--concurrency', '5'],
+          ['--mode', 'async', '--concurrency', '20'],
+        ],
       });
       assert.equal(figures.downloads, 2 * all.length);
-      assert.deepEqual({ lost: figures.lost, doubled: figures.doubled, partial: figures.partial, failedRuns: figures.failedRuns }, { lost: 0, doubled: 0, partial: 0, failedRuns: 0 });
+      assert.deepEqual(
+        { lost: figures.lost, doubled: figures.doubled, partial: figures.partial, failedRuns: figures.failedRuns },
+        { lost: 0, doubled: 0, partial: 0, failedRuns: 0 },
+      );
       assert.ok(figures.faultsInjected > 0 && figures.retries > 0, `${figures.faultsInjected} faults, ${figures.retries} retries`);
       assert.equal(figures.ok, 2 * all.length);
     } finally {

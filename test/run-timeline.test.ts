@@ -18,7 +18,7 @@ async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
 
 const count = (svg: string, pattern: RegExp) => svg.match(pattern)?.length ?? 0;
 
-describe('a run\'s timeline data', () => {
+describe("a run's timeline data", () => {
   test('each result starts on one clock with the process, each worker from its start to its first request', () =>
     withServer('local', {}, (server) =>
       inTemp(async (folder) => {
@@ -41,8 +41,17 @@ describe('a run\'s timeline data', () => {
 
   test('runTimeline: a bar per flag ending with its render, a start-up per worker that got work', () => {
     const report = {
-      requested: 3, mode: 'threads', threads: 2, concurrency: 1, png: 64, elapsedMs: 900, processStart: 1000,
-      workers: [{ thread: 1, startedAt: 1100, firstRequestAt: 1200 }, { thread: 2, startedAt: 1110, firstRequestAt: null }],
+      requested: 3,
+      mode: 'threads',
+      threads: 2,
+      concurrency: 1,
+      png: 64,
+      elapsedMs: 900,
+      processStart: 1000,
+      workers: [
+        { thread: 1, startedAt: 1100, firstRequestAt: 1200 },
+        { thread: 2, startedAt: 1110, firstRequestAt: null },
+      ],
       results: [
         { cc: 'br', status: 'ok', bytes: 1, startedAt: 1200, ms: 50, renderMs: 7.5, thread: 1, attempts: 1 },
         { cc: 'zz', status: 'not_found', bytes: 0, startedAt: 1250, ms: 10, thread: 1, attempts: 1 },
@@ -52,21 +61,54 @@ describe('a run\'s timeline data', () => {
     const timeline = runTimeline(report);
     assert.equal(timeline.origin, 1000);
     assert.equal(timeline.title, '3 flags, threads 2 × 1, PNG 64 px: 0.90 s');
-    assert.deepEqual(timeline.lanes.map((lane) => [lane.thread, lane.startup, lane.flags.map((flag) => [flag.cc, flag.start, flag.end, flag.render])]), [
-      [0, undefined, [['in', 1400, 1400, undefined]]],
-      [1, { start: 1100, end: 1200 }, [['br', 1200, 1250, { start: 1242.5, end: 1250 }], ['zz', 1250, 1260, undefined]]],
-    ]);
+    assert.deepEqual(
+      timeline.lanes.map((lane) => [lane.thread, lane.startup, lane.flags.map((flag) => [flag.cc, flag.start, flag.end, flag.render])]),
+      [
+        [0, undefined, [['in', 1400, 1400, undefined]]],
+        [
+          1,
+          { start: 1100, end: 1200 },
+          [
+            ['br', 1200, 1250, { start: 1242.5, end: 1250 }],
+            ['zz', 1250, 1260, undefined],
+          ],
+        ],
+      ],
+    );
   });
 });
 
 describe('--timeline', () => {
-  for (const [mode, extra] of [['threads', ['--threads', '3', '--concurrency', '2']], ['async', ['--concurrency', '4']]] as const) {
+  for (const [mode, extra] of [
+    ['threads', ['--threads', '3', '--concurrency', '2']],
+    ['async', ['--concurrency', '4']],
+  ] as const) {
     test(`${mode}: a well-formed SVG, a lane per thread of the report, a bar per flag, a render part per PNG`, () =>
       withServer('local', {}, (server) =>
         inTemp(async (folder) => {
           const file = join(folder, 'timeline.svg');
           const dest = join(folder, 'dest');
-          const run = await runCli(['BR', 'IN', 'US', 'JP', 'DE', 'FR', 'ZZ', '--server', server.baseUrl, '--mode', mode, ...extra, '--png', '64', '--timeline', file, '--dest', dest, '--json']);
+          const run = await runCli([
+            'BR',
+            'IN',
+            'US',
+            'JP',
+            'DE',
+            'FR',
+            'ZZ',
+            '--server',
+            server.baseUrl,
+            '--mode',
+            mode,
+            ...extra,
+            '--png',
+            '64',
+            '--timeline',
+            file,
+            '--dest',
+            dest,
+            '--json',
+          ]);
           assert.equal(run.code, 0, run.stderr);
           assert.match(run.stderr, new RegExp(`Timeline written to ${file}\\n`));
           const report = parseReport(run);

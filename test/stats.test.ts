@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import {
-  defaultLadder,
-  efficiency,
-  interleave,
-  lowerBoundMs,
-  median,
-  medianOfPresent,
-  parseThreadList,
-  summarize,
-} from '../src/compare/stats.js';
+import { defaultLadder, efficiency, interleave, lowerBoundMs, median, medianOfPresent, parseThreadList, summarize } from '../src/compare/stats.js';
 
 describe('median', () => {
   it('takes the middle sample of an odd count, whatever the order', () => {

@@ -35,10 +35,22 @@ async function download(codes: readonly string[], baseUrl: string, plan: Plan, c
   try {
     const mode = plan.mode ?? 'threads';
     const report = await runDownload(codes, {
-      server: baseUrl, strategy: plan.strategy ?? (await loadStrategy(mode)), mode,
-      threads: plan.threads ?? 4, concurrency: plan.concurrency ?? 1, partition: plan.partition ?? 'dynamic',
-      baseUrl, ext: 'svg', dest: dest.path, timeoutMs: plan.timeoutMs ?? 10_000, maxBytes: plan.maxBytes ?? 5_000_000, tempPrefix: tempPrefixFor(),
-      retries: plan.retries ?? 0, retryDelayMs: 10, existing: 'replace', insecure: false,
+      server: baseUrl,
+      strategy: plan.strategy ?? (await loadStrategy(mode)),
+      mode,
+      threads: plan.threads ?? 4,
+      concurrency: plan.concurrency ?? 1,
+      partition: plan.partition ?? 'dynamic',
+      baseUrl,
+      ext: 'svg',
+      dest: dest.path,
+      timeoutMs: plan.timeoutMs ?? 10_000,
+      maxBytes: plan.maxBytes ?? 5_000_000,
+      tempPrefix: tempPrefixFor(),
+      retries: plan.retries ?? 0,
+      retryDelayMs: 10,
+      existing: 'replace',
+      insecure: false,
     });
     await check(report, dest.path);
   } finally {
@@ -76,9 +88,15 @@ describe('against the embedded server, no latency', () => {
           assert.equal(report.mode, mode);
           await assertFilesMatch(report, dest);
           if (mode === 'threads') {
-            assert.ok(report.results.every((result) => result.thread > 0), 'every flag came from a worker thread');
+            assert.ok(
+              report.results.every((result) => result.thread > 0),
+              'every flag came from a worker thread',
+            );
           } else {
-            assert.ok(report.results.every((result) => result.thread === 0), 'every flag came from the main thread');
+            assert.ok(
+              report.results.every((result) => result.thread === 0),
+              'every flag came from the main thread',
+            );
           }
         }),
       ));
@@ -90,7 +108,10 @@ describe('against the embedded server, no latency', () => {
         assertComplete(report, every);
         const known = new Set(catalogue().map((country) => country.code));
         const notFound = report.results.filter((result) => result.status === 'not_found').map((result) => result.cc);
-        assert.deepEqual(notFound, every.filter((cc) => !known.has(cc)));
+        assert.deepEqual(
+          notFound,
+          every.filter((cc) => !known.has(cc)),
+        );
         assert.equal(report.ok, known.size);
         assert.equal(report.error, 0);
         assert.ok(new Set(report.results.map((result) => result.thread)).size > 1, 'more than one worker did the work');
@@ -150,7 +171,10 @@ describe('a worker that fails mid-task', () => {
         download(populous, server.baseUrl, { threads: 4, strategy: threadsWith(crashingWorker) }, async (report, dest) => {
           assertComplete(report, populous);
           const failed = report.results.filter((result) => result.status === 'error');
-          assert.deepEqual(failed.map((result) => result.cc), ['br']);
+          assert.deepEqual(
+            failed.map((result) => result.cc),
+            ['br'],
+          );
           assert.match(failed[0]!.error!, /worker failed/);
           assert.equal(report.ok, 19);
           await assertFilesMatch(report, dest);
@@ -187,11 +211,23 @@ describe('faults end in exactly one state and leave no file behind', () => {
         assertComplete(report, all);
         assert.equal(report.error, all.length);
         const reasons = report.results.map((result) => result.error!);
-        assert.ok(reasons.some((reason) => /^HTTP 50[03]/.test(reason)), 'a 5xx status');
-        assert.ok(reasons.some((reason) => /^HTTP 429/.test(reason)), 'too many requests');
+        assert.ok(
+          reasons.some((reason) => /^HTTP 50[03]/.test(reason)),
+          'a 5xx status',
+        );
+        assert.ok(
+          reasons.some((reason) => /^HTTP 429/.test(reason)),
+          'too many requests',
+        );
         assert.ok(reasons.includes(`timed out after ${timeoutMs} ms`), 'a stalled body');
-        assert.ok(reasons.some((reason) => /body cut short \(\d+ of \d+ bytes/.test(reason)), 'a body cut short');
-        assert.ok(reasons.some((reason) => /socket hang up|ECONNRESET/.test(reason) && !reason.startsWith('body')), 'a dropped connection');
+        assert.ok(
+          reasons.some((reason) => /body cut short \(\d+ of \d+ bytes/.test(reason)),
+          'a body cut short',
+        );
+        assert.ok(
+          reasons.some((reason) => /socket hang up|ECONNRESET/.test(reason) && !reason.startsWith('body')),
+          'a dropped connection',
+        );
         assert.deepEqual(await filesIn(dest), []);
       }),
     ));
@@ -199,7 +235,10 @@ describe('faults end in exactly one state and leave no file behind', () => {
   test('a slow answer times out', () =>
     withServer('delay', { latencyMs: 2000, jitterMs: 0 }, (server) =>
       download(['br', 'fr'], server.baseUrl, { mode: 'async', concurrency: 2, timeoutMs: 100 }, async (report, dest) => {
-        assert.deepEqual(report.results.map((result) => result.error), ['timed out after 100 ms', 'timed out after 100 ms']);
+        assert.deepEqual(
+          report.results.map((result) => result.error),
+          ['timed out after 100 ms', 'timed out after 100 ms'],
+        );
         assert.deepEqual(await filesIn(dest), []);
       }),
     ));

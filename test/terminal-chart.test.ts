@@ -51,7 +51,7 @@ describe('terminalBarChart', () => {
         assert.equal(lines.length, medians.length);
         const longest = lines[3]!;
         assert.equal(longest.length, 60);
-        assert.match(longest, charset === 'unicode' ? /  █+$/ : /  #+$/);
+        assert.match(longest, charset === 'unicode' ? / {2}█+$/ : / {2}#+$/);
         for (const line of lines) assert.ok(line.length <= 60, line);
       });
 

@@ -106,10 +106,7 @@ describe('timelineSvg', () => {
     const bars = elements(svg, 'flag');
     assert.equal(bars.length, spans.flags.length);
     assert.deepEqual(bars.map((bar) => bar['data-cc']).sort(), spans.flags.map((flag) => flag.cc).sort());
-    assert.deepEqual(
-      new Set(bars.map((bar) => bar['data-status'])),
-      new Set(['ok', 'not_found', 'error']),
-    );
+    assert.deepEqual(new Set(bars.map((bar) => bar['data-status'])), new Set(['ok', 'not_found', 'error']));
     assert.equal(elements(svg, 'render').length, spans.flags.filter((flag) => flag.render).length);
     assert.equal(elements(svg, 'startup').length, 4);
   });
@@ -131,9 +128,14 @@ describe('timelineSvg', () => {
     const last = spans.flags.reduce((a, b) => (a.start >= b.start ? a : b));
     const x = (cc: string) => Number(bars.find((bar) => bar['data-cc'] === cc)!.x);
     assert.ok(x(first.cc) < x(last.cc));
-    const ticks = textsOf(svg).filter((text) => /^\d+$/.test(text)).map(Number);
+    const ticks = textsOf(svg)
+      .filter((text) => /^\d+$/.test(text))
+      .map(Number);
     assert.equal(ticks[0], 0);
-    assert.deepEqual(ticks, [...ticks].sort((a, b) => a - b));
+    assert.deepEqual(
+      ticks,
+      [...ticks].sort((a, b) => a - b),
+    );
     assert.ok(ticks.at(-1)! >= Math.max(...spans.flags.map((flag) => flag.end)) - origin);
     assert.ok(textsOf(svg).includes('ms since the process start'));
   });
@@ -188,6 +190,9 @@ describe('timelineSvg', () => {
     const flag = (start: number, end: number): FlagSpan => ({ cc: 'br', status: 'ok', thread: 1, start, end });
     assert.throws(() => timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: [flag(origin + 5, origin + 4)], startups: [] }) }), /flag br/);
     assert.throws(() => timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: [flag(Number.NaN, origin)], startups: [] }) }), RangeError);
-    assert.throws(() => timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: [{ ...flag(origin, origin + 9), render: { start: origin + 9, end: origin + 1 } }], startups: [] }) }), /render of flag br/);
+    assert.throws(
+      () => timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: [{ ...flag(origin, origin + 9), render: { start: origin + 9, end: origin + 1 } }], startups: [] }) }),
+      /render of flag br/,
+    );
   });
 });

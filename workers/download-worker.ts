@@ -38,7 +38,12 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
         });
   try {
     const onRetry = (notice: RetryNotice) => post({ type: 'retry', notice });
-    await runSlots(concurrency, next, (cc) => getFlag(cc, fetch, cancel.signal, onRetry), (result) => post({ type: 'result', result }));
+    await runSlots(
+      concurrency,
+      next,
+      (cc) => getFlag(cc, fetch, cancel.signal, onRetry),
+      (result) => post({ type: 'result', result }),
+    );
   } finally {
     port.close();
   }

@@ -37,8 +37,14 @@ export async function burstScenario({ quick, repeat, peers, log }: ScenarioConte
     table: timeTable(rows, 'curl --parallel'),
     charts: [],
     targets: [
-      ratioTarget('burst', `best threads × requests at ${IN_FLIGHT} in flight within 6 × curl --parallel`, 6,
-        { label: best?.client ?? 'flags threads', value: best?.medianMs ?? null }, { label: 'curl --parallel', value: curl }, seconds),
+      ratioTarget(
+        'burst',
+        `best threads × requests at ${IN_FLIGHT} in flight within 6 × curl --parallel`,
+        6,
+        { label: best?.client ?? 'flags threads', value: best?.medianMs ?? null },
+        { label: 'curl --parallel', value: curl },
+        seconds,
+      ),
     ],
     notes: failureNotes(rows),
     data: { flags, rows },

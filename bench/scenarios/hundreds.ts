@@ -40,15 +40,22 @@ export async function hundredsScenario({ quick, repeat, peers, log }: ScenarioCo
   const wget2 = rows.find((row) => row.program === 'wget2')?.medianMs ?? null;
   const label = subject?.client ?? `threads ${IN_FLIGHT}×1`;
   const targets = [
-    ratioTarget('hundreds', `${IN_FLIGHT} threads × 1 within 10% of the bound ceil(N/${IN_FLIGHT}) × ${LATENCY_MS / 1000} s`, 1.1,
-      { label, value: subject?.medianMs ?? null }, { label: 'the bound', value: bound }, seconds),
-    ratioTarget('hundreds', `${IN_FLIGHT} threads × 1 within 8% of wget2`, 1.08,
-      { label, value: subject?.medianMs ?? null }, { label: 'wget2', value: wget2 }, seconds),
+    ratioTarget(
+      'hundreds',
+      `${IN_FLIGHT} threads × 1 within 10% of the bound ceil(N/${IN_FLIGHT}) × ${LATENCY_MS / 1000} s`,
+      1.1,
+      { label, value: subject?.medianMs ?? null },
+      { label: 'the bound', value: bound },
+      seconds,
+    ),
+    ratioTarget('hundreds', `${IN_FLIGHT} threads × 1 within 8% of wget2`, 1.08, { label, value: subject?.medianMs ?? null }, { label: 'wget2', value: wget2 }, seconds),
   ];
   const chunks = rows.find((row) => row.series === 'flags threads chunks');
   const notes =
     chunks?.medianMs != null && subject?.medianMs != null
-      ? [`Fixed chunks at ${IN_FLIGHT} threads took ${seconds(chunks.medianMs)} against ${seconds(subject.medianMs)} for the dynamic hand-out: a chunk waits for its worker to start, while dynamic lets the workers already up take the codes.`]
+      ? [
+          `Fixed chunks at ${IN_FLIGHT} threads took ${seconds(chunks.medianMs)} against ${seconds(subject.medianMs)} for the dynamic hand-out: a chunk waits for its worker to start, while dynamic lets the workers already up take the codes.`,
+        ]
       : [];
   const ladderRows = rows.filter((row) => row.series === 'flags threads');
   return {

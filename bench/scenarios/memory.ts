@@ -54,8 +54,14 @@ export async function memoryScenario({ quick, repeat, log }: ScenarioContext): P
   const target =
     flagsPerWorker === null || barePerWorker === null
       ? skippedTarget('memory', 'each extra worker costs at most 1.5 × a bare Piscina worker', 1.5, 'not enough successful runs')
-      : ratioTarget('memory', 'each extra worker costs at most 1.5 × a bare Piscina worker', 1.5,
-          { label: 'flags', value: flagsPerWorker }, { label: 'bare Piscina', value: barePerWorker }, (bytes) => `${(bytes / MB).toFixed(1)} MB/worker`);
+      : ratioTarget(
+          'memory',
+          'each extra worker costs at most 1.5 × a bare Piscina worker',
+          1.5,
+          { label: 'flags', value: flagsPerWorker },
+          { label: 'bare Piscina', value: barePerWorker },
+          (bytes) => `${(bytes / MB).toFixed(1)} MB/worker`,
+        );
   return {
     name: 'memory',
     title: 'memory: peak RSS against worker threads',

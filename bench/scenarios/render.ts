@@ -40,11 +40,7 @@ export async function renderScenario({ quick, repeat, peers, renderer, log }: Sc
   const curl = peers.find((peer) => peer.name === 'curl --parallel')!;
   const peer = renderingPeer(curl, renderer, WIDTH, processes);
   const splits = quick ? [2, IN_FLIGHT] : [1, 2, 4, IN_FLIGHT];
-  const configs: RunConfig[] = [
-    ...(quick ? [] : [sequentialConfig]),
-    asyncConfig(IN_FLIGHT),
-    ...splits.map((threads) => threadsConfig(threads, IN_FLIGHT / threads)),
-  ];
+  const configs: RunConfig[] = [...(quick ? [] : [sequentialConfig]), asyncConfig(IN_FLIGHT), ...splits.map((threads) => threadsConfig(threads, IN_FLIGHT / threads))];
   const latencies = quick ? [0] : [0, LATENCY_MS];
 
   const sets: LatencySet[] = [];
@@ -70,16 +66,25 @@ export async function renderScenario({ quick, repeat, peers, renderer, log }: Sc
   const subject = { label: 'threads 2×10', value: median('flags threads 2×10') };
   const job = `all ${flags} flags at ${WIDTH} px, no latency`;
   const targets = [
-    speedupTarget('render', `${job}: threads 2 × 10 at least 1.7 × faster than async ${IN_FLIGHT}`, 1.7,
-      subject, { label: `async ${IN_FLIGHT}`, value: median(`flags async ${IN_FLIGHT}`) }, seconds),
-    ratioTarget('render', `${job}: threads 2 × 10 ahead of ${peer.name} -w ${WIDTH}`, 1,
-      subject, { label: peer.name, value: median(peer.name) }, seconds),
+    speedupTarget(
+      'render',
+      `${job}: threads 2 × 10 at least 1.7 × faster than async ${IN_FLIGHT}`,
+      1.7,
+      subject,
+      { label: `async ${IN_FLIGHT}`, value: median(`flags async ${IN_FLIGHT}`) },
+      seconds,
+    ),
+    ratioTarget('render', `${job}: threads 2 × 10 ahead of ${peer.name} -w ${WIDTH}`, 1, subject, { label: peer.name, value: median(peer.name) }, seconds),
   ];
 
   const notes = [
     ...(peer.available ? [] : [`${peer.name} is skipped: ${peer.install}.`]),
-    ...sets.map(({ latencyMs, renderMs }) =>
-      `Render time inside flags at ${latency(latencyMs)}, summed over the ${flags} flags (median of runs): ${Object.entries(renderMs).map(([client, ms]) => `${client.replace(/^flags /, '')} ${ms === null ? '—' : seconds(ms)}`).join(', ')}.`),
+    ...sets.map(
+      ({ latencyMs, renderMs }) =>
+        `Render time inside flags at ${latency(latencyMs)}, summed over the ${flags} flags (median of runs): ${Object.entries(renderMs)
+          .map(([client, ms]) => `${client.replace(/^flags /, '')} ${ms === null ? '—' : seconds(ms)}`)
+          .join(', ')}.`,
+    ),
     ...(quick ? [] : [`The chart leaves sequential out: at ${LATENCY_MS} ms its ${flags} requests one after another take over a minute.`]),
     ...sets.flatMap(({ latencyMs, rows }) => failureNotes(rows).map((note) => `${latency(latencyMs)}: ${note}`)),
   ];
@@ -92,9 +97,7 @@ export async function renderScenario({ quick, repeat, peers, renderer, log }: Sc
       `then \`${renderCommand(WIDTH, processes)}\` in it, one \`sh -c\` job timed whole (its peak memory: the largest single process), checked for every SVG and PNG, none empty.`,
     table: latencyTable(sets, peer.name),
     // Nothing to draw when every threads run failed; the table and notes say why.
-    charts: sets.some(({ rows }) => rows.some((row) => row.mode === 'threads' && row.medianMs !== null))
-      ? [{ name: 'render', spec: threadsChart(sets, flags, peer.name) }]
-      : [],
+    charts: sets.some(({ rows }) => rows.some((row) => row.mode === 'threads' && row.medianMs !== null)) ? [{ name: 'render', spec: threadsChart(sets, flags, peer.name) }] : [],
     targets,
     notes,
     data: { width: WIDTH, inFlight: IN_FLIGHT, processes, renderer: renderer.version ?? null, sets },

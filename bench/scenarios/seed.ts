@@ -29,7 +29,11 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
         .map((config) => flagsClient(work, config, 'split')),
       ...peerClients(work, timedPeers, ladder),
       // The variant only matters where several connections open at once: the target's load.
-      ...peerClients(work, peers.filter((peer) => peer.name === 'curl --parallel-immediate'), [TOP]),
+      ...peerClients(
+        work,
+        peers.filter((peer) => peer.name === 'curl --parallel-immediate'),
+        [TOP],
+      ),
     ];
     const runs = await measureClients('seed', clients, repeat, log);
     return { rows: benchRows(clients, runs, LATENCY_MS), clients };
@@ -41,12 +45,30 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
   const peer = (name: string) => at20.find((row) => row.program === name)?.medianMs ?? null;
   const bestLabel = best ? best.client : 'best split';
   const targets = [
-    ratioTarget('seed', `best threads × requests at ${TOP} in flight within 1.75 × wget2`, 1.75,
-      { label: bestLabel, value: best?.medianMs ?? null }, { label: 'wget2', value: peer('wget2') }, seconds),
-    ratioTarget('seed', `best threads × requests at ${TOP} in flight ahead of curl --parallel`, 1,
-      { label: bestLabel, value: best?.medianMs ?? null }, { label: 'curl --parallel', value: peer('curl --parallel') }, seconds),
-    ratioTarget('seed', `${TOP} threads × 1 request ahead of curl --parallel`, 1,
-      { label: oneEach?.client ?? `threads ${TOP}×1`, value: oneEach?.medianMs ?? null }, { label: 'curl --parallel', value: peer('curl --parallel') }, seconds),
+    ratioTarget(
+      'seed',
+      `best threads × requests at ${TOP} in flight within 1.75 × wget2`,
+      1.75,
+      { label: bestLabel, value: best?.medianMs ?? null },
+      { label: 'wget2', value: peer('wget2') },
+      seconds,
+    ),
+    ratioTarget(
+      'seed',
+      `best threads × requests at ${TOP} in flight ahead of curl --parallel`,
+      1,
+      { label: bestLabel, value: best?.medianMs ?? null },
+      { label: 'curl --parallel', value: peer('curl --parallel') },
+      seconds,
+    ),
+    ratioTarget(
+      'seed',
+      `${TOP} threads × 1 request ahead of curl --parallel`,
+      1,
+      { label: oneEach?.client ?? `threads ${TOP}×1`, value: oneEach?.medianMs ?? null },
+      { label: 'curl --parallel', value: peer('curl --parallel') },
+      seconds,
+    ),
   ];
   const immediate = peer('curl --parallel-immediate');
   const notes = [
@@ -62,12 +84,15 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
     charts: [
       {
         name: 'seed',
-        spec: seriesChart(rows.filter((row) => row.series !== 'flags split'), {
-          title: `${TOP} flags at ${LATENCY_MS} ms: wall time by requests in flight`,
-          xLabel: 'requests in flight (flags threads: one per thread)',
-          x: (row) => row.inFlight,
-          bound: { name: 'lower bound', points: bound },
-        }),
+        spec: seriesChart(
+          rows.filter((row) => row.series !== 'flags split'),
+          {
+            title: `${TOP} flags at ${LATENCY_MS} ms: wall time by requests in flight`,
+            xLabel: 'requests in flight (flags threads: one per thread)',
+            x: (row) => row.inFlight,
+            bound: { name: 'lower bound', points: bound },
+          },
+        ),
       },
     ],
     targets,

@@ -70,7 +70,9 @@ export async function serverScenario({ quick, repeat, log }: ScenarioContext): P
         }
       });
     } else {
-      notes.push(`wrk is not installed (${wrk.install}): no throughput figures. A load generator written in Node tops out near the server's own speed on two cores, so none stands in for it.`);
+      notes.push(
+        `wrk is not installed (${wrk.install}): no throughput figures. A load generator written in Node tops out near the server's own speed on two cores, so none stands in for it.`,
+      );
     }
     const accuracy = await measureLatency(scratch, codes, latencyRequests);
     log(`  [server] held ${LATENCY_MS} ms: p50 ${accuracy.latencyMs.p50} ms, p99 ${accuracy.latencyMs.p99} ms`);
@@ -112,8 +114,14 @@ function result(loads: Map<string, WrkResult[]>, notes: string[], data: { second
   const embedded = rows.find((row) => row.name === 'embedded');
   const nginx = rows.find((row) => row.name === 'nginx');
   const target = nginx
-    ? ratioTarget('server', TARGET, 3, { label: 'embedded', value: embedded?.msPerRequests ?? null }, { label: 'nginx', value: nginx.msPerRequests },
-        (ms) => `${(ms / 1000).toFixed(2)} s per ${REQUESTS / 1000}k requests`)
+    ? ratioTarget(
+        'server',
+        TARGET,
+        3,
+        { label: 'embedded', value: embedded?.msPerRequests ?? null },
+        { label: 'nginx', value: nginx.msPerRequests },
+        (ms) => `${(ms / 1000).toFixed(2)} s per ${REQUESTS / 1000}k requests`,
+      )
     : skippedTarget('server', TARGET, 3, loads.size === 0 ? 'wrk is not installed' : 'nginx is not installed');
   return {
     name: 'server',

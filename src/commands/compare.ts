@@ -49,7 +49,7 @@ const builder = (yargs: Argv) =>
       latency: { ...serverKnobs.latency, describe: 'Hold each embedded answer this many ms [number] [default: local 0, delay and error 300]' },
       jitter: {
         ...serverKnobs.jitter,
-        describe: 'Spread the embedded server\'s hold by ± this many ms [number] [default: 0 here, so that the bound is exact]',
+        describe: "Spread the embedded server's hold by ± this many ms [number] [default: 0 here, so that the bound is exact]",
       },
       ext: transferOptions.ext,
       timeout: transferOptions.timeout,

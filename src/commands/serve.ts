@@ -41,7 +41,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         key: { requiresArg: true, coerce: pemFile('key', 'private key'), describe: "The certificate's PEM private key [string]" },
       })
       .check((argv) => (argv.cert === undefined) === (argv.key === undefined) || '--cert and --key go together: give both for https')
-      .example('$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem', 'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)'),
+      .example(
+        '$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem',
+        'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)',
+      ),
   async handler(argv) {
     const options = serverOptions(argv.profile, {
       host: argv.host,

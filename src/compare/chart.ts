@@ -48,10 +48,7 @@ export function renderChart(spec: ChartSpec): string {
 
   const xs = points.map((point) => point.x);
   const ys = points.flatMap((point) => [point.y, point.min ?? point.y, point.max ?? point.y]);
-  const xAxis =
-    spec.xScale === 'log2'
-      ? log2Axis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right)
-      : linearAxis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right);
+  const xAxis = spec.xScale === 'log2' ? log2Axis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right) : linearAxis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right);
   // Times and counts are read against zero, so the y axis starts there unless the data goes below.
   const yAxis = linearAxis(Math.min(0, ...ys), Math.max(...ys), PLOT.bottom, PLOT.top);
 
@@ -104,9 +101,7 @@ function renderSeries(series: ChartSeries, stroke: string, xAxis: Axis, yAxis: A
   const bars = points
     .filter((point) => point.min !== undefined || point.max !== undefined)
     .map((point) => errorBar(xAxis.toPx(point.x), yAxis.toPx(point.min ?? point.y), yAxis.toPx(point.max ?? point.y)));
-  const markers = points.map(
-    (point) => `<circle cx="${px(xAxis.toPx(point.x))}" cy="${px(yAxis.toPx(point.y))}" r="3.2" fill="${stroke}"/>`,
-  );
+  const markers = points.map((point) => `<circle cx="${px(xAxis.toPx(point.x))}" cy="${px(yAxis.toPx(point.y))}" r="3.2" fill="${stroke}"/>`);
   return [
     `<g stroke="${stroke}" stroke-width="1.3">`,
     `<polyline fill="none" stroke-width="2" stroke-linejoin="round"${dash} points="${path}"/>`,
@@ -163,8 +158,7 @@ function log2Axis(low: number, high: number, fromPx: number, toPx: number): Axis
   const last = Math.max(Math.log2(high), first + 1);
   // A margin keeps the first and last points (and their error bars) off the frame.
   const margin = (last - first) * 0.04;
-  const toPxLog = (value: number) =>
-    fromPx + ((Math.log2(value) - first + margin) / (last - first + 2 * margin)) * (toPx - fromPx);
+  const toPxLog = (value: number) => fromPx + ((Math.log2(value) - first + margin) / (last - first + 2 * margin)) * (toPx - fromPx);
   const stride = Math.ceil((last - first) / 10);
   const ticks: number[] = [];
   for (let power = first; power <= last; power += stride) ticks.push(2 ** power);
@@ -191,10 +185,5 @@ function px(value: number): string {
 }
 
 function escapeXml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
 }

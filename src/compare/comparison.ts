@@ -55,7 +55,14 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
     const commonArgs = [
-      ...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext, '--timeout', String(argv.timeout),
+      ...(argv.codes ?? []).map(String),
+      ...selectionArgs(argv),
+      '--server',
+      source.baseUrl,
+      '--ext',
+      argv.ext,
+      '--timeout',
+      String(argv.timeout),
       ...(argv.png === undefined ? [] : ['--png', String(argv.png)]),
     ];
     const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal });
@@ -71,7 +78,14 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
     if (argv.json) {
       const summary = {
-        flags: codes.length, server: source.label, latencyMs: latencyMs ?? null, png: argv.png ?? null, repeat: argv.repeat, interrupted, baseline: baseline?.label ?? null, rows,
+        flags: codes.length,
+        server: source.label,
+        latencyMs: latencyMs ?? null,
+        png: argv.png ?? null,
+        repeat: argv.repeat,
+        interrupted,
+        baseline: baseline?.label ?? null,
+        rows,
       };
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
@@ -97,4 +111,3 @@ function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string 
 function selectionArgs(argv: CompareArgs): string[] {
   return [...(argv.all ? ['--all'] : []), ...(argv.every ? ['--every'] : []), ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
 }
-

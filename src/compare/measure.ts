@@ -33,7 +33,10 @@ export async function measureInterleaved<T>(options: InterleavedOptions<T>): Pro
   try {
     for (const item of options.warmUps) options.onWarmUp(item, await run(item, tempRoot));
     const runs: ChildRun[][] = items.map(() => []);
-    const order = interleave(items.map((item, index) => ({ item, index })), repeat);
+    const order = interleave(
+      items.map((item, index) => ({ item, index })),
+      repeat,
+    );
     for (const [position, { item, index }] of order.entries()) {
       const result = await run(item, tempRoot);
       // A run cut short by Ctrl-C says nothing about its item.
@@ -72,8 +75,7 @@ export function measureConfigs({ configs, commonArgs, repeat, timelines, log, si
     repeat,
     signal,
     run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config), ...timeline(config)], tempRoot),
-    onWarmUp: (config, run) =>
-      log(`warm-up (${label(config)}, not counted): ${run.failure === undefined ? seconds(run.wallMs) : `FAILED: ${run.failure}`}`),
+    onWarmUp: (config, run) => log(`warm-up (${label(config)}, not counted): ${run.failure === undefined ? seconds(run.wallMs) : `FAILED: ${run.failure}`}`),
     onRun: (config, run, position, total) => {
       const outcome = run.failure === undefined ? seconds(run.wallMs) : `FAILED after ${seconds(run.wallMs)}: ${run.failure}`;
       log(`[${String(position).padStart(String(total).length)}/${total}] ${label(config)}: ${outcome}`);

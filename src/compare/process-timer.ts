@@ -29,9 +29,7 @@ const RSS_LINE = new RegExp(`\\n${RSS_MARKER}(\\d+)\\n$`);
 export async function timeProcess(file: string, args: string[], opts: TimeOptions = {}): Promise<ProcessTiming> {
   const measured = existsSync(GNU_TIME);
   // -q: no "Command exited with non-zero status" line; the exit code says it.
-  const [command, commandArgs] = measured
-    ? [GNU_TIME, ['-q', '-f', `\\n${RSS_MARKER}%M`, file, ...args]]
-    : [file, args];
+  const [command, commandArgs] = measured ? [GNU_TIME, ['-q', '-f', `\\n${RSS_MARKER}%M`, file, ...args]] : [file, args];
 
   const started = process.hrtime.bigint();
   const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,9 +43,7 @@ export async function timeProcess(file: string, args: string[], opts: TimeOption
     // 'exit' stops the clock; 'close' waits until the output has been read too.
     let wallMs = 0;
     child.once('exit', () => (wallMs = Number(process.hrtime.bigint() - started) / 1e6));
-    child.once('close', (code, signal) =>
-      resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) }),
-    );
+    child.once('close', (code, signal) => resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) }));
   });
 
   if (!measured) return { wallMs, exitCode, stdout, stderr };

@@ -28,9 +28,7 @@ export function readRows(rows: readonly CompareRow[], baseline: Baseline): strin
   const timed = rows.filter((row): row is Timed => row.medianMs !== null);
   const ladder = threadLadder(timed);
   const pairs = asyncPairs(timed, ladder);
-  const sentences = [
-    gainSentence(ladder, baseline), costSentence(ladder), regimeSentence(timed, pairs), paySentence(pairs), asyncSentence(pairs), partitionSentence(timed),
-  ];
+  const sentences = [gainSentence(ladder, baseline), costSentence(ladder), regimeSentence(timed, pairs), paySentence(pairs), asyncSentence(pairs), partitionSentence(timed)];
   return sentences.filter((sentence): sentence is string => sentence !== undefined);
 }
 
@@ -141,10 +139,7 @@ function asyncSentence(pairs: readonly Pair[]): string | undefined {
   const { threads, async } = pair;
   const ratio = threads.medianMs / async.medianMs;
   const verdict = ratio >= 1 ? `${times(ratio)} faster than` : `${times(1 / ratio)} slower than`;
-  const memory =
-    async.peakRssBytes !== null && threads.peakRssBytes !== null
-      ? ` in ${mebibytes(async.peakRssBytes)} against ${mebibytes(threads.peakRssBytes)}`
-      : '';
+  const memory = async.peakRssBytes !== null && threads.peakRssBytes !== null ? ` in ${mebibytes(async.peakRssBytes)} against ${mebibytes(threads.peakRssBytes)}` : '';
   return `At ${async.inFlight} requests in flight the main thread's event loop alone (async) was ${verdict} ${threadCount(threads)} (${seconds(async.medianMs)} against ${seconds(threads.medianMs)})${memory}.`;
 }
 

@@ -13,11 +13,7 @@ export async function startEmbeddedServer(options: ServerOptions): Promise<Runni
   let crash: Error | undefined;
   worker.on('error', (error) => (crash ??= error));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const nextMessage = () =>
-    Promise.race([
-      new Promise<ThreadMessage>((resolve) => worker.once('message', resolve)),
-      exited.then(() => undefined),
-    ]);
+  const nextMessage = () => Promise.race([new Promise<ThreadMessage>((resolve) => worker.once('message', resolve)), exited.then(() => undefined)]);
 
   const ready = await nextMessage();
   if (ready?.type !== 'ready') {

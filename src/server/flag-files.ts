@@ -81,10 +81,7 @@ async function loadFolder(dir: string): Promise<FlagFiles> {
   } catch (error) {
     if (error instanceof ServerStartError) throw error;
     const { code, message } = error as NodeJS.ErrnoException;
-    throw new ServerStartError(
-      code === 'ENOENT' ? `flag folder ${dir} does not exist` : `cannot open flag folder ${dir}: ${message}`,
-      'dir',
-    );
+    throw new ServerStartError(code === 'ENOENT' ? `flag folder ${dir} does not exist` : `cannot open flag folder ${dir}: ${message}`, 'dir');
   }
   const files = new Map<string, FlagFile>();
   try {

@@ -1,11 +1,4 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-  type RequestListener,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { notModified } from './conditional.js';
@@ -64,7 +57,10 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
       // A cut or stalled body went out with its status; a dropped connection sent none.
       served.status = response.headersSent ? response.statusCode : 0;
     };
-    if (plan.delayMs === 0) return sendAndLog();
+    if (plan.delayMs === 0) {
+      sendAndLog();
+      return;
+    }
     const timer = setTimeout(sendAndLog, plan.delayMs);
     // A client that gives up, or close() dropping every connection, frees the held answer at once.
     response.once('close', () => clearTimeout(timer));
@@ -123,10 +119,7 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
       resolve();
     });
   }).catch((error: NodeJS.ErrnoException) => {
-    const message =
-      error.code === 'EADDRINUSE'
-        ? `port ${port} on ${host} is already in use`
-        : `cannot listen on ${host} port ${port}: ${error.message}`;
+    const message = error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host} port ${port}: ${error.message}`;
     throw new ServerStartError(message, 'address');
   });
 }

@@ -28,10 +28,7 @@ export interface ServerOptions {
  * arrive as undefined). A latency given without a jitter means exactly that latency: the
  * profile's spread belongs to the profile's latency, and `--latency 0` asks for none.
  */
-export function serverOptions(
-  profile: ServerProfile,
-  overrides: Partial<Omit<ServerOptions, 'profile'>> = {},
-): ServerOptions {
+export function serverOptions(profile: ServerProfile, overrides: Partial<Omit<ServerOptions, 'profile'>> = {}): ServerOptions {
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
   const jitter = overrides.latencyMs !== undefined && overrides.jitterMs === undefined ? { jitterMs: 0 } : {};
   return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...jitter, ...given, profile };

@@ -58,8 +58,14 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   let workersStarted = 0;
   pool.on('workerCreate', () => workersStarted++);
   const context: PoolContext = {
-    pool, fetch: fetchOptionsOf(options), concurrency: options.concurrency, events,
-    ports: new Set(), attempts: new Map(), failures: [], workers: [],
+    pool,
+    fetch: fetchOptionsOf(options),
+    concurrency: options.concurrency,
+    events,
+    ports: new Set(),
+    attempts: new Map(),
+    failures: [],
+    workers: [],
   };
   const cancel = () => {
     for (const port of context.ports) port.postMessage({ type: 'cancel' } satisfies MainMessage);

@@ -49,7 +49,10 @@ export function lanesOf(spans: Spans): Lane[] {
   const lanes = new Map<number, Lane>();
   const lane = (thread: number) => {
     let found = lanes.get(thread);
-    if (!found) lanes.set(thread, (found = { thread, flags: [] }));
+    if (!found) {
+      found = { thread, flags: [] };
+      lanes.set(thread, found);
+    }
     return found;
   };
   for (const { thread, start, end } of spans.startups) {

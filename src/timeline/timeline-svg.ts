@@ -15,7 +15,13 @@ const CHAR_WIDTH = 6.4;
 
 // Okabe-Ito colours, told apart by colour-blind readers too; grey for the time before any work.
 const FILL = {
-  startup: '#BBBBBB', ok: '#0072B2', not_found: '#56B4E9', not_modified: '#009E73', skipped: '#CC79A7', error: '#D55E00', render: '#E69F00',
+  startup: '#BBBBBB',
+  ok: '#0072B2',
+  not_found: '#56B4E9',
+  not_modified: '#009E73',
+  skipped: '#CC79A7',
+  error: '#D55E00',
+  render: '#E69F00',
 } as const;
 type Kind = keyof typeof FILL;
 const LEGEND: Record<Kind, string> = {
@@ -78,10 +84,7 @@ export function timelineSvg(timeline: Timeline): string {
   }
   const plotBottom = top;
   const height = plotBottom + MARGIN.bottom;
-  const axis = timeAxis(
-    Math.min(...spans.map((span) => span.start)) - timeline.origin,
-    Math.max(...spans.map((span) => span.end)) - timeline.origin,
-  );
+  const axis = timeAxis(Math.min(...spans.map((span) => span.start)) - timeline.origin, Math.max(...spans.map((span) => span.end)) - timeline.origin);
   const xOf: XOf = (time) => axis.toPx(time - timeline.origin);
   const kinds = kindsIn(timeline.lanes);
 
@@ -91,7 +94,10 @@ export function timelineSvg(timeline: Timeline): string {
     `<rect width="${WIDTH}" height="${px(height)}" fill="#ffffff"/>`,
     text(MARGIN.left, 24, timeline.title, 'start', 'font-size="15" font-weight="bold"'),
     renderLegend(kinds),
-    `<g fill="#f3f3f3">\n${layouts.filter((_, index) => index % 2 === 0).map((layout) => rect(MARGIN.left, layout.top, PLOT_RIGHT - MARGIN.left, layout.height)).join('\n')}\n</g>`,
+    `<g fill="#f3f3f3">\n${layouts
+      .filter((_, index) => index % 2 === 0)
+      .map((layout) => rect(MARGIN.left, layout.top, PLOT_RIGHT - MARGIN.left, layout.height))
+      .join('\n')}\n</g>`,
     renderGrid(axis, plotBottom),
     ...layouts.map((layout) => renderLane(layout, xOf, rowHeight)),
     renderAxis(axis, plotBottom),
@@ -169,8 +175,7 @@ function renderLane(layout: LaneLayout, xOf: XOf, rowHeight: number): string {
   const barHeight = rowHeight > 4 ? rowHeight - 1 : rowHeight;
   const rowTop = (span: Span) => top + rowOf.get(span)! * rowHeight;
   // A bar of zero length still shows as a sliver.
-  const bar = (span: Span, y: number, extra: string, title?: string) =>
-    rect(xOf(span.start), y, Math.max(xOf(span.end) - xOf(span.start), 1), barHeight, extra, title);
+  const bar = (span: Span, y: number, extra: string, title?: string) => rect(xOf(span.start), y, Math.max(xOf(span.end) - xOf(span.start), 1), barHeight, extra, title);
   const parts = [text(MARGIN.left - 8, top + Math.min(height, 24) / 2 + 4, label, 'end', 'fill="#222222"')];
   if (lane.startup) {
     parts.push(bar(lane.startup, rowTop(lane.startup), `class="startup" fill="${FILL.startup}"`, `${label} start-up: ${ms(lane.startup)}`));

@@ -28,11 +28,7 @@ export async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T>
 }
 
 /** A real flag server on loopback for the length of `use`. */
-export async function withServer<T>(
-  profile: ServerProfile,
-  overrides: Parameters<typeof serverOptions>[1],
-  use: (server: FlagServer) => Promise<T>,
-): Promise<T> {
+export async function withServer<T>(profile: ServerProfile, overrides: Parameters<typeof serverOptions>[1], use: (server: FlagServer) => Promise<T>): Promise<T> {
   const server = await startFlagServer(serverOptions(profile, overrides));
   try {
     return await use(server);
