@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { lazyStringWidth } from './string-width-plugin.js';
 
 /**
  * `npm run build`, after tsc: bundles tsc's output, so that the bundle runs the very modules the
@@ -41,6 +42,7 @@ const cli = await build({
   ...common,
   entryPoints: { cli: join(dist, 'src/cli.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
   splitting: true,
+  plugins: [lazyStringWidth],
 });
 const worker = await build({ ...common, entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') } });
 

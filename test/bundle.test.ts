@@ -10,6 +10,14 @@ import { cliPath } from './helpers/fixtures.js';
 const unbundled = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const metafile = JSON.parse(readFileSync(new URL('../bundle-meta.json', import.meta.url), 'utf8')) as Metafile;
 
+/** Counts the Intl.Segmenters a process creates: string-width makes one as it loads. */
+const segmenterProbe = `data:text/javascript,${encodeURIComponent(`
+  const Segmenter = Intl.Segmenter;
+  let made = 0;
+  Intl.Segmenter = class extends Segmenter { constructor(...args) { super(...args); made++; } };
+  process.on('exit', () => process.stderr.write('segmenters: ' + made + '\\n'));
+`)}`;
+
 function run(cli: string, args: string[], nodeArgs: string[] = []) {
   const child = spawnSync(process.execPath, [...nodeArgs, cli, ...args], { encoding: 'utf8' });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
@@ -35,6 +43,14 @@ describe('the bundle', () => {
     for (const args of [['--help'], ['serve', '--help'], ['compare', '--help'], ['--version'], ['--threads', '0'], ['--mode', 'fast'], ['B2']]) {
       assert.deepEqual(run(cliPath, args), run(unbundled, args), args.join(' '));
     }
+  });
+
+  test('--version and --help never load string-width: no Intl.Segmenter is made', () => {
+    for (const args of [['--version'], ['--help'], ['compare', '--help']]) {
+      assert.match(run(cliPath, args, ['--import', segmenterProbe]).stderr, /^segmenters: 0\n$/m, args.join(' '));
+    }
+    // The probe sees string-width where it does load.
+    assert.match(run(unbundled, ['--version'], ['--import', segmenterProbe]).stderr, /^segmenters: [1-9]/m);
   });
 
   test('the CLI starts without node-fetch, cli-progress, the server or compare; the threads strategy adds no node-fetch', () => {
