@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm, utimes } from 'node:fs/promises';
+import { rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
 import { agentFor } from './agents.js';
@@ -39,11 +36,12 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, transient };
     }
-    const bytes = await save(response, temp, options.maxBytes);
+    const body = await read(response, options.maxBytes);
+    await writeFile(temp, body);
     const lastModified = new Date(response.headers.get('last-modified') ?? Number.NaN);
     if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
     await rename(temp, join(options.dest, fileName));
-    return { status: 'ok', bytes };
+    return { status: 'ok', bytes: body.length };
   } catch (error) {
     await rm(temp, { force: true });
     if (timeout.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms`, transient: {} };
@@ -53,26 +51,28 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
   }
 }
 
-/** Streams the body to `temp`, enforcing the size cap as it goes and the declared length at the end. */
-async function save(response: Response, temp: string, maxBytes: number): Promise<number> {
+/**
+ * The whole body in memory, the size cap enforced as it arrives and the declared length checked
+ * at the end. A flag is a few kilobytes: one buffer and one write cost less than a chain of streams
+ * to the file, and `--max-size` bounds what a request may hold.
+ */
+async function read(response: Response, maxBytes: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
+  const chunks: Buffer[] = [];
   let bytes = 0;
-  const capped = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) callback(new Error(`response exceeds the ${maxBytes}-byte cap`));
-      else callback(null, chunk);
-    },
-  });
   try {
-    await pipeline(response.body!, capped, createWriteStream(temp));
+    for await (const chunk of response.body! as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap`);
+      chunks.push(chunk);
+    }
   } catch (error) {
     if (!(bytes < declared)) throw error;
     throw new CutShort(`body cut short (${bytes} of ${declared} bytes: ${reason(error)})`);
   }
   if (!Number.isNaN(declared) && bytes !== declared) throw new CutShort(`body cut short (${bytes} of ${declared} bytes)`);
-  return bytes;
+  return Buffer.concat(chunks, bytes);
 }
 
 /** Reads an unwanted body to its end, so that its keep-alive socket can serve the next request. */
