@@ -13,6 +13,9 @@ const TRANSIENT_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
+/** Encodings node-fetch decodes: their Content-Length counts the bytes sent, not the bytes read. */
+const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'x-deflate', 'br']);
+
 /** A body that ended before its Content-Length: the connection broke, so another attempt may get it whole. */
 class CutShort extends Error {}
 
@@ -57,7 +60,7 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
  * to the file, and `--max-size` bounds what a request may hold.
  */
 async function read(response: Response, maxBytes: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  const declared = DECODED.has(response.headers.get('content-encoding') ?? '') ? Number.NaN : Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
   const chunks: Buffer[] = [];
   let bytes = 0;
