@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { lazyBuiltins } from './lazy-builtins-plugin.js';
 import { lazyStringWidth } from './string-width-plugin.js';
 
 /**
@@ -42,9 +43,9 @@ const cli = await build({
   ...common,
   entryPoints: { cli: join(dist, 'src/cli.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
   splitting: true,
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, lazyBuiltins],
 });
-const worker = await build({ ...common, entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') } });
+const worker = await build({ ...common, entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') }, plugins: [lazyBuiltins] });
 
 // What each output holds and imports, for the tests that check what loads when.
 const metafile: Metafile = {

@@ -62,6 +62,15 @@ describe('the bundle', () => {
     assert.ok(!threadsMode.some((input) => input.startsWith('node_modules/node-fetch/')), 'node-fetch loads with the threads strategy');
   });
 
+  test('node-fetch loads https, tls and zlib only for a URL or a body that needs them', () => {
+    const withFetch = Object.keys(metafile.outputs).filter((output) => inputsOf([output]).some((input) => input.startsWith('node_modules/node-fetch/')));
+    assert.ok(withFetch.includes('dist/bundle/download-worker.js'));
+    for (const output of withFetch) {
+      const eager = metafile.outputs[output]!.imports.filter(({ path, kind }) => kind === 'import-statement' && /^node:(https|tls|zlib)$/.test(path));
+      assert.deepEqual(eager, [], output);
+    }
+  });
+
   test('the worker is one file with node-fetch in it; piscina stays outside, next to its own thread harness', () => {
     const worker = 'dist/bundle/download-worker.js';
     assert.deepEqual(loadedWith(worker), [worker]);
