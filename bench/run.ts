@@ -9,6 +9,7 @@ import { memoryScenario } from './scenarios/memory.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { seedScenario } from './scenarios/seed.js';
 import { serverScenario } from './scenarios/server.js';
+import { startupScenario } from './scenarios/startup.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only seed,burst]`: every scenario of issue 3, the results
@@ -20,7 +21,7 @@ const quick = args.includes('--quick');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
 
-const scenarios = { seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario };
+const scenarios = { startup: startupScenario, seed: seedScenario, hundreds: hundredsScenario, burst: burstScenario, scale: scaleScenario, memory: memoryScenario, server: serverScenario };
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
 

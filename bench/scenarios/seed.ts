@@ -41,11 +41,11 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
   const peer = (name: string) => at20.find((row) => row.program === name)?.medianMs ?? null;
   const bestLabel = best ? best.client : 'best split';
   const targets = [
-    ratioTarget('seed', `best threads × requests at ${TOP} in flight within 1.75 × wget2`, 1.75,
+    ratioTarget('seed', `best threads × requests at ${TOP} in flight within 1.5 × wget2`, 1.5,
       { label: bestLabel, value: best?.medianMs ?? null }, { label: 'wget2', value: peer('wget2') }, seconds),
     ratioTarget('seed', `best threads × requests at ${TOP} in flight ahead of curl --parallel`, 1,
       { label: bestLabel, value: best?.medianMs ?? null }, { label: 'curl --parallel', value: peer('curl --parallel') }, seconds),
-    ratioTarget('seed', `${TOP} threads × 1 request ahead of curl --parallel`, 1,
+    ratioTarget('seed', `${TOP} threads × 1 request within 1.6 × curl --parallel`, 1.6,
       { label: oneEach?.client ?? `threads ${TOP}×1`, value: oneEach?.medianMs ?? null }, { label: 'curl --parallel', value: peer('curl --parallel') }, seconds),
   ];
   const immediate = peer('curl --parallel-immediate');
