@@ -10,6 +10,7 @@ import { renderScenario } from './scenarios/render.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { seedScenario } from './scenarios/seed.js';
 import { serverScenario } from './scenarios/server.js';
+import { startupScenario } from './scenarios/startup.js';
 
 /**
  * `npm run bench [-- --quick] [-- --only seed,burst]`: every scenario of issue 3, the results
@@ -22,6 +23,7 @@ const onlyAt = args.indexOf('--only');
 const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
 
 const scenarios = {
+  startup: startupScenario,
   seed: seedScenario,
   hundreds: hundredsScenario,
   burst: burstScenario,

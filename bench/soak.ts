@@ -1,8 +1,8 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flagIconsSvgDir } from '../src/catalogue.js';
-import { cliPath } from '../src/compare/child-run.js';
 import { timeProcess } from '../src/compare/process-timer.js';
+import { cliPath } from '../src/paths.js';
 import { startFlagServer } from '../src/server/flag-server.js';
 import { serverOptions } from '../src/server/options.js';
 import type { RunReport } from '../src/types.js';

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
-import { rootCertificates } from 'node:tls';
+import type https from 'node:https';
 import type { FetchOptions } from './types.js';
 
 type TlsSettings = Pick<FetchOptions, 'ca' | 'insecure'>;
@@ -16,10 +15,13 @@ export function agentFor(settings: TlsSettings): (url: URL) => http.Agent {
   return (url) => (url.protocol === 'https:' ? tlsAgent(settings) : httpAgent);
 }
 
-/** Made on the first https request, and again only if a later task of this thread trusts otherwise. */
+/**
+ * Made on the first https request, and again only if a later task of this thread trusts otherwise.
+ * https and tls load only then: they are most of the memory a worker thread adds for plain http.
+ */
 function tlsAgent(settings: TlsSettings): https.Agent {
   if (httpsAgent === undefined || httpsSettings?.ca !== settings.ca || httpsSettings?.insecure !== settings.insecure) {
-    httpsAgent = new https.Agent({ keepAlive: true, ...tlsOptions(settings) });
+    httpsAgent = new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, ...tlsOptions(settings) });
     httpsSettings = settings;
   }
   return httpsAgent;
@@ -32,7 +34,7 @@ function tlsAgent(settings: TlsSettings): https.Agent {
 function tlsOptions({ ca, insecure }: TlsSettings): https.AgentOptions {
   if (insecure) return { rejectUnauthorized: false };
   if (ca === undefined) return {};
-  return { ca: [...rootCertificates, ...extraCaCerts(), ca] };
+  return { ca: [...process.getBuiltinModule('node:tls').rootCertificates, ...extraCaCerts(), ca] };
 }
 
 function extraCaCerts(): string[] {

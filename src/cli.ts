@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
+import { packageJson } from './paths.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
@@ -15,7 +16,7 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
 
 // yargs would look for a package.json from the working folder up, and print "unknown" (or
 // another package's version) when run from elsewhere: this one is ours.
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
 
 try {
   await yargs(hideBin(process.argv))

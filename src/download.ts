@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { rename, rm, utimes } from 'node:fs/promises';
+import { rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
 import { agentFor } from './agents.js';
@@ -13,6 +10,9 @@ const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 /** Network failures that a later attempt may not meet; a certificate or DNS failure is final. */
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Encodings node-fetch decodes: their Content-Length counts the bytes sent, not the bytes read. */
+const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'x-deflate', 'br']);
 
 /** A body that ended before its Content-Length: the connection broke, so another attempt may get it whole. */
 class CutShort extends Error {}
@@ -37,11 +37,12 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, transient };
     }
-    const bytes = await save(response, temp, options.maxBytes);
+    const body = await read(response, options.maxBytes);
+    await writeFile(temp, body);
     const lastModified = new Date(response.headers.get('last-modified') ?? Number.NaN);
     if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
     await rename(temp, join(options.dest, fileName));
-    return { status: 'ok', bytes };
+    return { status: 'ok', bytes: body.length };
   } catch (error) {
     await rm(temp, { force: true });
     if (timeout.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms`, transient: {} };
@@ -51,26 +52,28 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
   }
 }
 
-/** Streams the body to `temp`, enforcing the size cap as it goes and the declared length at the end. */
-async function save(response: Response, temp: string, maxBytes: number): Promise<number> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+/**
+ * The whole body in memory, the size cap enforced as it arrives and the declared length checked
+ * at the end. A flag is a few kilobytes: one buffer and one write cost less than a chain of streams
+ * to the file, and `--max-size` bounds what a request may hold.
+ */
+async function read(response: Response, maxBytes: number): Promise<Buffer> {
+  const declared = DECODED.has(response.headers.get('content-encoding') ?? '') ? Number.NaN : Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
+  const chunks: Buffer[] = [];
   let bytes = 0;
-  const capped = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) callback(new Error(`response exceeds the ${maxBytes}-byte cap`));
-      else callback(null, chunk);
-    },
-  });
   try {
-    await pipeline(response.body!, capped, createWriteStream(temp));
+    for await (const chunk of response.body! as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new Error(`response exceeds the ${maxBytes}-byte cap`);
+      chunks.push(chunk);
+    }
   } catch (error) {
     if (!(bytes < declared)) throw error;
     throw new CutShort(`body cut short (${bytes} of ${declared} bytes: ${reason(error)})`);
   }
   if (!Number.isNaN(declared) && bytes !== declared) throw new CutShort(`body cut short (${bytes} of ${declared} bytes)`);
-  return bytes;
+  return Buffer.concat(chunks, bytes);
 }
 
 /** Reads an unwanted body to its end, so that its keep-alive socket can serve the next request. */

@@ -5,10 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cliPath } from './helpers/fixtures.js';
 import { assertWellFormedXml } from './helpers/xml.js';
-
-const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 
 interface Outcome {
   code: number | null;
@@ -19,7 +17,7 @@ interface Outcome {
 /** `flags compare ...` as a user runs it, with its own temporary folder so that leftovers show. */
 function compare(args: string[], tempDir: string, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'compare', ...args], { env: { ...process.env, TMPDIR: tempDir, ...env } });
+    const child = spawn(process.execPath, [cliPath, 'compare', ...args], { env: { ...process.env, TMPDIR: tempDir, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -7,7 +7,6 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
 import { startFlagServer, type FlagServer, type RunningServer } from '../src/server/flag-server.js';
@@ -15,7 +14,7 @@ import { UsageError } from '../src/errors.js';
 import { serverKnobs, serverOptions } from '../src/server/options.js';
 import { planAnswer, type Fault } from '../src/server/plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
-import { runCli, testTls } from './helpers/fixtures.js';
+import { cliPath, runCli, testTls } from './helpers/fixtures.js';
 
 const codes = 'cn in us id br pk ng bd ru jp mx ph vn et eg de ir tr cd fr'.split(' ');
 
@@ -811,10 +810,8 @@ describe('embedded server', () => {
 });
 
 describe('flags serve', () => {
-  const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
-
   test('prints where it serves, serves, and stops on SIGINT with code 0', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--profile', 'local', '--seed', '5']);
+    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--profile', 'local', '--seed', '5']);
     let stdout = '';
     child.stdout.setEncoding('utf8');
     while (stdout.split('\n').length < 3) {
@@ -843,12 +840,12 @@ describe('flags serve', () => {
 
   test('a bad --dir exits 2, a busy port exits 1, naming them', async () => {
     const missing = join(tmpdir(), 'flags-server-test-no-such-dir');
-    const badDir = spawnSync(process.execPath, [cli, 'serve', '--dir', missing], { encoding: 'utf8' });
+    const badDir = spawnSync(process.execPath, [cliPath, 'serve', '--dir', missing], { encoding: 'utf8' });
     assert.equal(badDir.status, 2);
     assert.ok(badDir.stderr.includes(missing), badDir.stderr);
     const busy = await startFlagServer(serverOptions('local'));
     try {
-      const child = spawn(process.execPath, [cli, 'serve', '--port', String(busy.port)]);
+      const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(busy.port)]);
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
       const [status] = await once(child, 'exit');

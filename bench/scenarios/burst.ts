@@ -29,7 +29,7 @@ export async function burstScenario({ quick, repeat, peers, log }: ScenarioConte
   });
   const at = rows.filter((row) => row.inFlight === IN_FLIGHT);
   const best = bestThreads(at);
-  const curl = at.find((row) => row.program === 'curl --parallel')?.medianMs ?? null;
+  const aria2c = at.find((row) => row.program === 'aria2c')?.medianMs ?? null;
   return {
     name: 'burst',
     title: `burst: all ${flags} flags, no latency`,
@@ -39,10 +39,10 @@ export async function burstScenario({ quick, repeat, peers, log }: ScenarioConte
     targets: [
       ratioTarget(
         'burst',
-        `best threads × requests at ${IN_FLIGHT} in flight within 6 × curl --parallel`,
-        6,
+        `best threads × requests at ${IN_FLIGHT} in flight within 2.5 × aria2c`,
+        2.5,
         { label: best?.client ?? 'flags threads', value: best?.medianMs ?? null },
-        { label: 'curl --parallel', value: curl },
+        { label: 'aria2c', value: aria2c },
         seconds,
       ),
     ],

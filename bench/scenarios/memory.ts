@@ -53,11 +53,11 @@ export async function memoryScenario({ quick, repeat, log }: ScenarioContext): P
   const failures = [...flags, ...bare].flat().flatMap((run) => run.failure ?? []);
   const target =
     flagsPerWorker === null || barePerWorker === null
-      ? skippedTarget('memory', 'each extra worker costs at most 1.5 × a bare Piscina worker', 1.5, 'not enough successful runs')
+      ? skippedTarget('memory', 'each extra worker costs at most 1.1 × a bare Piscina worker', 1.1, 'not enough successful runs')
       : ratioTarget(
           'memory',
-          'each extra worker costs at most 1.5 × a bare Piscina worker',
-          1.5,
+          'each extra worker costs at most 1.1 × a bare Piscina worker',
+          1.1,
           { label: 'flags', value: flagsPerWorker },
           { label: 'bare Piscina', value: barePerWorker },
           (bytes) => `${(bytes / MB).toFixed(1)} MB/worker`,

@@ -47,8 +47,8 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
   const targets = [
     ratioTarget(
       'seed',
-      `best threads × requests at ${TOP} in flight within 1.75 × wget2`,
-      1.75,
+      `best threads × requests at ${TOP} in flight within 1.5 × wget2`,
+      1.5,
       { label: bestLabel, value: best?.medianMs ?? null },
       { label: 'wget2', value: peer('wget2') },
       seconds,
@@ -63,8 +63,8 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
     ),
     ratioTarget(
       'seed',
-      `${TOP} threads × 1 request ahead of curl --parallel`,
-      1,
+      `${TOP} threads × 1 request within 1.6 × curl --parallel`,
+      1.6,
       { label: oneEach?.client ?? `threads ${TOP}×1`, value: oneEach?.medianMs ?? null },
       { label: 'curl --parallel', value: peer('curl --parallel') },
       seconds,

@@ -1,11 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliPath } from '../paths.js';
 import type { RunReport } from '../types.js';
 import { timeProcess } from './process-timer.js';
-
-/** The compiled CLI next to this folder: what a user runs, so that its start-up cost is measured too. */
-export const cliPath = fileURLToPath(new URL('../cli.js', import.meta.url));
 
 /** One whole-process run of the CLI. */
 export interface ChildRun {

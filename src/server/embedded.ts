@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { serverThread } from '../paths.js';
 import type { RunningServer } from './flag-server.js';
 import type { ServerOptions } from './options.js';
 import type { ThreadMessage } from './server-thread.js';
@@ -9,7 +10,7 @@ import { ServerStartError } from './start-error.js';
  * results does not also serve them and the timings stay honest.
  */
 export async function startEmbeddedServer(options: ServerOptions): Promise<RunningServer> {
-  const worker = new Worker(new URL('./server-thread.js', import.meta.url), { workerData: options });
+  const worker = new Worker(serverThread, { workerData: options });
   let crash: Error | undefined;
   worker.on('error', (error) => (crash ??= error));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -5,9 +5,8 @@ import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { type CodeQueue, queuesFor } from '../partition.js';
+import { downloadWorker } from '../paths.js';
 import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
-
-const downloadWorker = new URL('../../workers/download-worker.js', import.meta.url).href;
 
 /** A worker's unfinished codes get one more try on the next task; after that they are errors. */
 const MAX_ATTEMPTS = 2;

@@ -3,13 +3,14 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { flagIconsSvgDir } from '../../src/catalogue.js';
+import { cliPath } from '../../src/paths.js';
 import { startFlagServer, type FlagServer } from '../../src/server/flag-server.js';
 import { type ServerProfile, serverOptions } from '../../src/server/options.js';
 import type { RunReport } from '../../src/types.js';
 
-export const cliPath = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+/** The bin, as users run it: the bundle. */
+export { cliPath };
 
 /** A fresh temporary folder, removed by the returned function. */
 export async function tempFolder(): Promise<{ path: string; remove(): Promise<void> }> {

@@ -1,0 +1,55 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { lazyBuiltins } from './lazy-builtins-plugin.js';
+import { lazyStringWidth } from './string-width-plugin.js';
+
+/**
+ * `npm run build`, after tsc: bundles tsc's output, so that the bundle runs the very modules the
+ * tests import. Two builds into dist/bundle/: the CLI with the embedded server's thread, split at
+ * their dynamic imports so that serve, compare, cli-progress and each strategy still load only
+ * when asked for; and the pool's worker as one file, loaded anew by every thread.
+ */
+const dist = fileURLToPath(new URL('../', import.meta.url));
+const outdir = join(dist, 'bundle');
+
+const common: BuildOptions = {
+  // The metafile names inputs from here: node_modules/…, dist/src/…
+  absWorkingDir: join(dist, '..'),
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  metafile: true,
+  logLevel: 'warning',
+  define: { FLAGS_BUNDLE: 'true' },
+  external: [
+    // Piscina starts its threads from a file of its own, found next to its module.
+    'piscina',
+    // A native module, loaded on demand by the render stage.
+    '@resvg/resvg-js',
+    // fetch-blob's fallback for a Node without node:stream/web, which Node 20 has: never loaded.
+    'web-streams-polyfill',
+    'web-streams-polyfill/*',
+  ],
+  // The CommonJS packages (cli-progress, fetch-blob, yargs' parser) require() Node's modules.
+  banner: { js: "import { createRequire as flagsCreateRequire } from 'node:module'; const require = flagsCreateRequire(import.meta.url);" },
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: { cli: join(dist, 'src/cli.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
+  splitting: true,
+  plugins: [lazyStringWidth, lazyBuiltins],
+});
+const worker = await build({ ...common, entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') }, plugins: [lazyBuiltins] });
+
+// What each output holds and imports, for the tests that check what loads when.
+const metafile: Metafile = {
+  inputs: { ...cli.metafile!.inputs, ...worker.metafile!.inputs },
+  outputs: { ...cli.metafile!.outputs, ...worker.metafile!.outputs },
+};
+await writeFile(join(dist, 'bundle-meta.json'), JSON.stringify(metafile));
