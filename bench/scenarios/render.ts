@@ -97,7 +97,9 @@ export async function renderScenario({ quick, repeat, peers, renderer, log }: Sc
     name: 'render',
     title: `render: all ${flags} flags to PNG at ${WIDTH} px, ${latencies.map(latency).join(' and ')}`,
     method:
-      `Embedded server, ${latencies.map(latency).join(', then ')} (no jitter); flags ${configs(0).map((config) => configLabel(config, false)).join(', ')}, ` +
+      `Embedded server, ${latencies.map(latency).join(', then ')} (no jitter); flags ${configs(0)
+        .map((config) => configLabel(config, false))
+        .join(', ')}, ` +
       `each with --png ${WIDTH} and checked for ${flags} flags ok and rendered; ${peer.name}: curl --parallel at ${IN_FLIGHT} in flight into a folder, ` +
       `then \`${renderCommand(WIDTH, processes)}\` in it, one \`sh -c\` job timed whole (its peak memory: the largest single process), checked for every SVG and PNG, none empty.`,
     table: latencyTable(sets, peer.name),
