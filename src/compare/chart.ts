@@ -1,3 +1,4 @@
+import { escapeXml, formatTick, line, px, text } from '../svg.js';
 /** One measurement: `min`/`max` draw an error bar around `y` (the spread of repeated runs). */
 export interface ChartPoint {
   x: number;
@@ -165,25 +166,4 @@ function log2Axis(low: number, high: number, fromPx: number, toPx: number): Axis
   const roomForLabel = 28;
   if (Math.abs(toPxLog(high) - toPxLog(ticks.at(-1)!)) >= roomForLabel) ticks.push(high);
   return { ticks, toPx: toPxLog };
-}
-
-function formatTick(value: number): string {
-  // toPrecision drops the float noise of repeated step additions (0.30000000000000004).
-  return String(Number(value.toPrecision(10)) || 0);
-}
-
-function line(x1: number, y1: number, x2: number, y2: number): string {
-  return `<line x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}"/>`;
-}
-
-function text(x: number, y: number, content: string, anchor: 'start' | 'middle' | 'end', extra = ''): string {
-  return `<text x="${px(x)}" y="${px(y)}" text-anchor="${anchor}"${extra ? ` ${extra}` : ''}>${escapeXml(content)}</text>`;
-}
-
-function px(value: number): string {
-  return String(Math.round(value * 10) / 10);
-}
-
-function escapeXml(value: string): string {
-  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&apos;');
 }

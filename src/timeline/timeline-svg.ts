@@ -1,3 +1,4 @@
+import { escapeXml, formatTick, line, px, rect, text } from '../svg.js';
 import type { Status } from '../types.js';
 import type { Lane, Span, Timeline } from './spans.js';
 
@@ -211,38 +212,4 @@ function ms(span: Span): string {
 
 function clamp(value: number, low: number, high: number): number {
   return Math.min(Math.max(value, low), high);
-}
-
-function formatTick(value: number): string {
-  // toPrecision drops the float noise of repeated step additions (0.30000000000000004).
-  return String(Number(value.toPrecision(10)) || 0);
-}
-
-/** A rectangle, with a tooltip when given a title. */
-function rect(x: number, y: number, width: number, height: number, extra = '', title?: string): string {
-  const start = `<rect x="${px(x)}" y="${px(y)}" width="${px(width)}" height="${px(height)}"${extra ? ` ${extra}` : ''}`;
-  return title === undefined ? `${start}/>` : `${start}><title>${escapeXml(title)}</title></rect>`;
-}
-
-function line(x1: number, y1: number, x2: number, y2: number): string {
-  return `<line x1="${px(x1)}" y1="${px(y1)}" x2="${px(x2)}" y2="${px(y2)}"/>`;
-}
-
-function text(x: number, y: number, content: string, anchor: 'start' | 'middle' | 'end', extra = ''): string {
-  return `<text x="${px(x)}" y="${px(y)}" text-anchor="${anchor}"${extra ? ` ${extra}` : ''}>${escapeXml(content)}</text>`;
-}
-
-function px(value: number): string {
-  return String(Math.round(value * 10) / 10);
-}
-
-/** Escapes markup, and replaces what XML cannot hold at all (control characters, lone surrogates). */
-function escapeXml(value: string): string {
-  return value
-    .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
 }
