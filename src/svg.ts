@@ -8,6 +8,20 @@ export function formatTick(value: number): string {
   return String(Number(value.toPrecision(10)) || 0);
 }
 
+/**
+ * About `count` ticks at a round step (1, 2 or 5 times a power of ten) covering `low` to `high`:
+ * the ticks, and the range from the first to the last, which the axis is widened to.
+ */
+export function roundTicks(low: number, high: number, count: number): { ticks: number[]; start: number; span: number } {
+  const rough = (high - low) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough)!;
+  const first = Math.floor(low / step);
+  const last = Math.ceil(high / step);
+  const ticks = Array.from({ length: last - first + 1 }, (_, index) => (first + index) * step);
+  return { ticks, start: first * step, span: (last - first) * step };
+}
+
 /** A rectangle, with a tooltip when given a title. */
 export function rect(x: number, y: number, width: number, height: number, extra = '', title?: string): string {
   const start = `<rect x="${px(x)}" y="${px(y)}" width="${px(width)}" height="${px(height)}"${extra ? ` ${extra}` : ''}`;

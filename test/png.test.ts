@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { filesIn, parseReport, runCli, sourceFlag, tempFolder, withServer } from './helpers/fixtures.js';
+import { filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
 import { pngSize } from './helpers/png.js';
-
-async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
-  const folder = await tempFolder();
-  try {
-    return await use(folder.path);
-  } finally {
-    await folder.remove();
-  }
-}
 
 describe('--png: a CPU stage per flag', () => {
   test("every mode: one PNG per flag saved, 64 px wide with the SVG's 4:3 aspect, the SVG untouched", () =>

@@ -4,17 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { runTimeline } from '../src/timeline/run-timeline.js';
 import type { RunReport } from '../src/types.js';
-import { filesIn, parseReport, runCli, tempFolder, withServer } from './helpers/fixtures.js';
+import { filesIn, inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
 import { assertWellFormedXml } from './helpers/xml.js';
-
-async function inTemp<T>(use: (folder: string) => Promise<T>): Promise<T> {
-  const folder = await tempFolder();
-  try {
-    return await use(folder.path);
-  } finally {
-    await folder.remove();
-  }
-}
 
 const count = (svg: string, pattern: RegExp) => svg.match(pattern)?.length ?? 0;
 

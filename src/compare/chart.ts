@@ -1,4 +1,4 @@
-import { escapeXml, formatTick, line, px, text } from '../svg.js';
+import { escapeXml, formatTick, line, px, roundTicks, text } from '../svg.js';
 /** One measurement: `min`/`max` draw an error bar around `y` (the spread of repeated runs). */
 export interface ChartPoint {
   x: number;
@@ -138,14 +138,7 @@ function linearAxis(low: number, high: number, fromPx: number, toPx: number): Ax
     low -= pad;
     high += pad;
   }
-  const rough = (high - low) / 6;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough)!;
-  const first = Math.floor(low / step);
-  const last = Math.ceil(high / step);
-  const ticks = Array.from({ length: last - first + 1 }, (_, index) => (first + index) * step);
-  const start = first * step;
-  const span = (last - first) * step;
+  const { ticks, start, span } = roundTicks(low, high, 6);
   return { ticks, toPx: (value) => fromPx + ((value - start) / span) * (toPx - fromPx) };
 }
 

@@ -1,4 +1,4 @@
-import { escapeXml, formatTick, line, px, rect, text } from '../svg.js';
+import { escapeXml, formatTick, line, px, rect, roundTicks, text } from '../svg.js';
 import type { Status } from '../types.js';
 import type { Lane, Span, Timeline } from './spans.js';
 
@@ -131,15 +131,8 @@ function packRows(lane: Lane): { rows: number; rowOf: Map<Span, number> } {
 function timeAxis(earliest: number, latest: number): Axis {
   const low = Math.min(0, earliest);
   const high = Math.max(latest, low + 1);
-  const rough = (high - low) / 8;
-  const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((factor) => factor * magnitude).find((candidate) => candidate >= rough)!;
-  const first = Math.floor(low / step);
-  const last = Math.ceil(high / step);
-  const ticks = Array.from({ length: last - first + 1 }, (_, index) => (first + index) * step);
-  const from = first * step;
-  const span = (last - first) * step;
-  return { ticks, toPx: (ms) => MARGIN.left + ((ms - from) / span) * (PLOT_RIGHT - MARGIN.left) };
+  const { ticks, start, span } = roundTicks(low, high, 8);
+  return { ticks, toPx: (ms) => MARGIN.left + ((ms - start) / span) * (PLOT_RIGHT - MARGIN.left) };
 }
 
 function kindsIn(lanes: readonly Lane[]): Kind[] {
