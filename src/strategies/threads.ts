@@ -14,6 +14,12 @@ const MAX_ATTEMPTS = 2;
 /** How long a failed task's port may take to close before the main thread closes it. */
 const CLOSE_GRACE_MS = 2000;
 
+/**
+ * After Ctrl-C, how long the workers have to wind down before they are ended: a request is cut
+ * at once, but a render in progress only stops at its budget (`--render-timeout`) or here.
+ */
+const CANCEL_GRACE_MS = 1000;
+
 /** A Piscina pool of worker threads, one task per thread, each pulling codes over its own port. */
 export const threads: Strategy = (codes, options, events) => runPool(downloadWorker, codes, options, events);
 
@@ -35,6 +41,8 @@ interface PoolContext {
   failures: string[];
   /** When each worker's thread started, as it said in its first message. */
   workers: StrategyOutcome['workers'];
+  /** Aborted a grace period after Ctrl-C: ends the workers still busy (Piscina terminates a task's thread). */
+  stopWorkers: AbortSignal;
 }
 
 async function runPool(workerFile: string, codes: readonly string[], options: ScheduleOptions, events: StrategyEvents) {
@@ -56,6 +64,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   // Counted as Piscina creates them: a task may land on a worker whose earlier task is done.
   let workersStarted = 0;
   pool.on('workerCreate', () => workersStarted++);
+  const stopWorkers = new AbortController();
   const context: PoolContext = {
     pool,
     fetch: fetchOptionsOf(options),
@@ -65,9 +74,12 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
     attempts: new Map(),
     failures: [],
     workers: [],
+    stopWorkers: stopWorkers.signal,
   };
+  let stopTimer: NodeJS.Timeout | undefined;
   const cancel = () => {
     for (const port of context.ports) port.postMessage({ type: 'cancel' } satisfies MainMessage);
+    stopTimer = setTimeout(() => stopWorkers.abort(), CANCEL_GRACE_MS);
   };
   events.signal.addEventListener('abort', cancel, { once: true });
 
@@ -94,6 +106,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
     for (let i = 0; i < tasks.length; i++) await tasks[i];
   } finally {
     events.signal.removeEventListener('abort', cancel);
+    clearTimeout(stopTimer);
     await pool.destroy();
   }
   if (!events.signal.aborted) {
@@ -107,7 +120,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
  * worker throw or die, the codes it held are tried once more on a new task, or reported as errors.
  */
 async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => void): Promise<void> {
-  const { pool, fetch, concurrency, events, attempts, ports } = context;
+  const { pool, fetch, concurrency, events, attempts, ports, stopWorkers } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   const held = new Set<string>();
   let handedOut = 0;
@@ -138,14 +151,16 @@ async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => vo
   const closed = once(port, 'close');
   ports.add(port);
   try {
-    await pool.run({ port: workerPort, fetch, concurrency }, { transferList: [workerPort] });
+    await pool.run({ port: workerPort, fetch, concurrency }, { transferList: [workerPort], signal: stopWorkers });
     await closed;
   } catch (error) {
-    await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
+    // A worker ended on purpose posts nothing more: there is nothing to wait for.
+    if (!stopWorkers.aborted) await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
     port.close();
-    const why = `worker failed: ${error instanceof Error ? error.message : String(error)}`;
+    // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
+    const why = stopWorkers.aborted ? 'interrupted' : `worker failed: ${error instanceof Error ? error.message : String(error)}`;
     context.failures.push(why);
-    const retry = [...held].filter((cc) => (attempts.get(cc) ?? 0) < MAX_ATTEMPTS);
+    const retry = stopWorkers.aborted ? [] : [...held].filter((cc) => (attempts.get(cc) ?? 0) < MAX_ATTEMPTS);
     for (const cc of held) if (!retry.includes(cc)) events.onResult(failed(cc, why, attempts.get(cc) ?? 0));
     queue.putBack(retry);
     // A task that took no code made no progress: replacing it could loop forever.
@@ -162,6 +177,6 @@ function failed(cc: string, error: string, attempts: number): FlagResult {
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
-  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png } = options;
-  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png };
+  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs } = options;
+  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs };
 }
