@@ -8,7 +8,7 @@ import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { median } from '../src/compare/stats.js';
-import { loadResvg, renderPng } from '../src/render.js';
+import { renderPng, warmRenderer } from '../src/render.js';
 
 /**
  * `node dist/bench/render-cost.js [runs]`: what the render stage costs. Loading resvg, in fresh
@@ -54,7 +54,7 @@ async function childLoads(where: 'main' | 'worker', runs: number): Promise<Cost[
 }
 
 async function renderAllOnMain(codes: readonly string[], dest: string): Promise<Cost> {
-  await loadResvg();
+  await warmRenderer();
   return cost(async () => {
     for (const cc of codes) await renderPng(join(flagIconsSvgDir, `${cc}.svg`), { width: WIDTH, dest, tempPrefix: '.render-cost-' });
   });
@@ -110,9 +110,9 @@ async function report(runs: number): Promise<void> {
 }
 
 if (!isMainThread) {
-  parentPort!.postMessage(await cost(loadResvg));
+  parentPort!.postMessage(await cost(warmRenderer));
 } else if (process.argv[2] === 'load') {
-  const costs = process.argv[3] === 'worker' ? await loadInWorkers(2) : [await cost(loadResvg)];
+  const costs = process.argv[3] === 'worker' ? await loadInWorkers(2) : [await cost(warmRenderer)];
   process.stdout.write(JSON.stringify(costs));
 } else {
   await report(Number(process.argv[2] ?? 5));

@@ -29,8 +29,8 @@ const common: BuildOptions = {
   external: [
     // Piscina starts its threads from a file of its own, found next to its module.
     'piscina',
-    // A native module, loaded on demand by the render stage.
-    '@resvg/resvg-js',
+    // Loaded on demand by the render stage, a fresh copy for each renderer (src/resvg.ts).
+    '@resvg/resvg-wasm',
     // fetch-blob's fallback for a Node without node:stream/web, which Node 20 has: never loaded.
     'web-streams-polyfill',
     'web-streams-polyfill/*',

@@ -35,5 +35,5 @@ export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSi
   );
   // Only a flag saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
-  return finish(await renderStage(cc, attempt, options.png, options), attempts);
+  return finish(await renderStage(cc, attempt, options.png, options, cancel), attempts);
 }

@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
+import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from './render-limits.js';
 import { serverKnobs } from './server/options.js';
 
 /** A yargs `coerce` that accepts only whole numbers from `min` (to `max`), naming the option when not. */
@@ -61,6 +62,18 @@ export const renderOptions = {
     requiresArg: true,
     coerce: wholeNumber('png', 16, 4096),
     describe: 'Also render each flag saved to {cc}.png this many px wide, aspect kept, on the thread that downloaded it (SVG only) [number]',
+  },
+  'max-pixels': {
+    default: DEFAULT_MAX_PIXELS,
+    requiresArg: true,
+    coerce: wholeNumber('max-pixels', 1, 1024 ** 3 / 4),
+    describe: 'With --png: refuse, before rendering, a PNG of more pixels (width × height) than this [number]',
+  },
+  'render-timeout': {
+    default: DEFAULT_RENDER_TIMEOUT_MS,
+    requiresArg: true,
+    coerce: wholeNumber('render-timeout', 1, 2 ** 31 - 1),
+    describe: 'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number]',
   },
 } as const satisfies Record<string, Options>;
 

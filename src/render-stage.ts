@@ -7,13 +7,21 @@ export type Rendered = Attempt & { renderMs?: number };
 
 /**
  * The CPU stage after a flag's SVG is saved: renders it to `{cc}.png`, `width` px wide, on the
- * thread that downloaded it. A render that fails makes the flag an error that says so; the SVG,
- * whole, stays. Never throws.
+ * thread that downloaded it, within the run's pixel and time budgets. A render that fails, is
+ * refused or is stopped makes the flag an error that says so; the SVG, whole, stays. After
+ * Ctrl-C no render starts. Never throws.
  */
-export async function renderStage(cc: string, saved: Attempt, width: number, options: Pick<FetchOptions, 'dest' | 'ext' | 'tempPrefix'>): Promise<Rendered> {
-  const { dest, ext, tempPrefix } = options;
+export async function renderStage(
+  cc: string,
+  saved: Attempt,
+  width: number,
+  options: Pick<FetchOptions, 'dest' | 'ext' | 'tempPrefix' | 'maxPixels' | 'renderTimeoutMs'>,
+  cancel?: AbortSignal,
+): Promise<Rendered> {
+  if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted before its render' };
+  const { dest, ext, tempPrefix, maxPixels, renderTimeoutMs } = options;
   try {
-    const { renderMs } = await renderPng(join(dest, `${cc}.${ext}`), { width, dest, tempPrefix });
+    const { renderMs } = await renderPng(join(dest, `${cc}.${ext}`), { width, dest, tempPrefix, maxPixels, timeoutMs: renderTimeoutMs });
     return { ...saved, renderMs };
   } catch (error) {
     return { status: 'error', bytes: 0, error: error instanceof Error ? error.message : String(error) };

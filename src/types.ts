@@ -72,6 +72,10 @@ export interface FetchOptions {
   insecure: boolean;
   /** Width of the PNG rendered from each SVG saved (status ok), on the same thread; absent: none. */
   png?: number;
+  /** A PNG of more pixels than this is refused before it is rendered (default: 4096 × 4096). */
+  maxPixels?: number;
+  /** A render that takes longer than this, in ms, is stopped (default: 10 s). */
+  renderTimeoutMs?: number;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';

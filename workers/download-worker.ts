@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { threadId } from 'node:worker_threads';
 import { getFlag } from '../src/get-flag.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
-import { loadResvg } from '../src/render.js';
+import { warmRenderer } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
 import type { RetryNotice } from '../src/types.js';
 
@@ -26,9 +26,9 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
     // timeOrigin, so timeOrigin alone would say the process start; nodeTiming says the thread's.
     post({ type: 'started', thread: threadId, startedAt: performance.timeOrigin + performance.nodeTiming.environment });
   }
-  // resvg loads while the first requests wait for their answers, rather than inside the first
-  // render; should it fail to load, that render says why.
-  if (fetch.png !== undefined) loadResvg().catch(() => {});
+  // The renderer loads while the first requests wait for their answers, rather than inside the
+  // first render; should it fail to load, that render says why.
+  if (fetch.png !== undefined) warmRenderer(fetch.maxPixels).catch(() => {});
   const next = () =>
     cancel.signal.aborted
       ? undefined

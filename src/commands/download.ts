@@ -96,6 +96,8 @@ async function handler(argv: DownloadArgs): Promise<void> {
         ca: argv.ca,
         insecure: argv.insecure ?? false,
         png: argv.png,
+        maxPixels: argv.maxPixels,
+        renderTimeoutMs: argv.renderTimeout,
       },
       { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );

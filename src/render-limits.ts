@@ -1,0 +1,11 @@
+/** The largest bitmap rendered by default: a square at the widest `--png`, 64 MiB of RGBA. */
+export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+
+/** The longest a render may take by default, parsing included; a flag at 4096 px takes well under a second alone. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 10_000;
+
+/**
+ * Memory a renderer may take: room for the bitmap, the few more of its size that filters and
+ * the PNG encoder work in, and the parsed SVG. Past it the render fails instead of growing.
+ */
+export const renderMemoryCap = (maxPixels: number) => Math.min(4 * 1024 ** 3, 64 * 1024 ** 2 + maxPixels * 4 * 6);
