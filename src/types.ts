@@ -74,7 +74,7 @@ export interface FetchOptions {
   png?: number;
   /** A PNG of more pixels than this is refused before it is rendered (default: 4096 × 4096). */
   maxPixels?: number;
-  /** A render that takes longer than this, in ms, is stopped (default: 10 s). */
+  /** A render that takes longer than this, in ms, is stopped (default: 60 s). */
   renderTimeoutMs?: number;
 }
 
