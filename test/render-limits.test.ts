@@ -41,8 +41,10 @@ describe('withMemoryCap', () => {
 });
 
 /** A server whose every `/flags/{cc}/{cc}.svg` answers the SVG given for that code. */
-async function svgServer(svgs: Record<string, string>): Promise<{ url: string; server: Server }> {
+async function svgServer(svgs: Record<string, string>): Promise<{ url: string; server: Server; paths: string[] }> {
+  const paths: string[] = [];
   const server = createServer((request, response) => {
+    paths.push(request.url ?? '');
     const cc = /^\/flags\/([a-z]{2})\/\1\.svg$/.exec(request.url ?? '')?.[1];
     const svg = cc === undefined ? undefined : svgs[cc];
     if (svg === undefined) return response.writeHead(404).end();
@@ -50,7 +52,7 @@ async function svgServer(svgs: Record<string, string>): Promise<{ url: string; s
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/flags`, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/flags`, server, paths };
 }
 
 interface Run {
@@ -99,7 +101,7 @@ const tall = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 100000"><re
 
 describe('rendering under limits (--png with hostile SVGs)', () => {
   let br: string;
-  let slow: { url: string; server: Server };
+  let slow: Awaited<ReturnType<typeof svgServer>>;
   before(async () => {
     br = await readFile(join(flagIconsSvgDir, 'br.svg'), 'utf8');
     slow = await svgServer({ aa: blurs(400), br, tl: tall });
@@ -164,7 +166,7 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
     });
   }
 
-  it('never reads a local file that a downloaded SVG links to, nor hangs on a FIFO or /dev/zero', async () => {
+  it('never reads a local file or a URL that a downloaded SVG links to, nor hangs on a FIFO or /dev/zero', async () => {
     await inTemp(async (folder) => {
       // A picture on this machine, and two SVGs alike but for an <image> of it.
       const secret = join(folder, 'secret.png');
@@ -173,7 +175,7 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
       execFileSync('mkfifo', [join(folder, 'fifo.png')]);
       const frame = (image: string) =>
         `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="30"><rect width="40" height="15" fill="blue"/>${image}</svg>`;
-      const images = [secret, `file://${secret}`, join(folder, 'fifo.png'), '/dev/zero', 'secret.png']
+      const images = [secret, `file://${secret}`, join(folder, 'fifo.png'), '/dev/zero', 'secret.png', `${slow.url}/ln/ln.svg`]
         .map((href) => `<image href="${href}" width="40" height="30"/><image xlink:href="${href}" width="40" height="30"/>`)
         .join('');
       const server = await svgServer({ ab: frame(''), ac: frame(images) });
@@ -182,6 +184,7 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
         const run = await flags(['ab', 'ac', '--server', server.url, '--png', '40', '--dest', dest], { guardMs: 30_000 });
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(await readFile(join(dest, 'ac.png')), await readFile(join(dest, 'ab.png')), 'the <image> elements drew nothing');
+        assert.deepEqual(slow.paths.filter((path) => path === '/flags/ln/ln.svg'), [], 'no request for the linked URL');
       } finally {
         server.server.close();
       }
