@@ -304,7 +304,10 @@ describe('dir option', () => {
       assert.equal(data.body.toString(), 'DATA');
       // a symlink that stays inside the folder is fine
       assert.ok((await ok(server.port, '/flags/mx/mx.gif')).body.equals(gif('br')));
-      for (const p of ['/flags/br/br.svg', '/flags/jp/metadata.json', '/flags/br/notes.txt', '/flags/README.md']) {
+      // It is a tree like any other: files outside the layout are served too.
+      assert.equal((await ok(server.port, '/flags/br/notes.txt')).body.toString(), 'not a flag');
+      assert.equal((await ok(server.port, '/flags/README.md')).body.toString(), 'not a country');
+      for (const p of ['/flags/br/br.svg', '/flags/jp/metadata.json']) {
         assert.equal((await ok(server.port, p)).status, 404, p);
       }
     } finally {
@@ -325,7 +328,7 @@ describe('dir option', () => {
     }
   });
 
-  test('fails to start on a missing, non-folder or flagless dir, naming it', async () => {
+  test('fails to start on a missing, non-folder or empty dir, naming it', async () => {
     const empty = join(scratch, 'empty');
     await mkdir(empty);
     for (const bad of [join(scratch, 'missing'), join(dir, 'README.md'), empty]) {

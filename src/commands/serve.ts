@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { pemFile, wholeNumber } from '../options.js';
-import type { RunningServer } from '../server/flag-server.js';
+import type { FlagServer } from '../server/flag-server.js';
 import { describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 
@@ -9,6 +9,7 @@ interface ServeArgs {
   port: number;
   host: string;
   dir?: string;
+  list: boolean;
   latency?: number;
   jitter?: number;
   'error-rate'?: number;
@@ -20,7 +21,7 @@ interface ServeArgs {
 /** `flags serve`: the flag server in the foreground, for curl, a browser or another client. */
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
-  describe: 'Serve flags over HTTP (or HTTPS with --cert and --key) on this machine until Ctrl-C',
+  describe: 'Serve flags, or a folder with --dir, over HTTP (or HTTPS with --cert and --key) on this machine until Ctrl-C',
   builder: (yargs) =>
     yargs
       .options({
@@ -34,13 +35,19 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         dir: {
           type: 'string',
           requiresArg: true,
-          describe: "Serve this folder ({dir}/{cc}/{cc}.{ext}, {dir}/{cc}/metadata.json) instead of flag-icons' SVGs",
+          describe: "Serve every file of this folder at {URL}/{its path}, instead of flag-icons' SVGs (not dotfiles, nor symlinks that lead out of it)",
+        },
+        list: {
+          type: 'boolean',
+          default: false,
+          describe: 'Once listening, print the URL of every file served on stdout, one a line, sorted; the other messages go to stderr',
         },
         ...serverKnobs,
         cert: { requiresArg: true, coerce: pemFile('cert', 'certificate'), describe: 'Serve https with this PEM certificate [string]' },
         key: { requiresArg: true, coerce: pemFile('key', 'private key'), describe: "The certificate's PEM private key [string]" },
       })
       .check((argv) => (argv.cert === undefined) === (argv.key === undefined) || '--cert and --key go together: give both for https')
+      .example('$0 serve --dir some/tree --list > urls.txt', 'serve a folder and write the URL of each of its files, for flags -i urls.txt')
       .example(
         '$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem',
         'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)',
@@ -59,7 +66,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // Loaded here, not at start-up: every other command would pay for the server's modules.
     const { startFlagServer } = await import('../server/flag-server.js');
     const { ServerStartError } = await import('../server/start-error.js');
-    let server: RunningServer;
+    const { fileUrl } = await import('../server/flag-path.js');
+    let server: FlagServer;
     try {
       // No request log: nobody reads it, and it would grow for as long as we serve.
       server = await startFlagServer(options, { log: false });
@@ -71,10 +79,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     // Listening before the banner: whoever reads it may signal at once, and must not kill us unclosed.
     const stopped = untilSignal('SIGINT', 'SIGTERM');
-    // With --dir the extension is whatever the folder holds, so the example shows the layout instead.
-    const example = options.dir === undefined ? 'br/br.svg' : 'br/br.{ext}';
-    process.stdout.write(`Serving flags at ${server.baseUrl} (${describeServer(options)})\n`);
-    process.stdout.write(`Try: curl ${server.baseUrl}/${example}\n`);
+    // With --list, stdout holds the URLs alone, so that it can be saved as a list for flags -i.
+    const messages = argv.list ? process.stderr : process.stdout;
+    const example = options.dir === undefined ? 'br/br.svg' : server.paths[0];
+    messages.write(`Serving ${options.dir === undefined ? 'flags' : 'files'} at ${server.baseUrl} (${describeServer(options)})\n`);
+    messages.write(`Try: curl ${fileUrl(server.baseUrl, example)}\n`);
+    if (argv.list) {
+      // A reader that stops early (| head) must not take the server down with it.
+      process.stdout.on('error', () => {});
+      process.stdout.write(server.paths.map((path) => `${fileUrl(server.baseUrl, path)}\n`).join(''));
+    }
     await stopped;
     await server.close();
   },

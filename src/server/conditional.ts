@@ -1,16 +1,31 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FlagFile } from './flag-files.js';
+import type { ServedFile } from './served-file.js';
+
+type Validators = Pick<ServedFile, 'etag' | 'modifiedMs'>;
 
 /**
  * Whether a GET or HEAD with these headers is answered 304 Not Modified (RFC 9110, 13.2.2):
  * If-None-Match decides when present; If-Modified-Since counts only without it, and only when
  * it holds a valid HTTP date.
  */
-export function notModified(headers: IncomingHttpHeaders, file: Pick<FlagFile, 'etag' | 'modifiedMs'>): boolean {
+export function notModified(headers: IncomingHttpHeaders, file: Validators): boolean {
   const tags = headers['if-none-match'];
   if (tags !== undefined) return tags.trim() === '*' || anyTagMatches(tags, file.etag);
   const since = headers['if-modified-since'];
   return since !== undefined && file.modifiedMs <= parseHttpDate(since);
+}
+
+/**
+ * Whether the Range of a GET with these headers may be honoured (RFC 9110, 13.1.5): always without
+ * If-Range; with it, only when it names this very file: its ETag, compared strongly (a weak tag
+ * never matches), or exactly its Last-Modified date. Otherwise the whole file is sent.
+ */
+export function ifRangeHolds(headers: IncomingHttpHeaders, file: Validators): boolean {
+  const given = headers['if-range'];
+  if (given === undefined) return true;
+  const validator = String(given).trim();
+  if (validator.startsWith('"') || validator.startsWith('W/')) return validator === file.etag;
+  return parseHttpDate(validator) === file.modifiedMs;
 }
 
 /** Each entity tag of a list; W/ dropped, since If-None-Match compares weakly. */

@@ -1,26 +1,37 @@
-const CODE = /^[a-z]{2}$/;
-const FLAG_FILE = /^([a-z]{2})\.[a-z0-9]{1,8}$/;
-
-/** Whether `name` may be a country's folder: a lower-case two-letter code. */
-export function isCode(name: string): boolean {
-  return CODE.test(name);
-}
-
-/** Whether `name` may be served from the folder of code `cc`: `{cc}.{ext}` or `metadata.json`. */
-export function isServedName(cc: string, name: string): boolean {
-  return isCode(cc) && (name === 'metadata.json' || FLAG_FILE.exec(name)?.[1] === cc);
+/** Whether `name` holds a control character, or U+FFFD: what a name that is not UTF-8 reads as, which no URL can ask for. */
+function hasUnservableCharacter(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0xfffd) return true;
+  }
+  return false;
 }
 
 /**
- * The `{cc}/{name}` key of `/flags/{cc}/{name}`, or undefined for any other path.
+ * Whether a file or folder of this name may be served. Dotfiles and dot-folders are not, as in
+ * most static servers: a tree is often a checkout whose .git or .env nobody meant to publish.
+ * Neither is a name holding a slash, a backslash or a control character: decoded from a URL, it
+ * would change the shape of the path or mean something else to the file system.
+ */
+export function isServableName(name: string): boolean {
+  return name !== '' && !name.startsWith('.') && !name.includes('/') && !name.includes('\\') && !hasUnservableCharacter(name);
+}
+
+/**
+ * The decoded segments of `/flags/{segment}/…`, or undefined for a path outside /flags or with a
+ * segment no served file has (empty, `.`, `..`, a dotfile, ...; see isServableName).
  * Segments are decoded one by one after splitting, so that an encoded slash, backslash,
- * dot or NUL stays inside its segment and fails the pattern instead of changing the path's shape.
+ * dot or NUL stays inside its segment and fails the check instead of changing the path's shape.
  * Throws URIError on malformed percent-encoding.
  */
-export function flagKey(path: string): string | undefined {
-  const segments = path.split('/');
-  if (segments.length !== 4 || segments[0] !== '' || segments[1] !== 'flags') return undefined;
-  const cc = decodeURIComponent(segments[2]);
-  const name = decodeURIComponent(segments[3]);
-  return isServedName(cc, name) ? `${cc}/${name}` : undefined;
+export function servedSegments(path: string): string[] | undefined {
+  const [empty, flags, ...encoded] = path.split('/');
+  if (empty !== '' || flags !== 'flags' || encoded.length === 0) return undefined;
+  const segments = encoded.map(decodeURIComponent);
+  return segments.every(isServableName) ? segments : undefined;
+}
+
+/** The URL of the file at `relative` (segments joined by `/`) under `baseUrl`, each segment percent-encoded. */
+export function fileUrl(baseUrl: string, relative: string): string {
+  return `${baseUrl}/${relative.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { notModified } from './conditional.js';
-import { loadFlagFiles, type FlagFile } from './flag-files.js';
-import { flagKey } from './flag-path.js';
+import { ifRangeHolds, notModified } from './conditional.js';
+import { loadFlagFiles } from './flag-files.js';
+import { servedSegments } from './flag-path.js';
 import type { ServerOptions } from './options.js';
 import { planAnswer, type AnswerPlan, type Fault } from './plan.js';
+import { rangeAnswer } from './ranges.js';
+import type { ServedFile } from './served-file.js';
 import { ServerStartError } from './start-error.js';
 
 export interface RunningServer {
@@ -32,14 +34,17 @@ export interface ServedRequest {
 export interface FlagServer extends RunningServer {
   /** Every request in order of arrival; empty when started with `log: false`. */
   readonly requests: readonly ServedRequest[];
+  /** The relative path of every file served, as listed at start, sorted by URL: `{baseUrl}/{path}` percent-encoded (see fileUrl). */
+  readonly paths: readonly string[];
 }
 
 /** Clients that pause between batches should find their kept-alive sockets still open. */
 const KEEP_ALIVE_MS = 60_000;
 
 /**
- * Serves flags in the current thread; see `startEmbeddedServer` for one in a thread of its own.
- * `log: false` keeps no request log, for servers that run long with nobody to read it.
+ * Serves flags (or with `dir` a folder's files) in the current thread; see `startEmbeddedServer`
+ * for one in a thread of its own. `log: false` keeps no request log, for servers that run long
+ * with nobody to read it.
  */
 export async function startFlagServer(options: ServerOptions, { log = true }: { log?: boolean } = {}): Promise<FlagServer> {
   const files = await loadFlagFiles(options.dir);
@@ -47,9 +52,8 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
   const attempts = new Map<string, number>();
   const requests: ServedRequest[] = [];
 
-  /** Logs the request on arrival, holds the answer as planned, then logs the status sent. */
-  function answer(request: IncomingMessage, response: ServerResponse, path: string, plan: AnswerPlan, send: () => void): void {
-    const at = performance.timeOrigin + performance.now();
+  /** Logs the request, holds the answer as planned, then logs the status sent. */
+  function answer(request: IncomingMessage, response: ServerResponse, path: string, at: number, plan: AnswerPlan, send: () => void): void {
     const served: ServedRequest = { path, method: request.method ?? '', at, status: 0, fault: plan.fault };
     if (log) requests.push(served);
     const sendAndLog = () => {
@@ -66,29 +70,38 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
     response.once('close', () => clearTimeout(timer));
   }
 
-  function answerText(request: IncomingMessage, response: ServerResponse, path: string, status: number, headers: OutgoingHttpHeaders = {}) {
-    answer(request, response, path, planAnswer(options, path, 0, false), () => sendText(response, status, headers));
+  function answerText(request: IncomingMessage, response: ServerResponse, path: string, at: number, status: number, headers: OutgoingHttpHeaders = {}) {
+    answer(request, response, path, at, planAnswer(options, path, 0, false), () => sendText(response, status, headers));
+  }
+
+  async function answerFile(request: IncomingMessage, response: ServerResponse, path: string, at: number, segments: string[]): Promise<void> {
+    const file = await files.open(segments).catch(() => undefined);
+    if (file === undefined) return answerText(request, response, path, at, 404);
+    if (response.destroyed) return file.release(); // the client left while the file was opened
+    response.once('close', () => file.release());
+    const key = segments.join('/');
+    const attempt = attempts.get(key) ?? 0;
+    attempts.set(key, attempt + 1);
+    const plan = planAnswer(options, key, attempt, true);
+    answer(request, response, path, at, plan, () => deliver(request, response, file, plan.fault));
   }
 
   const handle: RequestListener = (request, response) => {
+    const at = performance.timeOrigin + performance.now();
     const url = request.url ?? '';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return answerText(request, response, path, 405, { allow: 'GET, HEAD' });
+      return answerText(request, response, path, at, 405, { allow: 'GET, HEAD' });
     }
-    let key: string | undefined;
+    let segments: string[] | undefined;
     try {
-      key = flagKey(path);
+      segments = servedSegments(path);
     } catch {
-      return answerText(request, response, path, 400);
+      return answerText(request, response, path, at, 400);
     }
-    const file = key === undefined ? undefined : files.get(key);
-    if (key === undefined || file === undefined) return answerText(request, response, path, 404);
-    const attempt = attempts.get(key) ?? 0;
-    attempts.set(key, attempt + 1);
-    const plan = planAnswer(options, key, attempt, true);
-    answer(request, response, path, plan, () => deliver(request, response, file, plan.fault));
+    if (segments === undefined) return answerText(request, response, path, at, 404);
+    void answerFile(request, response, path, at, segments);
   };
   const server: Server = options.tls ? createTlsServer(options.tls, handle) : createServer(handle);
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -101,6 +114,7 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
     baseUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}/flags`,
     port,
     requests,
+    paths: files.paths,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -124,36 +138,74 @@ function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
   });
 }
 
-function deliver(request: IncomingMessage, response: ServerResponse, file: FlagFile, fault: Fault | null): void {
-  const head = request.method === 'HEAD';
-  if (fault === null) {
-    if (notModified(request.headers, file)) response.writeHead(304, file.validators).end();
-    else response.writeHead(200, file.headers).end(file.body);
-  } else if (fault === 'status-500' || fault === 'status-503') {
-    sendText(response, fault === 'status-500' ? 500 : 503);
-  } else if (fault === 'status-429') {
-    // Retry-After in seconds, the form every client understands, and short enough for tests.
-    sendText(response, 429, { 'retry-after': '1' });
-  } else if (fault === 'truncate' && !head) {
-    // The full Content-Length promises more than arrives, so the client sees a body cut short.
-    response.writeHead(200, file.headers).flushHeaders();
-    response.write(halfOf(file.body), () => request.socket.destroy());
-  } else if (fault === 'stall') {
-    // Half the promised body, then nothing: the socket stays open until the client's timeout or
-    // close() ends it. A HEAD has no body to stall in, so its headers are what never come.
-    if (!head) response.writeHead(200, file.headers).write(halfOf(file.body));
+function deliver(request: IncomingMessage, response: ServerResponse, file: ServedFile, fault: Fault | null): void {
+  if (fault === 'status-500' || fault === 'status-503') sendText(response, fault === 'status-500' ? 500 : 503);
+  // Retry-After in seconds, the form every client understands, and short enough for tests.
+  else if (fault === 'status-429') sendText(response, 429, { 'retry-after': '1' });
+  else if (fault === 'drop') request.socket.destroy();
+  else if (fault === null && notModified(request.headers, file)) response.writeHead(304, validatorsOf(file)).end();
+  else deliverBytes(request, response, file, fault);
+}
+
+const validatorsOf = (file: ServedFile) => ({ etag: file.etag, 'last-modified': new Date(file.modifiedMs).toUTCString() });
+
+/** The whole file (200) or the part Range asks for (206), or 416; cut or stalled when `fault` says so. */
+function deliverBytes(request: IncomingMessage, response: ServerResponse, file: ServedFile, fault: 'truncate' | 'stall' | null): void {
+  // Range is defined for GET alone (RFC 9110, 14.2): a HEAD gets the headers of the whole file.
+  const honoured = request.method === 'GET' && ifRangeHolds(request.headers, file);
+  const range = honoured ? rangeAnswer(request.headers.range, file.size) : ({ status: 200, start: 0, end: file.size } as const);
+  if (fault !== null && (range.status === 416 || request.method === 'HEAD')) {
+    // No body to spoil: a cut one becomes a dropped connection, a stalled one never sends its headers.
+    if (fault === 'truncate') request.socket.destroy();
+    return;
+  }
+  if (range.status === 416) {
+    sendText(response, 416, { 'content-range': `bytes */${file.size}` });
+    return;
+  }
+  response.writeHead(range.status, {
+    'content-type': file.type,
+    'content-length': range.end - range.start,
+    'accept-ranges': 'bytes',
+    ...(range.status === 206 ? { 'content-range': `bytes ${range.start}-${range.end - 1}/${file.size}` } : {}),
+    ...validatorsOf(file),
+  });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  // A cut or stalled body sends half of what Content-Length promised, so the client sees it short.
+  const half = range.start + Math.floor((range.end - range.start) / 2);
+  if (fault === null) sendBytes(response, file, range.start, range.end, true);
+  else if (fault === 'truncate') {
+    // The connection is cut once the half has reached the socket.
+    response.once('finish', () => request.socket.destroy());
+    sendBytes(response, file, range.start, half, true);
   } else {
-    // A dropped connection; also what a cut body becomes for a HEAD, which has no body to cut.
-    request.socket.destroy();
+    // Then nothing: the socket stays open until the client's timeout or close() ends it.
+    sendBytes(response, file, range.start, half, false);
   }
 }
 
-const halfOf = (body: Buffer) => body.subarray(0, body.length >> 1);
+/** Sends bytes `start` to `end` of the file, streamed when it is on disk, then ends the answer if `endAnswer`. */
+function sendBytes(response: ServerResponse, file: ServedFile, start: number, end: number, endAnswer: boolean): void {
+  const bytes = start < end ? file.read(start, end) : Buffer.alloc(0);
+  if (Buffer.isBuffer(bytes)) {
+    if (endAnswer) response.end(bytes);
+    else response.write(bytes);
+    return;
+  }
+  // A read error cuts the connection: the client sees a body cut short, as it would from any server.
+  bytes.once('error', () => response.destroy());
+  response.once('close', () => bytes.destroy());
+  bytes.pipe(response, { end: endAnswer });
+}
 
 const reasons: Record<number, string> = {
   400: 'bad request',
   404: 'not found',
   405: 'method not allowed',
+  416: 'range not satisfiable',
   429: 'too many requests (injected)',
   500: 'internal server error (injected)',
   503: 'service unavailable (injected)',

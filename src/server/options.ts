@@ -14,7 +14,7 @@ export interface ServerOptions {
   errorRate: number;
   /** Seeds the jitter and fault draws, so that runs can be compared. */
   seed: number;
-  /** A folder in the `{dir}/{cc}/{cc}.{ext}` layout to serve instead of flag-icons' SVGs. */
+  /** A folder whose every file is served, at its path under the base URL, instead of flag-icons' SVGs. */
   dir?: string;
   host: string;
   /** 0: any free port. */
