@@ -1,31 +1,31 @@
 import type { Partition } from './types.js';
 
-/** Codes waiting to be handed to a worker. Several tasks may share one queue. */
-export class CodeQueue {
-  readonly #codes: string[];
-  constructor(codes: Iterable<string> = []) {
-    this.#codes = [...codes].reverse();
+/** Work waiting to be handed to a worker, in order. Several tasks may share one queue. */
+export class WorkQueue<T> {
+  readonly #work: T[];
+  constructor(work: Iterable<T> = []) {
+    this.#work = [...work].reverse();
   }
-  take(): string | undefined {
-    return this.#codes.pop();
+  take(): T | undefined {
+    return this.#work.pop();
   }
-  /** Puts codes back in front, to be taken next (a failed worker's unfinished codes). */
-  putBack(codes: Iterable<string>): void {
-    this.#codes.push(...[...codes].reverse());
+  /** Puts work back in front, to be taken next (a failed worker's unfinished items). */
+  putBack(work: Iterable<T>): void {
+    this.#work.push(...[...work].reverse());
   }
-  drain(): string[] {
-    return this.#codes.splice(0).reverse();
+  drain(): T[] {
+    return this.#work.splice(0).reverse();
   }
   get size(): number {
-    return this.#codes.length;
+    return this.#work.length;
   }
 }
 
 /** Contiguous slices whose sizes differ by at most one. */
-export function chunks(codes: readonly string[], parts: number): string[][] {
+export function chunks<T>(codes: readonly T[], parts: number): T[][] {
   const base = Math.floor(codes.length / parts);
   const extra = codes.length % parts;
-  const slices: string[][] = [];
+  const slices: T[][] = [];
   for (let part = 0, start = 0; part < parts; part++) {
     const size = base + (part < extra ? 1 : 0);
     slices.push(codes.slice(start, start + size));
@@ -34,21 +34,21 @@ export function chunks(codes: readonly string[], parts: number): string[][] {
   return slices;
 }
 
-/** Code i goes to part i mod parts. */
-export function roundRobin(codes: readonly string[], parts: number): string[][] {
+/** Item i goes to part i mod parts. */
+export function roundRobin<T>(codes: readonly T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, part) => codes.filter((_, index) => index % parts === part));
 }
 
 /**
  * One queue per worker task. `chunks` and `round-robin` fix each task's share up front; `dynamic`
- * gives every task the same queue, so codes go to whichever worker asks first and a worker that
+ * gives every task the same queue, so items go to whichever worker asks first and a worker that
  * starts late (or is slow) simply takes fewer.
  */
-export function queuesFor(codes: readonly string[], parts: number, partition: Partition): CodeQueue[] {
+export function queuesFor<T>(codes: readonly T[], parts: number, partition: Partition): WorkQueue<T>[] {
   if (partition === 'dynamic') {
-    const shared = new CodeQueue(codes);
+    const shared = new WorkQueue(codes);
     return Array.from({ length: parts }, () => shared);
   }
   const split = partition === 'chunks' ? chunks(codes, parts) : roundRobin(codes, parts);
-  return split.map((share) => new CodeQueue(share));
+  return split.map((share) => new WorkQueue(share));
 }

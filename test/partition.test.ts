@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expandCodes } from '../src/codes.js';
-import { chunks, CodeQueue, queuesFor, roundRobin } from '../src/partition.js';
+import { chunks, WorkQueue, queuesFor, roundRobin } from '../src/partition.js';
 
 const lists = [0, 1, 5, 20, 257, 676].map((n) => expandCodes({ args: [], every: true }).slice(0, n));
 
@@ -48,7 +48,7 @@ test('dynamic: one queue shared by every task, so whoever asks first gets the ne
 });
 
 test('a queue gives codes in order, and codes put back come first', () => {
-  const queue = new CodeQueue(['a', 'b', 'c']);
+  const queue = new WorkQueue(['a', 'b', 'c']);
   assert.equal(queue.take(), 'a');
   queue.putBack(['x', 'y']);
   assert.equal(queue.size, 4);
