@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
-import { type CodeQueue, queuesFor } from '../partition.js';
+import { queuesFor, type WorkQueue } from '../partition.js';
 import { downloadWorker } from '../paths.js';
 import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
@@ -119,7 +119,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
  * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
  * worker throw or die, the codes it held are tried once more on a new task, or reported as errors.
  */
-async function runTask(context: PoolContext, queue: CodeQueue, onStart: () => void): Promise<void> {
+async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: () => void): Promise<void> {
   const { pool, fetch, concurrency, events, attempts, ports, stopWorkers } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   const held = new Set<string>();
