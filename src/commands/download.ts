@@ -101,7 +101,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
-    process.exitCode = exitCodeFor(report);
+    process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
     if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines);
   } finally {
     interrupt.dispose();

@@ -70,7 +70,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       return;
     }
     // Listening before the banner: whoever reads it may signal at once, and must not kill us unclosed.
-    const stopped = untilSignal('SIGINT', 'SIGTERM');
+    const stopped = untilSignal('SIGINT', 'SIGTERM', 'SIGHUP');
     // With --dir the extension is whatever the folder holds, so the example shows the layout instead.
     const example = options.dir === undefined ? 'br/br.svg' : 'br/br.{ext}';
     process.stdout.write(`Serving flags at ${server.baseUrl} (${describeServer(options)})\n`);
