@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -38,6 +38,39 @@ export async function sweepTempFiles(folder: string, prefix: string): Promise<nu
   const leftovers = (await readdir(folder)).filter((name) => name.startsWith(prefix));
   await Promise.all(leftovers.map((name) => rm(join(folder, name), { force: true })));
   return leftovers.length;
+}
+
+/** Our temporary names and the pid in them: `.flags-<pid>-<hex>-…` (tempPrefixFor) and `.flags-probe-<pid>…` (proveWritable). */
+const TEMP_NAME = /^\.flags-(?:(\d+)-[0-9a-f]+-|probe-(\d+)(?!\d))/;
+
+/**
+ * Removes the temporary files that runs no longer alive left in `folder` (killed outright, or the
+ * machine went down): our names whose pid is no live process. Nothing else is touched: not the
+ * files of a live process (another run in the same folder), not a folder or FIFO of such a name,
+ * not what a symlink points to (the link itself goes). Best effort: what cannot be read or
+ * removed stays, and the run goes on.
+ */
+export async function sweepStaleTempFiles(folder: string): Promise<void> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  await Promise.all(
+    names.map(async (name) => {
+      const match = TEMP_NAME.exec(name);
+      if (match === null || isAlive(Number(match[1] ?? match[2]))) return;
+      const path = join(folder, name);
+      const stats = await lstat(path).catch(() => undefined);
+      if (stats?.isFile() || stats?.isSymbolicLink()) await unlink(path).catch(() => {});
+    }),
+  );
+}
+
+/** Whether `pid` may be a live process: only ESRCH proves it gone (EPERM is another user's process, and a pid that is no pid is kept). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) !== 'ESRCH';
+  }
 }
 
 /**

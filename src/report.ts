@@ -1,3 +1,4 @@
+import { exitCodeOnSignal, type StopSignal } from './interrupt.js';
 import type { FlagResult, RetryNotice, RunReport } from './types.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -94,8 +95,11 @@ function formatErrors(failures: FlagResult[]): string[] {
   return ['Errors by reason:', ...sorted.map(([reason, codes]) => `  ${codes.length} × ${reason} (${codes.join(' ')})`)];
 }
 
-/** 0: all well (not found, not modified and skipped are answers, not failures); 1: some flag failed; 130: Ctrl-C. */
-export function exitCodeFor(report: RunReport): number {
-  if (report.interrupted) return 130;
+/**
+ * 0: all well (not found, not modified and skipped are answers, not failures); 1: some flag failed;
+ * for a run `stoppedBy` cut short, the signal's own code: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
+ */
+export function exitCodeFor(report: RunReport, stoppedBy: StopSignal | undefined): number {
+  if (report.interrupted && stoppedBy !== undefined) return exitCodeOnSignal(stoppedBy);
   return report.error > 0 ? 1 : 0;
 }

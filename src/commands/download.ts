@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
-import { prepareDestination, tempPrefixFor } from '../destination.js';
+import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
@@ -63,6 +63,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
   const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
   const timeline = argv.timeline === undefined ? undefined : await checkOutputFile('timeline', argv.timeline);
   const dest = await prepareDestination(argv.dest);
+  await sweepStaleTempFiles(dest);
   const source = await openFlagSource(sourceSpec);
   if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
   const interrupt = onInterrupt('stopping the downloads in flight');
@@ -103,7 +104,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
-    process.exitCode = exitCodeFor(report);
+    process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
     if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines);
   } finally {
     interrupt.dispose();

@@ -78,7 +78,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       return;
     }
     // Listening before the banner: whoever reads it may signal at once, and must not kill us unclosed.
-    const stopped = untilSignal('SIGINT', 'SIGTERM');
+    const stopped = untilSignal('SIGINT', 'SIGTERM', 'SIGHUP');
     // With --list, stdout holds the URLs alone, so that it can be saved as a list for flags -i.
     const messages = argv.list ? process.stderr : process.stdout;
     const example = options.dir === undefined ? 'br/br.svg' : server.paths[0];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cliPath } from '../paths.js';
 import type { RunReport } from '../types.js';
 import { timeProcess } from './process-timer.js';
+import type { SignalRelay } from './signal-relay.js';
 
 /** One whole-process run of the CLI. */
 export interface ChildRun {
@@ -17,12 +18,13 @@ export interface ChildRun {
 
 /**
  * Runs `flags <args> --json --dest <fresh folder>` to its end and removes the folder after it,
- * so that no run finds files of an earlier one and nothing is left behind.
+ * so that no run finds files of an earlier one and nothing is left behind. `relay`: the signals
+ * we receive go to the run.
  */
-export async function runFlagsChild(args: readonly string[], tempRoot: string): Promise<ChildRun> {
+export async function runFlagsChild(args: readonly string[], tempRoot: string, relay?: SignalRelay): Promise<ChildRun> {
   const dest = await mkdtemp(join(tempRoot, 'run-'));
   try {
-    const timing = await timeProcess(process.execPath, [cliPath, ...args, '--json', '--dest', dest]);
+    const timing = await timeProcess(process.execPath, [cliPath, ...args, '--json', '--dest', dest], { relay });
     const report = parseReport(timing.stdout);
     const peakRssBytes = timing.peakRssKb !== undefined ? timing.peakRssKb * 1024 : report?.peakRssBytes;
     const failure = judge(timing.exitCode, report, timing.stderr);

@@ -3,7 +3,7 @@ import { expandCodes } from '../codes.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { onInterrupt } from '../interrupt.js';
+import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
 import { checkPngExt } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
 import type { ServerKnobArgs } from '../server/options.js';
@@ -16,6 +16,7 @@ import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
 import { baselineOf, buildRows } from './rows.js';
+import { SignalRelay } from './signal-relay.js';
 import { defaultLadder, lowerBoundMs } from './stats.js';
 import { chartCharset } from './terminal-chart.js';
 
@@ -46,7 +47,8 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
   const spec = resolveFlagSource(argv.server, knobs, argv.ext);
   const latencyMs = 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
 
-  const interrupt = onInterrupt('stopping after the run in progress');
+  const relay = new SignalRelay();
+  const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
   const source = await openFlagSource(spec);
   try {
     const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -65,10 +67,10 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
       String(argv.timeout),
       ...(argv.png === undefined ? [] : ['--png', String(argv.png)]),
     ];
-    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal });
+    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal, relay });
     const rows = buildRows(configs, runs, { flags: codes.length, latencyMs });
     const baseline = baselineOf(rows);
-    const interrupted = interrupt.signal.aborted;
+    const stoppedBy = interrupt.stoppedBy;
 
     if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
@@ -83,17 +85,17 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
         latencyMs: latencyMs ?? null,
         png: argv.png ?? null,
         repeat: argv.repeat,
-        interrupted,
+        interrupted: stoppedBy !== undefined,
         baseline: baseline?.label ?? null,
         rows,
       };
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
-      const note = interrupted ? '\nInterrupted: the table holds the runs finished before Ctrl-C.' : '';
+      const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
       const chart = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
       process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs), chart })}${note}\n`);
     }
-    process.exitCode = interrupted ? 130 : rows.some((row) => row.failed > 0) ? 1 : 0;
+    process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {
     interrupt.dispose();
     await source.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type ChildRun, runFlagsChild } from './child-run.js';
 import { seconds } from './format.js';
 import { configArgs, configFileName, configLabel, inFlight, type RunConfig } from './plan.js';
+import type { SignalRelay } from './signal-relay.js';
 import { interleave } from './stats.js';
 
 export interface InterleavedOptions<T> {
@@ -17,7 +18,7 @@ export interface InterleavedOptions<T> {
   onWarmUp(item: T, run: ChildRun): void;
   /** After each timed run: its place in the order (from 1) and the order's length. */
   onRun(item: T, run: ChildRun, position: number, total: number): void;
-  /** Aborted on Ctrl-C: the run in progress is dropped and no new one starts. */
+  /** Aborted on Ctrl-C or another stop signal: the run in progress is dropped and no new one starts. */
   signal?: AbortSignal;
 }
 
@@ -31,15 +32,20 @@ export async function measureInterleaved<T>(options: InterleavedOptions<T>): Pro
   const { items, repeat, run, signal } = options;
   const tempRoot = await mkdtemp(join(tmpdir(), `flags-${options.name}-`));
   try {
-    for (const item of options.warmUps) options.onWarmUp(item, await run(item, tempRoot));
     const runs: ChildRun[][] = items.map(() => []);
+    for (const item of options.warmUps) {
+      const result = await run(item, tempRoot);
+      if (signal?.aborted) return runs;
+      options.onWarmUp(item, result);
+    }
     const order = interleave(
       items.map((item, index) => ({ item, index })),
       repeat,
     );
     for (const [position, { item, index }] of order.entries()) {
+      if (signal?.aborted) break;
       const result = await run(item, tempRoot);
-      // A run cut short by Ctrl-C says nothing about its item.
+      // A run cut short by a signal says nothing about its item.
       if (signal?.aborted) break;
       runs[index]!.push(result);
       options.onRun(item, result, position + 1, order.length);
@@ -59,10 +65,12 @@ export interface MeasureOptions {
   timelines?: string;
   log(line: string): void;
   signal: AbortSignal;
+  /** Hands each run in progress the signals we receive. */
+  relay: SignalRelay;
 }
 
 /** `flags compare`'s runs: the real CLI per config, after one warm-up of the widest config. */
-export function measureConfigs({ configs, commonArgs, repeat, timelines, log, signal }: MeasureOptions): Promise<ChildRun[][]> {
+export function measureConfigs({ configs, commonArgs, repeat, timelines, log, signal, relay }: MeasureOptions): Promise<ChildRun[][]> {
   const withPartition = new Set(configs.map((config) => config.partition)).size > 1;
   const label = (config: RunConfig) => configLabel(config, withPartition);
   const timeline = (config: RunConfig) => (timelines === undefined ? [] : ['--timeline', join(timelines, `${configFileName(config, withPartition)}.svg`)]);
@@ -74,7 +82,7 @@ export function measureConfigs({ configs, commonArgs, repeat, timelines, log, si
     warmUps: [widest],
     repeat,
     signal,
-    run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config), ...timeline(config)], tempRoot),
+    run: (config, tempRoot) => runFlagsChild([...commonArgs, ...configArgs(config), ...timeline(config)], tempRoot, relay),
     onWarmUp: (config, run) => log(`warm-up (${label(config)}, not counted): ${run.failure === undefined ? seconds(run.wallMs) : `FAILED: ${run.failure}`}`),
     onRun: (config, run, position, total) => {
       const outcome = run.failure === undefined ? seconds(run.wallMs) : `FAILED after ${seconds(run.wallMs)}: ${run.failure}`;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
+import type { SignalRelay } from './signal-relay.js';
 
 export interface ProcessTiming {
   /** From spawn to exit, measured here (GNU time's own figure has only 10 ms steps). */
@@ -17,6 +18,8 @@ export interface ProcessTiming {
 export interface TimeOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Hands the program the signals we receive: it then runs in a process group of its own, out of the terminal's reach. */
+  relay?: SignalRelay;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -32,21 +35,23 @@ export async function timeProcess(file: string, args: string[], opts: TimeOption
   const [command, commandArgs] = measured ? [GNU_TIME, ['-q', '-f', `\\n${RSS_MARKER}%M`, file, ...args]] : [file, args];
 
   const started = process.hrtime.bigint();
-  const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.relay !== undefined });
+  opts.relay?.follow(child);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
-  const { wallMs, exitCode } = await new Promise<{ wallMs: number; exitCode: number }>((resolve, reject) => {
+  const { wallMs, exitCode, killed } = await new Promise<{ wallMs: number; exitCode: number; killed: boolean }>((resolve, reject) => {
     child.once('error', reject);
     // 'exit' stops the clock; 'close' waits until the output has been read too.
     let wallMs = 0;
     child.once('exit', () => (wallMs = Number(process.hrtime.bigint() - started) / 1e6));
-    child.once('close', (code, signal) => resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0) }));
+    child.once('close', (code, signal) => resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), killed: signal !== null }));
   });
 
-  if (!measured) return { wallMs, exitCode, stdout, stderr };
+  // GNU time killed by a signal (a relayed SIGTERM) has written no figure.
+  if (!measured || killed) return { wallMs, exitCode, stdout, stderr };
   const match = RSS_LINE.exec(stderr);
   if (!match) throw new Error(`timeProcess: no memory figure from ${GNU_TIME}: ${stderr.trim()}`);
   stderr = stderr.slice(0, match.index);
