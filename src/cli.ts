@@ -25,6 +25,8 @@ try {
     .command(serveCommand)
     .command(compareCommand)
     .strict()
+    // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
+    .parserConfiguration({ 'parse-numbers': false })
     .check(optionsGivenOnce, true)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
+import { writeNewFile } from './exclusive-file.js';
 
 /**
  * Creates the destination folder if needed and proves it writable by writing a probe file, so that
@@ -19,11 +20,12 @@ export async function prepareDestination(dest: string, what = 'destination'): Pr
   return folder;
 }
 
-/** Writes and removes a probe file: only a write proves a folder writable (a read-only mount, a full disk). */
+/**
+ * Writes and removes a probe file: only a write proves a folder writable (a read-only mount, a full
+ * disk). The probe is a new file of its own, so that whatever is planted at its name stays untouched.
+ */
 export async function proveWritable(folder: string): Promise<void> {
-  const probe = join(folder, `.flags-probe-${process.pid}`);
-  await writeFile(probe, '');
-  await rm(probe);
+  await rm(await writeNewFile(join(folder, `.flags-probe-${process.pid}`), ''));
 }
 
 export const errorCode = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -35,7 +37,9 @@ export function tempPrefixFor(): string {
 
 /** Removes whatever temporary files of this run are left (after an interruption or a killed worker). */
 export async function sweepTempFiles(folder: string, prefix: string): Promise<number> {
-  const leftovers = (await readdir(folder)).filter((name) => name.startsWith(prefix));
+  // A folder removed during the run holds nothing left to sweep.
+  const names = await readdir(folder).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? [] : Promise.reject(error)));
+  const leftovers = names.filter((name) => name.startsWith(prefix));
   await Promise.all(leftovers.map((name) => rm(join(folder, name), { force: true })));
   return leftovers.length;
 }

@@ -1,21 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from './render-limits.js';
+import { durationMs, wholeNumber } from './numbers.js';
 import { serverKnobs } from './server/options.js';
-
-/** A yargs `coerce` that accepts only whole numbers from `min` (to `max`), naming the option when not. */
-export function wholeNumber(option: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
-  const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-  return (value: unknown): number => {
-    const number = Number(value);
-    if (typeof value === 'boolean' || value === '' || !Number.isInteger(number) || number < min || number > max) {
-      throw new UsageError(`--${option} must be a whole number ${range}, got ${JSON.stringify(value)}`);
-    }
-    return number;
-  };
-}
 
 /**
  * `--ext` ends up in a URL path and a file name, so it is letters and digits only, as the embedded
@@ -35,6 +24,9 @@ export const selectionOptions = {
   limit: { requiresArg: true, coerce: wholeNumber('limit'), describe: 'At most this many codes [number]' },
 } as const satisfies Record<string, Options>;
 
+/** Each request in flight may hold a body this large in memory: `--max-size` goes no higher. */
+const MAX_BODY_BYTES = 2 ** 30;
+
 /** Where from and where to. */
 export const transferOptions = {
   server: {
@@ -52,8 +44,13 @@ export const transferOptions = {
     describe: 'File extension to fetch, 1 to 8 letters or digits, used as typed (gif for the Fluent Python site layout)',
   },
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
-  timeout: { default: 10_000, requiresArg: true, coerce: wholeNumber('timeout'), describe: 'Per-request timeout in ms [number]' },
-  'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
+  timeout: { default: 10_000, requiresArg: true, coerce: durationMs('timeout', 1), describe: 'Per-request timeout in ms [number]' },
+  'max-size': {
+    default: 5_000_000,
+    requiresArg: true,
+    coerce: wholeNumber('max-size', 1, MAX_BODY_BYTES),
+    describe: 'Largest response accepted, in bytes, as received and as decoded [number]',
+  },
 } as const satisfies Record<string, Options>;
 
 /** The CPU stage: shared by the download and compare commands. */
@@ -72,7 +69,7 @@ export const renderOptions = {
   'render-timeout': {
     default: DEFAULT_RENDER_TIMEOUT_MS,
     requiresArg: true,
-    coerce: wholeNumber('render-timeout', 1, 2 ** 31 - 1),
+    coerce: durationMs('render-timeout', 1),
     describe: 'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number]',
   },
 } as const satisfies Record<string, Options>;
@@ -97,6 +94,9 @@ export const scheduleOptions = {
   },
 } as const satisfies Record<string, Options>;
 
+/** A PEM file holds a key or a few certificates: far less than this. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
 /**
  * A yargs `coerce` for a PEM file option: the text, read and parsed now, so that a bad file is a
  * usage error before anything starts.
@@ -105,7 +105,7 @@ export function pemFile(option: string, kind: 'certificate' | 'private key') {
   return (path: unknown): string => {
     let pem: string;
     try {
-      pem = readFileSync(String(path), 'utf8');
+      pem = readSmallFile(String(path), MAX_PEM_BYTES);
     } catch (error) {
       throw new UsageError(`--${option} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
@@ -119,6 +119,39 @@ export function pemFile(option: string, kind: 'certificate' | 'private key') {
   };
 }
 
+/**
+ * A regular file's text, refused past `maxBytes`. Opened without blocking and checked before any
+ * read: a FIFO would hang the open or the read, and a device such as /dev/zero never ends.
+ */
+function readSmallFile(path: string, maxBytes: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length <= maxBytes) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `flags serve --cert --key`: a key that is not the certificate's fails every handshake, so it is a usage error up front. */
+export function checkKeyPair(cert: string, key: string): true | string {
+  let matches = false;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch {
+    // A key of another type than the certificate's cannot match it either.
+  }
+  return matches || '--key does not match --cert: it is not the private key of that certificate';
+}
+
 /** How failures are retried, files already there treated, and servers trusted. */
 export const reliabilityOptions = {
   retries: {
@@ -130,7 +163,7 @@ export const reliabilityOptions = {
   'retry-delay': {
     default: 100,
     requiresArg: true,
-    coerce: wholeNumber('retry-delay', 0, 60_000),
+    coerce: durationMs('retry-delay', 0, 60_000),
     describe: 'Base of the exponential backoff with full jitter between attempts, in ms; a Retry-After wins; waits are capped at 5 s [number]',
   },
   update: {

@@ -1,7 +1,8 @@
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errorCode, proveWritable } from './destination.js';
 import { UsageError } from './errors.js';
+import { writeNewFile } from './exclusive-file.js';
 
 /**
  * Checks, before any work, that a file given with `--{option}` can be written where asked: its
@@ -28,9 +29,8 @@ export async function checkOutputFile(option: string, path: string): Promise<str
 
 /** Writes `text` to a temporary name beside `file` (this run's `tempPrefix`), then renames it: the file appears whole or not at all. */
 export async function writeWhole(file: string, text: string, tempPrefix: string): Promise<void> {
-  const temp = join(dirname(file), `${tempPrefix}${basename(file)}`);
+  const temp = await writeNewFile(join(dirname(file), `${tempPrefix}${basename(file)}`), text);
   try {
-    await writeFile(temp, text);
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

@@ -177,7 +177,7 @@ describe('flags --retries (the CLI)', () => {
       [['--retry-delay', '1.5'], /--retry-delay must be a whole number from 0 to 60000, got 1\.5/],
       [['--update', '--skip-existing'], /update and skip-existing are mutually exclusive/],
       [['--ca', '/nonexistent/ca.pem'], /--ca \/nonexistent\/ca\.pem: cannot read it \(ENOENT\)/],
-      [['--ca', '/etc'], /--ca \/etc: cannot read it \(EISDIR\)/],
+      [['--ca', '/etc'], /--ca \/etc: cannot read it \(not a regular file\)/],
       [['--ca', '/etc/hostname'], /--ca \/etc\/hostname: not a PEM certificate/],
     ];
     for (const [args, message] of cases) {

@@ -905,9 +905,9 @@ describe('options', () => {
     const bad: [keyof typeof serverKnobs, unknown][] = [
       ['latency', -1],
       ['latency', 'abc'],
-      ['jitter', '-5'],
+      ['jitter', -5],
       ['error-rate', 1.5],
-      ['error-rate', '-0.1'],
+      ['error-rate', -0.1],
       ['error-rate', 'lots'],
       ['seed', 1.5],
       ['seed', 'abc'],

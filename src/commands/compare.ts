@@ -1,5 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { renderOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
+import { wholeNumber } from '../numbers.js';
+import { renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
 
 const builder = (yargs: Argv) =>

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { pemFile, wholeNumber } from '../options.js';
+import { wholeNumber } from '../numbers.js';
+import { checkKeyPair, pemFile } from '../options.js';
 import type { FlagServer } from '../server/flag-server.js';
 import { describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
@@ -46,7 +47,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         cert: { requiresArg: true, coerce: pemFile('cert', 'certificate'), describe: 'Serve https with this PEM certificate [string]' },
         key: { requiresArg: true, coerce: pemFile('key', 'private key'), describe: "The certificate's PEM private key [string]" },
       })
-      .check((argv) => (argv.cert === undefined) === (argv.key === undefined) || '--cert and --key go together: give both for https')
+      .check((argv) => {
+        if ((argv.cert === undefined) !== (argv.key === undefined)) return '--cert and --key go together: give both for https';
+        return argv.cert === undefined || checkKeyPair(argv.cert, argv.key!);
+      })
       .example('$0 serve --dir some/tree --list > urls.txt', 'serve a folder and write the URL of each of its files, for flags -i urls.txt')
       .example(
         '$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem',

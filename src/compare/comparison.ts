@@ -72,10 +72,17 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     const baseline = baselineOf(rows);
     const stoppedBy = interrupt.stoppedBy;
 
+    let chartFailed = false;
     if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
-      await writeWhole(chartFile, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)), tempPrefixFor());
-      log(`Chart written to ${argv.chart}`);
+      try {
+        await writeWhole(chartFile, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)), tempPrefixFor());
+        log(`Chart written to ${argv.chart}`);
+      } catch (error) {
+        // Its folder may have gone during the runs: the table below is still worth printing.
+        log(`flags: cannot write the chart to ${argv.chart}: ${(error as Error).message}`);
+        chartFailed = true;
+      }
     }
     if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
     if (argv.json) {
@@ -95,7 +102,7 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
       const chart = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
       process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs), chart })}${note}\n`);
     }
-    process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : rows.some((row) => row.failed > 0) ? 1 : 0;
+    process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {
     interrupt.dispose();
     await source.close();

@@ -1,3 +1,4 @@
+import { MAX_DURATION_MS } from '../numbers.js';
 import type { ServerOptions } from './options.js';
 import { seededDraws } from './seeded.js';
 
@@ -34,7 +35,8 @@ type Knobs = Pick<ServerOptions, 'latencyMs' | 'jitterMs' | 'errorRate' | 'seed'
  */
 export function planAnswer(knobs: Knobs, key: string, attempt: number, faultable: boolean): AnswerPlan {
   const draw = seededDraws(knobs.seed, key, attempt);
-  const delayMs = Math.max(0, Math.round(knobs.latencyMs + (2 * draw() - 1) * knobs.jitterMs));
+  // Each knob is a valid duration, their sum may not be: a longer timer would fire at once.
+  const delayMs = Math.min(MAX_DURATION_MS, Math.max(0, Math.round(knobs.latencyMs + (2 * draw() - 1) * knobs.jitterMs)));
   const faulty = draw() < knobs.errorRate;
   const kind = draw();
   if (!faultable || !faulty) return { delayMs, fault: null };
