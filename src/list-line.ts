@@ -15,6 +15,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 export function parseListLine(text: string): ListLine | undefined {
   const line = text.trim();
   if (line === '' || line.startsWith('#')) return undefined;
+  // What the decoder put for bytes that are not UTF-8 (a Latin-1 list): the URL would be another.
+  if (line.includes('\uFFFD')) return { problem: 'not UTF-8 text (a list is read as UTF-8)' };
   const space = line.search(/\s/);
   const token = space === -1 ? line : line.slice(0, space);
   const name = space === -1 ? undefined : line.slice(space).trimStart();

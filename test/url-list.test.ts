@@ -18,7 +18,7 @@ async function fromFile(text: string | Buffer, options: ListOptions = { layout: 
 }
 
 /** The message of the UsageError that reading `text` ends in. */
-async function refusal(text: string, options: ListOptions = { layout: 'flat' }): Promise<string> {
+async function refusal(text: string | Buffer, options: ListOptions = { layout: 'flat' }): Promise<string> {
   const error = await fromFile(text, options).then(
     (items) => assert.fail(`accepted: ${JSON.stringify(items)}`),
     (error: unknown) => error,
@@ -140,6 +140,11 @@ describe('reading a list', () => {
   test('a file where another line needs a folder, in either order', async () => {
     assert.match(await refusal('http://h/a x\nhttp://h/b x/b.jpg\n'), /line 1 writes a file x, so line 2 cannot write x\/b\.jpg/);
     assert.match(await refusal('http://h/dir/\nhttp://h/dir\n', { layout: 'tree' }), /line 1 writes h\/dir\/index\.html, so line 2 cannot write a file h\/dir/);
+  });
+
+  test('a line that is not UTF-8', async () => {
+    const latin1 = Buffer.concat([Buffer.from('http://h/ok.jpg\nhttp://h/caf'), Buffer.from([0xe9]), Buffer.from('.jpg\n')]);
+    assert.match(await refusal(latin1), /line 2: not UTF-8 text/);
   });
 
   test('a list that cannot be read, has no URL, or holds a line too long for a URL', async () => {
