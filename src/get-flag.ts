@@ -4,16 +4,16 @@ import { downloadFlag } from './download.js';
 import { modifiedTime } from './existing.js';
 import { type Rendered, renderStage } from './render-stage.js';
 import { withRetries } from './retry.js';
-import type { FetchOptions, FlagResult, RetryNotice } from './types.js';
+import type { FetchOptions, ItemResult, RetryNotice } from './types.js';
 
 /**
  * One flag from start to end, the same in every strategy and run in the slot that holds the code:
  * the existing-file check (`--update`, `--skip-existing`), the fetch-and-save routine under the
  * retry stage, then with `--png` the render stage for a flag just saved. Never throws.
  */
-export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<FlagResult> {
+export async function getFlag(cc: string, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): FlagResult => ({
+  const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): ItemResult => ({
     cc,
     status,
     bytes,

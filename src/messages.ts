@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { FetchOptions, FlagResult, RetryNotice } from './types.js';
+import type { FetchOptions, ItemResult, RetryNotice } from './types.js';
 
 /**
  * The port protocol between the main thread and a pool worker. A worker's first task opens with
@@ -13,7 +13,7 @@ import type { FetchOptions, FlagResult, RetryNotice } from './types.js';
 export type WorkerMessage =
   | { type: 'started'; thread: number; startedAt: number }
   | { type: 'want' }
-  | { type: 'result'; result: FlagResult }
+  | { type: 'result'; result: ItemResult }
   | { type: 'retry'; notice: RetryNotice };
 
 export type MainMessage = { type: 'work'; cc: string | null } | { type: 'cancel' };

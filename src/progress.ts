@@ -1,8 +1,8 @@
 import { formatResult, formatRetry } from './report.js';
-import type { FlagResult, RetryNotice } from './types.js';
+import type { ItemResult, RetryNotice } from './types.js';
 
 export interface Progress {
-  update(result: FlagResult): void;
+  update(result: ItemResult): void;
   retry(notice: RetryNotice): void;
   stop(): void;
 }

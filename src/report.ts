@@ -1,5 +1,5 @@
 import { exitCodeOnSignal, type StopSignal } from './interrupt.js';
-import type { FlagResult, RetryNotice, RunReport } from './types.js';
+import type { ItemResult, RetryNotice, RunReport } from './types.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -20,7 +20,7 @@ export function describeRun(flags: number, server: string, report: Pick<RunRepor
   return `Downloading ${plural(flags, 'flag')} from ${server}\nMode ${mode}: ${schedule}`;
 }
 
-const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
+const details: Record<ItemResult['status'], (result: ItemResult) => string> = {
   ok: (result) => `${result.bytes.toLocaleString('en-US')} bytes`,
   not_found: () => 'not found',
   not_modified: () => 'file kept',
@@ -29,7 +29,7 @@ const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
 };
 
 /** One line per flag, for --verbose. */
-export function formatResult(result: FlagResult): string {
+export function formatResult(result: ItemResult): string {
   const { cc, status, ms, thread, attempts } = result;
   const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
   const render = result.renderMs === undefined ? '' : `  render ${result.renderMs} ms`;
@@ -82,7 +82,7 @@ function renderLine(report: RunReport): string {
 }
 
 /** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`). */
-function formatErrors(failures: FlagResult[]): string[] {
+function formatErrors(failures: ItemResult[]): string[] {
   if (failures.length === 0) return [];
   if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${result.cc.toUpperCase()}  ${result.error}`)];
   const groups = new Map<string, string[]>();

@@ -4,7 +4,7 @@
  */
 export type Status = 'ok' | 'not_found' | 'not_modified' | 'skipped' | 'error';
 
-export interface FlagResult {
+export interface ItemResult {
   /** Lower-case two-letter country code. */
   cc: string;
   status: Status;
@@ -118,10 +118,10 @@ export interface RunReport {
   /** Peak resident set size of the whole process, in bytes. */
   peakRssBytes: number;
   interrupted: boolean;
-  results: FlagResult[];
+  results: ItemResult[];
 }
 
-/** A pool worker's start-up, in epoch ms on the same clock as `FlagResult.startedAt`. */
+/** A pool worker's start-up, in epoch ms on the same clock as `ItemResult.startedAt`. */
 export interface WorkerStart {
   thread: number;
   startedAt: number;
@@ -130,7 +130,7 @@ export interface WorkerStart {
 
 /** How a strategy reports back to the harness. */
 export interface StrategyEvents {
-  onResult(result: FlagResult): void;
+  onResult(result: ItemResult): void;
   onRetry(notice: RetryNotice): void;
   /** Aborted on Ctrl-C: stop handing out work and cut the requests in flight short. */
   signal: AbortSignal;

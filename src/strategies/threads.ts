@@ -6,7 +6,7 @@ import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { queuesFor, type WorkQueue } from '../partition.js';
 import { downloadWorker } from '../paths.js';
-import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
+import type { FetchOptions, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
 /** A worker's unfinished codes get one more try on the next task; after that they are errors. */
 const MAX_ATTEMPTS = 2;
@@ -171,7 +171,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: 
 }
 
 /** A flag lost with its worker, declared on the main thread now: `attempts` counts the workers that had it in hand. */
-function failed(cc: string, error: string, attempts: number): FlagResult {
+function failed(cc: string, error: string, attempts: number): ItemResult {
   return { cc, status: 'error', bytes: 0, startedAt: performance.timeOrigin + performance.now(), ms: 0, thread: 0, attempts, error };
 }
 
