@@ -184,7 +184,11 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
         const run = await flags(['ab', 'ac', '--server', server.url, '--png', '40', '--dest', dest], { guardMs: 30_000 });
         assert.equal(run.code, 0, run.stderr);
         assert.deepEqual(await readFile(join(dest, 'ac.png')), await readFile(join(dest, 'ab.png')), 'the <image> elements drew nothing');
-        assert.deepEqual(slow.paths.filter((path) => path === '/flags/ln/ln.svg'), [], 'no request for the linked URL');
+        assert.deepEqual(
+          slow.paths.filter((path) => path === '/flags/ln/ln.svg'),
+          [],
+          'no request for the linked URL',
+        );
       } finally {
         server.server.close();
       }
