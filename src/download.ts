@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
 import { agentFor } from './agents.js';
-import type { Attempt, FetchOptions } from './types.js';
+import { preparePathInside } from './safe-path.js';
+import type { Attempt, FetchOptions, Item } from './types.js';
 
 /** Statuses that say "not now" rather than "no": worth another attempt. */
 const TRANSIENT_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -17,20 +18,24 @@ const DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'x-deflate', 'br']);
 /** A body that ended before its Content-Length: the connection broke, so another attempt may get it whole. */
 class CutShort extends Error {}
 
+/** Numbers this thread's temporary files: two items of one name in different folders never share one. */
+let tempCount = 0;
+
 /**
- * Makes one request for a flag and saves it as `{dest}/{cc}.{ext}`: the one routine every strategy
+ * Makes one request for `item.url` and saves it as `{dest}/{item.file}`, creating the file's
+ * folders inside dest (never through a symlink that leads out): the one routine every strategy
  * ends in. The body goes to a temporary file that is renamed into place only once it is whole, with
  * the server's Last-Modified as its mtime, so a failed or interrupted download never leaves a
  * partial file behind. With `ifModifiedSince`, a 304 leaves the file as it is. Never throws.
  */
-export async function downloadFlag(cc: string, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
+export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
-  const fileName = `${cc}.${options.ext}`;
-  const temp = join(options.dest, `${options.tempPrefix}${threadId}-${fileName}`);
+  // In dest itself, where the run's sweep finds it; a list's name may be 255 bytes, so it is not part of this one.
+  const temp = join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`);
   try {
     const headers = ifModifiedSince === undefined ? undefined : { 'if-modified-since': ifModifiedSince.toUTCString() };
-    const response = await fetch(`${options.baseUrl}/${cc}/${fileName}`, { agent: agentFor(options), signal, headers });
+    const response = await fetch(item.url, { agent: agentFor(options), signal, headers });
     if (response.status === 404) return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
     if (!response.ok) {
@@ -41,7 +46,8 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
     await writeFile(temp, body);
     const lastModified = new Date(response.headers.get('last-modified') ?? Number.NaN);
     if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
-    await rename(temp, join(options.dest, fileName));
+    // A flat name needs no folder; a symlink in its place is replaced by the rename, not followed.
+    await rename(temp, item.file.includes('/') ? await preparePathInside(options.dest, item.file) : join(options.dest, item.file));
     return { status: 'ok', bytes: body.length };
   } catch (error) {
     await rm(temp, { force: true });

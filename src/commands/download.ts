@@ -5,6 +5,7 @@ import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../desti
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions, wholeNumber } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
+import { flagItems } from '../items.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
@@ -77,7 +78,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
     const tempPrefix = tempPrefixFor();
     const report = await runDownload(
-      codes,
+      flagItems(codes, source.baseUrl, argv.ext),
       {
         server: source.label,
         strategy: await loadStrategy(mode),
@@ -85,8 +86,6 @@ async function handler(argv: DownloadArgs): Promise<void> {
         threads,
         concurrency,
         partition: argv.partition,
-        baseUrl: source.baseUrl,
-        ext: argv.ext,
         dest,
         timeoutMs: argv.timeout,
         maxBytes: argv.maxSize,
