@@ -53,7 +53,11 @@ export const transferOptions = {
   },
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
   timeout: { default: 10_000, requiresArg: true, coerce: wholeNumber('timeout'), describe: 'Per-request timeout in ms [number]' },
-  'max-size': { default: 5_000_000, requiresArg: true, coerce: wholeNumber('max-size'), describe: 'Largest response accepted, in bytes [number]' },
+  'max-size': {
+    requiresArg: true,
+    coerce: wholeNumber('max-size'),
+    describe: 'Largest response accepted, in bytes [number] [default: 5000000 for flags; no cap for the files of --input]',
+  },
 } as const satisfies Record<string, Options>;
 
 /** The CPU stage: shared by the download and compare commands. */
