@@ -40,4 +40,4 @@ export function parseListLine(text: string): ListLine | undefined {
 }
 
 /** A URL or name in a message: quoted so that spaces and oddities show, and cut when long. */
-export const quote = (text: string) => JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);
+const quote = (text: string) => JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}…` : text);

@@ -32,11 +32,12 @@ const SHOWN = 10;
  * checked even with `limit`, so that a trial run with a limit reports what the full run would.
  * Returns the items in list order.
  */
-export async function readUrlList(list: string, { layout, limit, stdin = process.stdin }: ListOptions): Promise<ListItem[]> {
+export async function readUrlList(list: string, { layout, limit, stdin }: ListOptions): Promise<ListItem[]> {
   const check = new ListCheck(layout);
   let number = 0;
   try {
-    for await (const lines of textLines(list === '-' ? stdin : createReadStream(list))) {
+    // process.stdin is opened only when read: merely touching it sets up a handle.
+    for await (const lines of textLines(list === '-' ? (stdin ?? process.stdin) : createReadStream(list))) {
       for (const line of lines) check.add(line, ++number);
     }
   } catch (error) {
