@@ -120,9 +120,9 @@ export async function soak(options: SoakOptions): Promise<SoakFigures> {
 /** What one run lost, doubled or left half-written: each counted per flag or file. */
 async function checkRun(report: RunReport, dest: string): Promise<{ lost: number; doubled: number; partial: number }> {
   const seen = new Map<string, number>();
-  for (const { cc } of report.results) seen.set(cc, (seen.get(cc) ?? 0) + 1);
+  for (const { url } of report.results) seen.set(url, (seen.get(url) ?? 0) + 1);
   const doubled = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
-  const okCodes = new Set(report.results.filter((result) => result.status === 'ok').map((result) => result.cc));
+  const okCodes = new Set(report.results.filter((result) => result.status === 'ok').map((result) => result.cc!));
   const lost = report.requested - okCodes.size;
   let partial = 0;
   const files = await readdir(dest);

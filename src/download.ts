@@ -4,7 +4,8 @@ import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
 import { agentFor } from './agents.js';
 import { writeNewFile } from './exclusive-file.js';
-import type { Attempt, FetchOptions } from './types.js';
+import { preparePathInside } from './safe-path.js';
+import type { Attempt, FetchOptions, Item } from './types.js';
 
 /**
  * Statuses that say "not now" rather than "no": worth another attempt. A 206 answers a request
@@ -30,20 +31,23 @@ class CutShort extends Error {}
 /** A body over `--max-size`: final, however it arrived. */
 class TooLarge extends Error {}
 
+/** Numbers this thread's temporary files: two items of one name in different folders never share one. */
+let tempCount = 0;
+
 /**
- * Makes one request for a flag and saves it as `{dest}/{cc}.{ext}`: the one routine every strategy
+ * Makes one request for `item.url` and saves it as `{dest}/{item.file}`, creating the file's
+ * folders inside dest (never through a symlink that leads out): the one routine every strategy
  * ends in. The body goes to a temporary file that is renamed into place only once it is whole, with
  * the server's Last-Modified as its mtime, so a failed or interrupted download never leaves a
  * partial file behind. With `ifModifiedSince`, a 304 leaves the file as it is. Never throws.
  */
-export async function downloadFlag(cc: string, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
+export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
-  const fileName = `${cc}.${options.ext}`;
   try {
     const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince.toUTCString();
-    const response = await fetch(`${options.baseUrl}/${cc}/${fileName}`, { agent: agentFor(options), signal, headers, compress: false });
+    const response = await fetch(item.url, { agent: agentFor(options), signal, headers, compress: false });
     if (response.status === 404) return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
     if (!WHOLE_STATUSES.has(response.status)) {
@@ -52,7 +56,7 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}`, transient };
     }
     const body = await read(response, options.maxBytes);
-    await save(body, fileName, new Date(response.headers.get('last-modified') ?? Number.NaN), options);
+    await save(body, item.file, new Date(response.headers.get('last-modified') ?? Number.NaN), options);
     return { status: 'ok', bytes: body.length };
   } catch (error) {
     if (timeout.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms`, transient: {} };
@@ -68,12 +72,14 @@ export async function downloadFlag(cc: string, options: FetchOptions, cancel?: A
  * way, so never a planted link's target. A failure names the folder, not the temporary file, so that
  * a folder gone or full reads as one error for all the flags it fails.
  */
-async function save(body: Buffer, fileName: string, lastModified: Date, options: FetchOptions): Promise<void> {
+async function save(body: Buffer, file: string, lastModified: Date, options: FetchOptions): Promise<void> {
   let temp: string | undefined;
   try {
-    temp = await writeNewFile(join(options.dest, `${options.tempPrefix}${threadId}-${fileName}`), body);
+    // In dest itself, where the run's sweep finds it; a list's name may be 255 bytes, so it is not part of this one.
+    temp = await writeNewFile(join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`), body);
     if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
-    await rename(temp, join(options.dest, fileName));
+    // A flat name needs no folder; a symlink in its place is replaced by the rename, not followed.
+    await rename(temp, file.includes('/') ? await preparePathInside(options.dest, file) : join(options.dest, file));
   } catch (error) {
     if (temp !== undefined) await rm(temp, { force: true });
     // Node's message goes on to name the file: `ENOENT: no such file or directory, open '…'`.

@@ -46,10 +46,9 @@ export const transferOptions = {
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
   timeout: { default: 10_000, requiresArg: true, coerce: durationMs('timeout', 1), describe: 'Per-request timeout in ms [number]' },
   'max-size': {
-    default: 5_000_000,
     requiresArg: true,
     coerce: wholeNumber('max-size', 1, MAX_BODY_BYTES),
-    describe: 'Largest response accepted, in bytes, as received and as decoded [number]',
+    describe: 'Largest response accepted, in bytes, as received and as decoded [number] [default: 5000000 for flags; no cap for the files of --input]',
   },
 } as const satisfies Record<string, Options>;
 

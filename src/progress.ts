@@ -1,18 +1,19 @@
+import type { ItemNoun } from './items.js';
 import { formatResult, formatRetry } from './report.js';
-import type { FlagResult, RetryNotice } from './types.js';
+import type { ItemResult, RetryNotice } from './types.js';
 
 export interface Progress {
-  update(result: FlagResult): void;
+  update(result: ItemResult): void;
   retry(notice: RetryNotice): void;
   stop(): void;
 }
 
 /**
- * `--verbose`: one line per flag on `lines`; otherwise a progress bar on stderr when it is a
+ * `--verbose`: one line per item on `lines`; otherwise a progress bar on stderr when it is a
  * terminal, and nothing when it is not (a log file gets no bar frames). The bar is cleared as
  * soon as `signal` aborts (Ctrl-C), so that what is written next starts on a clean line.
  */
-export async function createProgress(total: number, verbose: boolean, lines: NodeJS.WritableStream, signal: AbortSignal): Promise<Progress> {
+export async function createProgress(total: number, verbose: boolean, lines: NodeJS.WritableStream, signal: AbortSignal, noun: ItemNoun = 'flag'): Promise<Progress> {
   if (verbose) {
     return {
       update: (result) =>
@@ -29,7 +30,7 @@ export async function createProgress(total: number, verbose: boolean, lines: Nod
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
     {
-      format: ' {bar} {value}/{total} flags | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}',
+      format: ` {bar} {value}/{total} ${noun}s | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
       stream: process.stderr,

@@ -1,15 +1,16 @@
 import { exitCodeOnSignal, type StopSignal } from './interrupt.js';
-import type { FlagResult, RetryNotice, RunReport } from './types.js';
+import { type ItemNoun, itemLabel } from './items.js';
+import type { ItemResult, RetryNotice, RunReport } from './types.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 const label = (thread: number) => (thread === 0 ? 'main thread' : `thread ${thread}`);
 
-/** Up to this many errors are listed one per flag; past it they are grouped by reason. */
+/** Up to this many errors are listed one per item; past it they are grouped by reason. */
 const LISTED_ERRORS = 5;
 
-/** The first line of a run: where from, how much, and how it is scheduled. */
-export function describeRun(flags: number, server: string, report: Pick<RunReport, 'mode' | 'threads' | 'concurrency'>): string {
+/** The first line of a run: where from (a server, or the list read), how much, and how it is scheduled. */
+export function describeRun(count: number, server: string, report: Pick<RunReport, 'mode' | 'threads' | 'concurrency'>, noun: ItemNoun = 'flag'): string {
   const { mode, threads, concurrency } = report;
   const schedule =
     mode === 'threads'
@@ -17,10 +18,10 @@ export function describeRun(flags: number, server: string, report: Pick<RunRepor
       : mode === 'async'
         ? `the main thread's event loop, ${plural(concurrency, 'request')} in flight`
         : 'one request after another';
-  return `Downloading ${plural(flags, 'flag')} from ${server}\nMode ${mode}: ${schedule}`;
+  return `Downloading ${plural(count, noun)} from ${server}\nMode ${mode}: ${schedule}`;
 }
 
-const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
+const details: Record<ItemResult['status'], (result: ItemResult) => string> = {
   ok: (result) => `${result.bytes.toLocaleString('en-US')} bytes`,
   not_found: () => 'not found',
   not_modified: () => 'file kept',
@@ -28,26 +29,28 @@ const details: Record<FlagResult['status'], (result: FlagResult) => string> = {
   error: (result) => result.error ?? 'failed',
 };
 
-/** One line per flag, for --verbose. */
-export function formatResult(result: FlagResult): string {
-  const { cc, status, ms, thread, attempts } = result;
+/** One line per item, for --verbose. */
+export function formatResult(result: ItemResult): string {
+  const { status, ms, thread, attempts } = result;
   const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
   const render = result.renderMs === undefined ? '' : `  render ${result.renderMs} ms`;
-  return `${cc.toUpperCase()}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${render}${tries}`;
+  return `${itemLabel(result)}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${render}${tries}`;
 }
 
 /** One line per retry, for --verbose. */
-export function formatRetry({ cc, attempt, error, waitMs, thread }: RetryNotice): string {
-  return `${cc.toUpperCase()}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(thread)}`;
+export function formatRetry(notice: RetryNotice): string {
+  const { attempt, error, waitMs, thread } = notice;
+  return `${itemLabel(notice)}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(thread)}`;
 }
 
-export function formatReport(report: RunReport): string {
+/** The report after a run, in words; `noun` names its items (flags, or the files of a list). */
+export function formatReport(report: RunReport, noun: ItemNoun = 'flag'): string {
   const kept = [report.notModified > 0 ? `${report.notModified} not modified` : '', report.skipped > 0 ? `${report.skipped} skipped (file exists)` : ''].filter(Boolean);
   const lines = [
-    `${plural(report.ok, 'flag')} downloaded, ${[...kept, `${report.notFound} not found`].join(', ')}, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
+    `${plural(report.ok, noun)} downloaded, ${[...kept, `${report.notFound} not found`].join(', ')}, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
   ];
   if (report.workerStartupMs !== null) {
-    const started = report.workersStarted < report.threads ? ' (the pool grows only while codes are left)' : '';
+    const started = report.workersStarted < report.threads ? ` (the pool grows only while ${noun === 'flag' ? 'codes' : 'files'} are left)` : '';
     lines.push(`Worker threads: ${report.workersStarted} of ${report.threads} started${started}, the last task under way after ${seconds(report.workerStartupMs)}`);
   }
   if (report.png !== null) lines.push(renderLine(report));
@@ -55,12 +58,17 @@ export function formatReport(report: RunReport): string {
   if (retried.length > 0) {
     const retries = retried.reduce((sum, result) => sum + result.attempts - 1, 0);
     const recovered = retried.filter((result) => result.status !== 'error').length;
-    lines.push(`Retries: ${plural(retried.length, 'flag')} needed them (${retries} ${retries === 1 ? 'retry' : 'retries'} in all); ${recovered} of them then succeeded`);
+    lines.push(`Retries: ${plural(retried.length, noun)} needed them (${retries} ${retries === 1 ? 'retry' : 'retries'} in all); ${recovered} of them then succeeded`);
   }
-  lines.push(...formatErrors(report.results.filter((result) => result.status === 'error')));
+  lines.push(
+    ...formatErrors(
+      report.results.filter((result) => result.status === 'error'),
+      noun,
+    ),
+  );
   if (report.interrupted) {
     const done = report.results.length;
-    lines.push(`Interrupted: ${done} of ${report.requested} flags finished, ${report.requested - done} not attempted`);
+    lines.push(`Interrupted: ${done} of ${report.requested} ${noun}s finished, ${report.requested - done} not attempted`);
   }
   return lines.join('\n');
 }
@@ -81,18 +89,21 @@ function renderLine(report: RunReport): string {
   return `Render: ${plural(rendered.length, 'PNG')} at ${report.png} px, ${seconds(report.renderMs)} of rendering ${where}${share}`;
 }
 
-/** A few errors one per flag; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`). */
-function formatErrors(failures: FlagResult[]): string[] {
+/**
+ * A few errors one per item; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`).
+ * A file's name may hold spaces: in a group, files are listed with commas.
+ */
+function formatErrors(failures: ItemResult[], noun: ItemNoun): string[] {
   if (failures.length === 0) return [];
-  if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${result.cc.toUpperCase()}  ${result.error}`)];
+  if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${itemLabel(result)}  ${result.error}`)];
   const groups = new Map<string, string[]>();
-  for (const { cc, error = 'failed' } of failures) {
-    // Per-flag details (byte counts, a socket's words) come in parentheses after the reason.
-    const reason = error.split(' (')[0]!;
-    groups.set(reason, [...(groups.get(reason) ?? []), cc.toUpperCase()]);
+  for (const result of failures) {
+    // Per-item details (byte counts, a socket's words) come in parentheses after the reason.
+    const reason = (result.error ?? 'failed').split(' (')[0]!;
+    groups.set(reason, [...(groups.get(reason) ?? []), itemLabel(result)]);
   }
   const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
-  return ['Errors by reason:', ...sorted.map(([reason, codes]) => `  ${codes.length} × ${reason} (${codes.join(' ')})`)];
+  return ['Errors by reason:', ...sorted.map(([reason, labels]) => `  ${labels.length} × ${reason} (${labels.join(noun === 'flag' ? ' ' : ', ')})`)];
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { sweepTempFiles } from './destination.js';
-import type { FlagResult, RetryNotice, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from './types.js';
+import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from './types.js';
 
 export interface RunSettings extends ScheduleOptions {
   /** How the report names the server. */
@@ -10,39 +10,40 @@ export interface RunSettings extends ScheduleOptions {
 
 /**
  * The harness every strategy runs in: it times the run, takes each result exactly once, sweeps
- * temporary files left by an interruption, and builds the report.
+ * temporary files left by an interruption, and builds the report, its results in the order of `items`.
  */
 export async function runDownload(
-  codes: readonly string[],
+  items: readonly Item[],
   settings: RunSettings,
   {
     onResult = () => {},
     onRetry = () => {},
     signal = new AbortController().signal,
-  }: { onResult?: (result: FlagResult) => void; onRetry?: (notice: RetryNotice) => void; signal?: AbortSignal } = {},
+  }: { onResult?: (result: ItemResult) => void; onRetry?: (notice: RetryNotice) => void; signal?: AbortSignal } = {},
 ): Promise<RunReport> {
   const { strategy, server, ...options } = settings;
   // Every slot on this thread listens to it at once (a request, a backoff wait): no leak past 10.
   setMaxListeners(0, signal);
-  const results = new Map<string, FlagResult>();
-  const take = (result: FlagResult) => {
-    if (results.has(result.cc)) throw new Error(`internal error: a second result for ${result.cc}`);
-    results.set(result.cc, result);
+  // By URL: a list has each URL once, and a flag's URL holds its code.
+  const results = new Map<string, ItemResult>();
+  const take = (result: ItemResult) => {
+    if (results.has(result.url)) throw new Error(`internal error: a second result for ${result.url}`);
+    results.set(result.url, result);
     onResult(result);
   };
   const started = performance.now();
-  const { threads, workersStarted, workerStartupMs, workers } = await strategy(codes, options, { onResult: take, onRetry, signal });
+  const { threads, workersStarted, workerStartupMs, workers } = await strategy(items, options, { onResult: take, onRetry, signal });
   const elapsedMs = Math.round(performance.now() - started);
   await sweepTempFiles(options.dest, options.tempPrefix);
-  const ordered = codes.flatMap((cc) => results.get(cc) ?? []);
-  const count = (status: FlagResult['status']) => ordered.filter((result) => result.status === status).length;
+  const ordered = items.flatMap((item) => results.get(item.url) ?? []);
+  const count = (status: ItemResult['status']) => ordered.filter((result) => result.status === status).length;
   return {
     server,
     mode: options.mode,
     threads,
     concurrency: options.mode === 'sequential' ? 1 : options.concurrency,
     partition: options.partition,
-    requested: codes.length,
+    requested: items.length,
     ok: count('ok'),
     notFound: count('not_found'),
     notModified: count('not_modified'),
@@ -63,7 +64,7 @@ export async function runDownload(
 }
 
 /** Each worker's start with the start of its first request: the end of its start-up on a timeline. */
-function withFirstRequests(workers: StrategyOutcome['workers'], results: readonly FlagResult[]): WorkerStart[] {
+function withFirstRequests(workers: StrategyOutcome['workers'], results: readonly ItemResult[]): WorkerStart[] {
   const first = new Map<number, number>();
   for (const { thread, startedAt } of results) first.set(thread, Math.min(startedAt, first.get(thread) ?? Number.POSITIVE_INFINITY));
   return workers.map((worker) => ({ ...worker, firstRequestAt: first.get(worker.thread) ?? null }));

@@ -4,9 +4,18 @@
  */
 export type Status = 'ok' | 'not_found' | 'not_modified' | 'skipped' | 'error';
 
-export interface FlagResult {
-  /** Lower-case two-letter country code. */
-  cc: string;
+/**
+ * One file to fetch, from `url` to `{dest}/{file}`: `file` is relative and `/`-separated. A flag's
+ * item also carries its lower-case country code.
+ */
+export interface Item {
+  url: string;
+  file: string;
+  cc?: string;
+}
+
+/** How one item ended: the same schema for a flag and for any file of a list. */
+export interface ItemResult extends Item {
   status: Status;
   /** Bytes written to the destination file (0 unless ok). */
   bytes: number;
@@ -34,8 +43,7 @@ export interface Attempt {
 }
 
 /** A transient failure about to be tried again, as `--verbose` shows it. */
-export interface RetryNotice {
-  cc: string;
+export interface RetryNotice extends Item {
   /** The attempt that failed, from 1. */
   attempt: number;
   /** Why it failed. */
@@ -45,14 +53,11 @@ export interface RetryNotice {
   thread: number;
 }
 
-/** What to do about a flag whose file is already in the destination. */
+/** What to do about an item whose file is already in the destination. */
 export type Existing = 'replace' | 'update' | 'skip';
 
 /** What the fetch-and-save routine needs, the same in every strategy. */
 export interface FetchOptions {
-  /** Base URL: a flag is at `{baseUrl}/{cc}/{cc}.{ext}`. */
-  baseUrl: string;
-  ext: string;
   /** Absolute destination folder; it exists and is writable. */
   dest: string;
   /** Per attempt. */
@@ -64,13 +69,13 @@ export interface FetchOptions {
   retries: number;
   /** Base of the exponential backoff between attempts, in ms. */
   retryDelayMs: number;
-  /** `replace`: download every flag; `update`: ask with If-Modified-Since; `skip`: leave the file alone. */
+  /** `replace`: download every item; `update`: ask with If-Modified-Since; `skip`: leave the file alone. */
   existing: Existing;
   /** PEM certificates trusted besides the system's. */
   ca?: string;
   /** Accept any certificate. */
   insecure: boolean;
-  /** Width of the PNG rendered from each SVG saved (status ok), on the same thread; absent: none. */
+  /** Width of the PNG rendered from each SVG saved (status ok), on the same thread, beside it; absent: none. */
   png?: number;
   /** A PNG of more pixels than this is refused before it is rendered (default: 4096 × 4096). */
   maxPixels?: number;
@@ -118,10 +123,10 @@ export interface RunReport {
   /** Peak resident set size of the whole process, in bytes. */
   peakRssBytes: number;
   interrupted: boolean;
-  results: FlagResult[];
+  results: ItemResult[];
 }
 
-/** A pool worker's start-up, in epoch ms on the same clock as `FlagResult.startedAt`. */
+/** A pool worker's start-up, in epoch ms on the same clock as `ItemResult.startedAt`. */
 export interface WorkerStart {
   thread: number;
   startedAt: number;
@@ -130,7 +135,7 @@ export interface WorkerStart {
 
 /** How a strategy reports back to the harness. */
 export interface StrategyEvents {
-  onResult(result: FlagResult): void;
+  onResult(result: ItemResult): void;
   onRetry(notice: RetryNotice): void;
   /** Aborted on Ctrl-C: stop handing out work and cut the requests in flight short. */
   signal: AbortSignal;
@@ -139,7 +144,7 @@ export interface StrategyEvents {
 export interface StrategyOutcome {
   /** Worker threads used (0: the main thread alone). */
   threads: number;
-  /** Worker threads created: fewer than `threads` when the codes ran out before the pool was full. */
+  /** Worker threads created: fewer than `threads` when the items ran out before the pool was full. */
   workersStarted: number;
   /** Time from the pool's creation until its last task was under way. */
   workerStartupMs: number | null;
@@ -148,4 +153,4 @@ export interface StrategyOutcome {
 }
 
 /** Every strategy has this signature: only the scheduling differs between them. */
-export type Strategy = (codes: readonly string[], options: ScheduleOptions, events: StrategyEvents) => Promise<StrategyOutcome>;
+export type Strategy = (items: readonly Item[], options: ScheduleOptions, events: StrategyEvents) => Promise<StrategyOutcome>;

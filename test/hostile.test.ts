@@ -10,7 +10,8 @@ import { describe, test } from 'node:test';
 import { threadId } from 'node:worker_threads';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { tempPrefixFor } from '../src/destination.js';
-import { downloadFlag } from '../src/download.js';
+import { downloadItem } from '../src/download.js';
+import { flagItems } from '../src/items.js';
 import { writeNewFile } from '../src/exclusive-file.js';
 import { MAX_DURATION_MS } from '../src/numbers.js';
 import { writeWhole } from '../src/output-file.js';
@@ -136,13 +137,12 @@ describe('our own files never touch what is planted in dest', () => {
       await mkdir(dest);
       const intact = await keeper(join(folder, 'outside.txt'), 'not yours');
       const tempPrefix = tempPrefixFor();
-      // The names the first try takes: this run's prefix, this thread, the file.
-      await symlink(join(folder, 'outside.txt'), join(dest, `${tempPrefix}${threadId}-br.svg`));
-      mkfifo(join(dest, `${tempPrefix}${threadId}-in.svg`));
+      // The names the first tries take: this run's prefix, this thread, the thread's count of
+      // downloads (none before these in this process: the other tests download in children).
+      await symlink(join(folder, 'outside.txt'), join(dest, `${tempPrefix}${threadId}-1`));
+      mkfifo(join(dest, `${tempPrefix}${threadId}-2`));
       await withServer('local', {}, async (server) => {
         const options: FetchOptions = {
-          baseUrl: server.baseUrl,
-          ext: 'svg',
           dest,
           timeoutMs: HANG_GUARD_MS,
           maxBytes: 5_000_000,
@@ -152,14 +152,15 @@ describe('our own files never touch what is planted in dest', () => {
           existing: 'replace',
           insecure: false,
         };
-        for (const cc of ['br', 'in']) {
-          assert.deepEqual(await downloadFlag(cc, options), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
+        for (const item of flagItems(['br', 'in'], server.baseUrl, 'svg')) {
+          const cc = item.cc!;
+          assert.deepEqual(await downloadItem(item, options), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
           assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc), cc);
         }
       });
       await intact();
-      assert.ok((await lstat(join(dest, `${tempPrefix}${threadId}-br.svg`))).isSymbolicLink());
-      assert.ok((await lstat(join(dest, `${tempPrefix}${threadId}-in.svg`))).isFIFO());
+      assert.ok((await lstat(join(dest, `${tempPrefix}${threadId}-1`))).isSymbolicLink());
+      assert.ok((await lstat(join(dest, `${tempPrefix}${threadId}-2`))).isFIFO());
       assert.equal((await filesIn(dest)).length, 4, 'the two flags and the two planted entries, no temporary file left');
     });
   });

@@ -9,6 +9,7 @@ import { soak } from '../bench/soak.js';
 import { expandCodes } from '../src/codes.js';
 import { tempPrefixFor } from '../src/destination.js';
 import { backoffMs, MAX_WAIT_MS, retryAfterMs } from '../src/retry.js';
+import { flagItems } from '../src/items.js';
 import { runDownload } from '../src/run.js';
 import { planAnswer } from '../src/server/plan.js';
 import { loadStrategy } from '../src/strategies/index.js';
@@ -20,15 +21,13 @@ const all = expandCodes({ args: [], all: true });
 async function download(codes: readonly string[], baseUrl: string, mode: Mode, retries: number, check: (report: RunReport, dest: string) => Promise<void>) {
   const dest = await tempFolder();
   try {
-    const report = await runDownload(codes, {
+    const report = await runDownload(flagItems(codes, baseUrl, 'svg'), {
       server: baseUrl,
       strategy: await loadStrategy(mode),
       mode,
       threads: 4,
       concurrency: 5,
       partition: 'dynamic',
-      baseUrl,
-      ext: 'svg',
       dest: dest.path,
       timeoutMs: 2000,
       maxBytes: 5_000_000,

@@ -109,7 +109,7 @@ describe('a stop signal mid-run', () => {
             const report = parseReport({ ...exit, stdout: run.stdout(), stderr: run.stderr() });
             assert.equal(report.interrupted, true);
             assert.equal(report.ok, saved.length);
-            const stuck = report.results.filter((result) => ['id', 'pk'].includes(result.cc));
+            const stuck = report.results.filter((result) => ['id', 'pk'].includes(result.cc!));
             assert.ok(
               stuck.every((result) => result.status === 'error' && result.error === 'interrupted'),
               JSON.stringify(stuck),

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { catalogue } from '../src/catalogue.js';
 import { expandCodes } from '../src/codes.js';
 import { tempPrefixFor } from '../src/destination.js';
+import { flagItems } from '../src/items.js';
 import { runDownload } from '../src/run.js';
 import { loadStrategy } from '../src/strategies/index.js';
 import { threadsWith } from '../src/strategies/threads.js';
@@ -34,15 +35,13 @@ async function download(codes: readonly string[], baseUrl: string, plan: Plan, c
   const dest = await tempFolder();
   try {
     const mode = plan.mode ?? 'threads';
-    const report = await runDownload(codes, {
+    const report = await runDownload(flagItems(codes, baseUrl, 'svg'), {
       server: baseUrl,
       strategy: plan.strategy ?? (await loadStrategy(mode)),
       mode,
       threads: plan.threads ?? 4,
       concurrency: plan.concurrency ?? 1,
       partition: plan.partition ?? 'dynamic',
-      baseUrl,
-      ext: 'svg',
       dest: dest.path,
       timeoutMs: plan.timeoutMs ?? 10_000,
       maxBytes: plan.maxBytes ?? 5_000_000,
@@ -70,7 +69,7 @@ function assertComplete(report: RunReport, codes: readonly string[]) {
 async function assertFilesMatch(report: RunReport, dest: string) {
   const okCodes = report.results.filter((result) => result.status === 'ok').map((result) => result.cc);
   assert.deepEqual((await filesIn(dest)).sort(), okCodes.map((cc) => `${cc}.svg`).sort());
-  for (const cc of okCodes) assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc), cc);
+  for (const cc of okCodes) assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc!), cc);
 }
 
 describe('against the embedded server, no latency', () => {

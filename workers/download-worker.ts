@@ -1,24 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import { threadId } from 'node:worker_threads';
-import { getFlag } from '../src/get-flag.js';
+import { getItem } from '../src/get-item.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
 import { warmRenderer } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
-import type { RetryNotice } from '../src/types.js';
+import type { Item, RetryNotice } from '../src/types.js';
 
 // A thread may run several tasks (one that replaces a failed task can land here): it starts once.
 let announced = false;
 
-/** A pool task: download the codes the main thread hands out over `port`, posting each result. */
+/** A pool task: download the items the main thread hands out over `port`, posting each result. */
 export default async function downloadTask({ port, fetch, concurrency }: WorkerTask): Promise<void> {
   const cancel = new AbortController();
   // Every slot listens to it at once (a request, a backoff wait): no leak past 10.
   setMaxListeners(0, cancel.signal);
-  const answers: ((cc: string | undefined) => void)[] = [];
+  const answers: ((item: Item | undefined) => void)[] = [];
   const post = (message: WorkerMessage) => port.postMessage(message);
   port.on('message', (message: MainMessage) => {
     if (message.type === 'cancel') cancel.abort();
-    else answers.shift()?.(message.cc ?? undefined);
+    else answers.shift()?.(message.item ?? undefined);
   });
   if (!announced) {
     announced = true;
@@ -32,7 +32,7 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
   const next = () =>
     cancel.signal.aborted
       ? undefined
-      : new Promise<string | undefined>((resolve) => {
+      : new Promise<Item | undefined>((resolve) => {
           answers.push(resolve);
           post({ type: 'want' });
         });
@@ -41,7 +41,7 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
     await runSlots(
       concurrency,
       next,
-      (cc) => getFlag(cc, fetch, cancel.signal, onRetry),
+      (item) => getItem(item, fetch, cancel.signal, onRetry),
       (result) => post({ type: 'result', result }),
     );
   } finally {

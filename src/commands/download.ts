@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
@@ -6,14 +7,26 @@ import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { wholeNumber } from '../numbers.js';
 import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
+import { UsageError } from '../errors.js';
+import { flagItems, type ItemNoun } from '../items.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
 import { loadStrategy } from '../strategies/index.js';
-import type { Mode, RunReport } from '../types.js';
+import { readUrlList } from '../url-list.js';
+import type { Item, Mode, RunReport } from '../types.js';
 
 /** The book's thread pool size; more threads than flags would only cost start-up time. */
 const DEFAULT_THREADS = 20;
+
+/** `--server` when not given: the embedded server with latency (a list's URLs need none). */
+const DEFAULT_SERVER = 'delay';
+
+/** `--max-size` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
+const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
+
+/** What only a flags run takes, each a usage error beside `--input`. */
+const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed'] as const;
 
 const builder = (yargs: Argv) =>
   yargs
@@ -31,7 +44,19 @@ const builder = (yargs: Argv) =>
       },
       ...scheduleOptions,
       ...selectionOptions,
+      input: {
+        alias: 'i',
+        type: 'string',
+        requiresArg: true,
+        describe: 'Download the files of this URL list instead of flags (- reads standard input): one http(s) URL a line, optionally followed by a name; # comments',
+      },
+      layout: {
+        choices: ['flat', 'tree'] as const,
+        default: 'flat' as const,
+        describe: 'With --input: save each file in dest under its last path segment (flat), or as {host}/{path} like wget -x (tree)',
+      },
       ...transferOptions,
+      server: { ...transferOptions.server, default: undefined, describe: `${transferOptions.server.describe} [default: ${DEFAULT_SERVER}; not with --input]` },
       ...reliabilityOptions,
       ...renderOptions,
       timeline: { type: 'string', requiresArg: true, describe: 'After the run, draw where the time went into this SVG file: a lane per thread, a bar per flag, worker start-ups' },
@@ -54,43 +79,49 @@ const builder = (yargs: Argv) =>
     .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
     .example('$0 --all --skip-existing', 'no request at all for a flag already here')
     .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
-    .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked');
+    .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked')
+    .example('$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)')
+    .example('$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input');
 
 type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
 async function handler(argv: DownloadArgs): Promise<void> {
-  const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
+  // A list is read and checked whole before anything is created: a bad line leaves dest untouched.
+  const list = argv.input === undefined ? undefined : await readInput(argv.input, argv);
+  const codes = list ? [] : expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
   checkPngExt(argv.png, argv.ext);
-  const sourceSpec = resolveFlagSource(argv.server, argv, argv.ext);
+  const sourceSpec = list ? undefined : resolveFlagSource(argv.server ?? DEFAULT_SERVER, argv, argv.ext);
   const timeline = argv.timeline === undefined ? undefined : await checkOutputFile('timeline', argv.timeline);
-  const dest = await prepareDestination(argv.dest);
+  // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
+  const dest = await realpath(await prepareDestination(argv.dest));
   await sweepStaleTempFiles(dest);
-  const source = await openFlagSource(sourceSpec);
+  const source = sourceSpec && (await openFlagSource(sourceSpec));
+  const items = list ?? flagItems(codes, source!.baseUrl, argv.ext);
+  const from = list ? (argv.input === '-' ? 'standard input' : argv.input!) : source!.label;
+  const noun: ItemNoun = list ? 'file' : 'flag';
   if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
   const interrupt = onInterrupt('stopping the downloads in flight');
   try {
     const mode = argv.mode;
-    const threads = Math.min(argv.threads ?? DEFAULT_THREADS, codes.length);
-    // Slots are set up before they ask for work: more than there are flags would only idle.
-    const concurrency = Math.min(argv.concurrency, codes.length);
+    const threads = Math.min(argv.threads ?? DEFAULT_THREADS, items.length);
+    // Slots are set up before they ask for work: more than there are items would only idle.
+    const concurrency = Math.min(argv.concurrency, items.length);
     const lines = argv.json ? process.stderr : process.stdout;
-    lines.write(`${describeRun(codes.length, source.label, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency })}\n`);
-    const progress = await createProgress(codes.length, argv.verbose ?? false, lines, interrupt.signal);
+    lines.write(`${describeRun(items.length, from, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency }, noun)}\n`);
+    const progress = await createProgress(items.length, argv.verbose ?? false, lines, interrupt.signal, noun);
     const tempPrefix = tempPrefixFor();
     const report = await runDownload(
-      codes,
+      items,
       {
-        server: source.label,
+        server: from,
         strategy: await loadStrategy(mode),
         mode,
         threads,
         concurrency,
         partition: argv.partition,
-        baseUrl: source.baseUrl,
-        ext: argv.ext,
         dest,
         timeoutMs: argv.timeout,
-        maxBytes: argv.maxSize,
+        maxBytes: argv.maxSize ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),
         tempPrefix,
         retries: argv.retries,
         retryDelayMs: argv.retryDelay,
@@ -104,24 +135,36 @@ async function handler(argv: DownloadArgs): Promise<void> {
       { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );
     progress.stop();
-    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
     process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
-    if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines);
+    if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines, noun);
   } finally {
     interrupt.dispose();
-    await source.close();
+    await source?.close();
   }
 }
 
+/**
+ * `--input`: the list's items, every line checked (a UsageError lists the bad ones). The options
+ * that choose or serve flags are usage errors beside it: its URLs are absolute, so no server starts.
+ */
+async function readInput(input: string, argv: DownloadArgs): Promise<Item[]> {
+  if ((argv.codes ?? []).length > 0) throw new UsageError(`codes (${argv.codes!.join(' ')}) cannot be combined with --input: the list says what to download`);
+  const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
+  if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
+  if (argv.png !== undefined) throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit });
+}
+
 /** `--timeline`: loaded only when asked for, so that a run without it does not pay for it. */
-async function writeTimeline(report: RunReport, file: string, tempPrefix: string, lines: NodeJS.WritableStream): Promise<void> {
+async function writeTimeline(report: RunReport, file: string, tempPrefix: string, lines: NodeJS.WritableStream, noun: ItemNoun): Promise<void> {
   if (report.results.length === 0) {
-    lines.write(`No timeline: no flag finished.\n`);
+    lines.write(`No timeline: no ${noun} finished.\n`);
     return;
   }
   const [{ runTimeline }, { timelineSvg }] = await Promise.all([import('../timeline/run-timeline.js'), import('../timeline/timeline-svg.js')]);
   try {
-    await writeWhole(file, timelineSvg(runTimeline(report)), tempPrefix);
+    await writeWhole(file, timelineSvg(runTimeline(report, noun)), tempPrefix);
     lines.write(`Timeline written to ${file}\n`);
   } catch (error) {
     process.stderr.write(`flags: cannot write the timeline to ${file}: ${(error as Error).message}\n`);
@@ -131,7 +174,7 @@ async function writeTimeline(report: RunReport, file: string, tempPrefix: string
 
 export const downloadCommand: CommandModule<object, DownloadArgs> = {
   command: '$0 [codes..]',
-  describe: 'Download flags (default: the 20 most populous countries) and report what it took',
+  describe: 'Download flags (default: the 20 most populous countries), or the files of a URL list (--input), and report what it took',
   builder: builder as unknown as CommandModule<object, DownloadArgs>['builder'],
   handler,
 };

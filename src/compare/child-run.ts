@@ -47,7 +47,7 @@ function judge(exitCode: number, report: RunReport | undefined, stderr: string):
   if (report === undefined) return `exit code ${exitCode}, no report${lastLine(stderr)}`;
   if (report.error > 0) {
     const first = report.results.find((result) => result.status === 'error');
-    return `${report.error} of ${report.requested} flags failed (first: ${first?.cc} ${first?.error})`;
+    return `${report.error} of ${report.requested} flags failed (first: ${first?.cc ?? first?.file} ${first?.error})`;
   }
   if (report.ok + report.notFound !== report.requested) {
     return `${report.ok + report.notFound} results for ${report.requested} flags`;

@@ -1,11 +1,11 @@
-import { getFlag } from '../get-flag.js';
+import { getItem } from '../get-item.js';
 import type { Strategy } from '../types.js';
 
-/** One flag after another on the main thread: the baseline. */
-export const sequential: Strategy = async (codes, options, { onResult, onRetry, signal }) => {
-  for (const cc of codes) {
+/** One item after another on the main thread: the baseline. */
+export const sequential: Strategy = async (items, options, { onResult, onRetry, signal }) => {
+  for (const item of items) {
     if (signal.aborted) break;
-    onResult(await getFlag(cc, options, signal, onRetry));
+    onResult(await getItem(item, options, signal, onRetry));
   }
   return { threads: 0, workersStarted: 0, workerStartupMs: null, workers: [] };
 };

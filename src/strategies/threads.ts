@@ -6,9 +6,9 @@ import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { queuesFor, type WorkQueue } from '../partition.js';
 import { downloadWorker } from '../paths.js';
-import type { FetchOptions, FlagResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
+import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
-/** A worker's unfinished codes get one more try on the next task; after that they are errors. */
+/** A worker's unfinished items get one more try on the next task; after that they are errors. */
 const MAX_ATTEMPTS = 2;
 
 /** How long a failed task's port may take to close before the main thread closes it. */
@@ -20,12 +20,12 @@ const CLOSE_GRACE_MS = 2000;
  */
 const CANCEL_GRACE_MS = 1000;
 
-/** A Piscina pool of worker threads, one task per thread, each pulling codes over its own port. */
-export const threads: Strategy = (codes, options, events) => runPool(downloadWorker, codes, options, events);
+/** A Piscina pool of worker threads, one task per thread, each pulling items over its own port. */
+export const threads: Strategy = (items, options, events) => runPool(downloadWorker, items, options, events);
 
 /** The pool with another worker file that speaks the same protocol (tests use one that crashes). */
 export function threadsWith(workerFile: string): Strategy {
-  return (codes, options, events) => runPool(workerFile, codes, options, events);
+  return (items, options, events) => runPool(workerFile, items, options, events);
 }
 
 interface PoolContext {
@@ -35,9 +35,9 @@ interface PoolContext {
   events: StrategyEvents;
   /** Ports of the tasks running now, to be told when the run is cancelled. */
   ports: Set<MessagePort>;
-  /** How many times each code has been handed to a worker, across all tasks. */
+  /** How many times each item (by URL) has been handed to a worker, across all tasks. */
   attempts: Map<string, number>;
-  /** Why tasks failed, so that codes no worker could take can say it. */
+  /** Why tasks failed, so that items no worker could take can say it. */
   failures: string[];
   /** When each worker's thread started, as it said in its first message. */
   workers: StrategyOutcome['workers'];
@@ -45,8 +45,8 @@ interface PoolContext {
   stopWorkers: AbortSignal;
 }
 
-async function runPool(workerFile: string, codes: readonly string[], options: ScheduleOptions, events: StrategyEvents) {
-  const threadCount = Math.max(1, Math.min(options.threads, codes.length));
+async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents) {
+  const threadCount = Math.max(1, Math.min(options.threads, items.length));
   // Workers starting together share the cores and all come up late; started a few at a time,
   // the first ones are downloading while the rest still load. Each new task spawns a worker.
   const startingAtOnce = Math.min(threadCount, availableParallelism());
@@ -83,7 +83,7 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
   };
   events.signal.addEventListener('abort', cancel, { once: true });
 
-  const queues = queuesFor(codes, threadCount, options.partition);
+  const queues = queuesFor(items, threadCount, options.partition);
   const tasks: Promise<void>[] = [];
   let lastStart = created;
   // A task launches the next one once its worker is up (or has failed), unless the work is gone:
@@ -110,19 +110,20 @@ async function runPool(workerFile: string, codes: readonly string[], options: Sc
     await pool.destroy();
   }
   if (!events.signal.aborted) {
-    for (const cc of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(cc, context.failures[0]!, 0));
+    for (const item of [...new Set(queues)].flatMap((queue) => queue.drain())) events.onResult(failed(item, context.failures[0]!, 0));
   }
   return { threads: threadCount, workersStarted, workerStartupMs: Math.round(lastStart - created), workers: context.workers };
 }
 
 /**
  * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
- * worker throw or die, the codes it held are tried once more on a new task, or reported as errors.
+ * worker throw or die, the items it held are tried once more on a new task, or reported as errors.
  */
-async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: () => void): Promise<void> {
+async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: () => void): Promise<void> {
   const { pool, fetch, concurrency, events, attempts, ports, stopWorkers } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
-  const held = new Set<string>();
+  // By URL, the key a result comes back with: a list has each URL once.
+  const held = new Map<string, Item>();
   let handedOut = 0;
   let running = false;
   port.on('message', (message: WorkerMessage) => {
@@ -131,7 +132,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: 
       onStart();
     }
     if (message.type === 'result') {
-      held.delete(message.result.cc);
+      held.delete(message.result.url);
       events.onResult(message.result);
       return;
     }
@@ -140,13 +141,13 @@ async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: 
       context.workers.push({ thread: message.thread, startedAt: message.startedAt });
       return;
     }
-    const cc = events.signal.aborted ? undefined : queue.take();
-    if (cc !== undefined) {
-      held.add(cc);
+    const item = events.signal.aborted ? undefined : queue.take();
+    if (item !== undefined) {
+      held.set(item.url, item);
       handedOut++;
-      attempts.set(cc, (attempts.get(cc) ?? 0) + 1);
+      attempts.set(item.url, (attempts.get(item.url) ?? 0) + 1);
     }
-    port.postMessage({ type: 'work', cc: cc ?? null } satisfies MainMessage);
+    port.postMessage({ type: 'work', item: item ?? null } satisfies MainMessage);
   });
   const closed = once(port, 'close');
   ports.add(port);
@@ -160,23 +161,23 @@ async function runTask(context: PoolContext, queue: WorkQueue<string>, onStart: 
     // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
     const why = stopWorkers.aborted ? 'interrupted' : `worker failed: ${error instanceof Error ? error.message : String(error)}`;
     context.failures.push(why);
-    const retry = stopWorkers.aborted ? [] : [...held].filter((cc) => (attempts.get(cc) ?? 0) < MAX_ATTEMPTS);
-    for (const cc of held) if (!retry.includes(cc)) events.onResult(failed(cc, why, attempts.get(cc) ?? 0));
+    const retry = stopWorkers.aborted ? [] : [...held.values()].filter((item) => (attempts.get(item.url) ?? 0) < MAX_ATTEMPTS);
+    for (const item of held.values()) if (!retry.includes(item)) events.onResult(failed(item, why, attempts.get(item.url) ?? 0));
     queue.putBack(retry);
-    // A task that took no code made no progress: replacing it could loop forever.
+    // A task that took no item made no progress: replacing it could loop forever.
     if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
   } finally {
     ports.delete(port);
   }
 }
 
-/** A flag lost with its worker, declared on the main thread now: `attempts` counts the workers that had it in hand. */
-function failed(cc: string, error: string, attempts: number): FlagResult {
-  return { cc, status: 'error', bytes: 0, startedAt: performance.timeOrigin + performance.now(), ms: 0, thread: 0, attempts, error };
+/** An item lost with its worker, declared on the main thread now: `attempts` counts the workers that had it in hand. */
+function failed(item: Item, error: string, attempts: number): ItemResult {
+  return { ...item, status: 'error', bytes: 0, startedAt: performance.timeOrigin + performance.now(), ms: 0, thread: 0, attempts, error };
 }
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
-  const { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs } = options;
-  return { baseUrl, ext, dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs };
+  const { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs } = options;
+  return { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs };
 }

@@ -1,25 +1,27 @@
+import type { ItemNoun } from '../items.js';
 import type { RunReport } from '../types.js';
 import { type FlagSpan, lanesOf, type StartupSpan, type Timeline } from './spans.js';
 
 /**
- * What a run's report says about where its time went: a bar per flag from its request's start to
- * its file in place, the render its last `renderMs`; each worker from its thread's start to its
- * first request (a worker that got no flag has no such end, and no lane).
+ * What a run's report says about where its time went: a bar per item (`noun`: a flag, or a file of
+ * a list) from its request's start to its file in place, the render its last `renderMs`; each
+ * worker from its thread's start to its first request (a worker that got no item has no such end,
+ * and no lane).
  */
-export function runTimeline(report: RunReport): Timeline {
-  const flags = report.results.map(({ cc, status, thread, startedAt, ms, renderMs }): FlagSpan => {
+export function runTimeline(report: RunReport, noun: ItemNoun = 'flag'): Timeline {
+  const flags = report.results.map(({ cc, file, status, thread, startedAt, ms, renderMs }): FlagSpan => {
     const end = startedAt + ms;
-    return { cc, status, thread, start: startedAt, end, ...(renderMs === undefined ? {} : { render: { start: end - renderMs, end } }) };
+    return { cc: cc ?? file, status, thread, start: startedAt, end, ...(renderMs === undefined ? {} : { render: { start: end - renderMs, end } }) };
   });
   const startups = report.workers.flatMap(({ thread, startedAt, firstRequestAt }): StartupSpan[] =>
     firstRequestAt === null ? [] : [{ thread, start: startedAt, end: Math.max(startedAt, firstRequestAt) }],
   );
-  return { title: titleOf(report), origin: report.processStart, lanes: lanesOf({ flags, startups }) };
+  return { title: titleOf(report, noun), origin: report.processStart, lanes: lanesOf({ flags, startups }) };
 }
 
 /** e.g. `257 flags, threads 2 × 10, PNG 640 px: 1.93 s`. */
-function titleOf({ requested, mode, threads, concurrency, png, elapsedMs }: RunReport): string {
+function titleOf({ requested, mode, threads, concurrency, png, elapsedMs }: RunReport, noun: ItemNoun): string {
   const schedule = mode === 'threads' ? `threads ${threads} × ${concurrency}` : mode === 'async' ? `async, ${concurrency} in flight` : 'sequential';
   const render = png === null ? '' : `, PNG ${png} px`;
-  return `${requested} flag${requested === 1 ? '' : 's'}, ${schedule}${render}: ${(elapsedMs / 1000).toFixed(2)} s`;
+  return `${requested} ${noun}${requested === 1 ? '' : 's'}, ${schedule}${render}: ${(elapsedMs / 1000).toFixed(2)} s`;
 }

@@ -10,8 +10,9 @@ export interface Span {
   end: number;
 }
 
-/** One flag, from its request's start to its file in place. */
+/** One item, from its request's start to its file in place. */
 export interface FlagSpan extends Span {
+  /** What names it: a flag's code, or the file of a list item. */
   cc: string;
   status: Status;
   /** The thread that did it (0: the main thread). */

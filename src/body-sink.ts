@@ -1,0 +1,119 @@
+import { createHash, type Hash } from 'node:crypto';
+import { type FileHandle, open } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { writeNewFile } from './exclusive-file.js';
+
+/**
+ * Bodies up to this size are gathered and written with one call, as a flag always is; past it the
+ * body streams to its file as it arrives, so that memory stays at this much per download in flight.
+ */
+export const IN_MEMORY_BYTES = 1024 * 1024;
+
+/** Where a body goes: a new temporary file, or the `.part` file of `--continue` (appended to, or begun anew). */
+export type SinkTarget = { temp: string } | { part: string; append: boolean };
+
+/**
+ * Takes a body chunk by chunk, hashing it on the way when asked, and writes it to its target:
+ * in one write if it stays small, else streamed. `finish` returns the path written (a temporary
+ * file may have stepped around a name in the way) and the digest.
+ */
+export class BodySink {
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #bytes = 0;
+  #file: FileHandle | undefined;
+  #path: string | undefined;
+  readonly #target: SinkTarget;
+  readonly #hash: Hash | undefined;
+
+  constructor(target: SinkTarget, sha256: boolean) {
+    this.#target = target;
+    this.#hash = sha256 ? createHash('sha256') : undefined;
+  }
+
+  /** Hashes the bytes a resumed `.part` already holds, so that the digest is the whole file's. */
+  async hashExisting(path: string): Promise<void> {
+    if (this.#hash === undefined) return;
+    for await (const chunk of createReadStream(path)) this.#hash.update(chunk as Buffer);
+  }
+
+  /** Bytes taken so far (not counting a `.part`'s earlier bytes). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The path being written, once a file is open (for removal after a failure). */
+  get path(): string | undefined {
+    return this.#path;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.#hash?.update(chunk);
+    this.#bytes += chunk.length;
+    if (this.#file !== undefined) {
+      await this.#file.write(chunk);
+      return;
+    }
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    // A .part is written as it comes: what arrived before a break is what a resume keeps.
+    if (this.#buffered > IN_MEMORY_BYTES || 'part' in this.#target) await this.#openAndFlush();
+  }
+
+  async finish(): Promise<{ path: string; sha256?: string }> {
+    if (this.#file === undefined && 'temp' in this.#target && this.#path === undefined) {
+      this.#path = await writeNewFile(this.#target.temp, Buffer.concat(this.#chunks, this.#buffered));
+      this.#chunks = [];
+    } else {
+      if (this.#file === undefined) await this.#openAndFlush();
+      await this.#file!.close();
+      this.#file = undefined;
+    }
+    return { path: this.#path!, ...(this.#hash === undefined ? {} : { sha256: this.#hash.digest('hex') }) };
+  }
+
+  /** Closes the file after a failure; what was written stays for the caller to keep (a .part) or remove. */
+  async abandon(): Promise<void> {
+    await this.#file?.close().catch(() => {});
+    this.#file = undefined;
+  }
+
+  async #openAndFlush(): Promise<void> {
+    if (this.#file === undefined) {
+      if ('temp' in this.#target) {
+        this.#path = await writeNewFile(this.#target.temp, '');
+        this.#file = await open(this.#path, 'a');
+      } else {
+        this.#path = this.#target.part;
+        this.#file = await openPart(this.#target.part, this.#target.append);
+      }
+    }
+    for (const chunk of this.#chunks) await this.#file.write(chunk);
+    this.#chunks = [];
+    this.#buffered = 0;
+  }
+}
+
+/**
+ * A `.part` has a name anyone can guess: it is opened without following a symlink, without
+ * blocking on a FIFO, and used only when it is a regular file with no other name (a hard link
+ * planted there would lead to a file elsewhere); only then is it emptied for a fresh start.
+ */
+async function openPart(path: string, append: boolean): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_APPEND;
+  let file: FileHandle;
+  try {
+    file = await open(path, flags, 0o644);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENXIO') throw new Error(`${path} is a symlink or a FIFO, not a partial download: remove it`);
+    throw error;
+  }
+  const stats = await file.stat();
+  if (!stats.isFile() || stats.nlink !== 1) {
+    await file.close();
+    throw new Error(`${path} is not a regular file of its own (${stats.isFile() ? 'it has other names' : 'not a file'}): remove it`);
+  }
+  if (!append) await file.truncate(0);
+  return file;
+}

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { downloadItem } from './download.js';
+import { modifiedTime } from './existing.js';
+import { type Rendered, renderStage } from './render-stage.js';
+import { withRetries } from './retry.js';
+import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
+
+/**
+ * One item from start to end, the same in every strategy and run in the slot that holds it: the
+ * existing-file check of `{dest}/{file}` (`--update`, `--skip-existing`), the fetch-and-save
+ * routine under the retry stage, then with `--png` the render stage for a file just saved.
+ * Never throws.
+ */
+export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<ItemResult> {
+  const started = performance.now();
+  const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): ItemResult => ({
+    ...item,
+    status,
+    bytes,
+    // Each thread's own clock plus its origin: the one sum that puts every thread's items on one time line.
+    startedAt: performance.timeOrigin + started,
+    ms: Math.round(performance.now() - started),
+    thread: threadId,
+    attempts,
+    ...(renderMs === undefined ? {} : { renderMs }),
+    ...(error === undefined ? {} : { error }),
+  });
+  const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
+  if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0 }, 0);
+  const { attempt, attempts } = await withRetries(
+    () => downloadItem(item, options, cancel, since),
+    options,
+    cancel,
+    (wait) => onRetry({ ...item, thread: threadId, ...wait }),
+  );
+  // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
+  if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
+  return finish(await renderStage(item, attempt, options.png, options, cancel), attempts);
+}

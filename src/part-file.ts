@@ -1,0 +1,72 @@
+import { lstat, readFile, rename, rm } from 'node:fs/promises';
+import { writeNewFile } from './exclusive-file.js';
+
+/**
+ * `--continue`: a download in progress keeps its bytes in `{file}.part`, and beside it, in
+ * `{file}.part.json`, the validator of the answer they came from (a strong ETag, else the
+ * Last-Modified date) and the URL. The next attempt, in this run or a later one, asks for the rest
+ * with `Range` and `If-Range`: the server sends the rest only if the file is still the one the
+ * bytes came from.
+ */
+export interface PartState {
+  /** Bytes already in the `.part`. */
+  bytes: number;
+  /** What `If-Range` sends: a strong ETag, or an HTTP date. */
+  validator: string;
+}
+
+interface PartMeta {
+  url: string;
+  validator: string;
+}
+
+export const partPath = (target: string) => `${target}.part`;
+const metaPath = (target: string) => `${target}.part.json`;
+
+/** The largest `.part.json` read: a URL and a validator. */
+const META_LIMIT = 64 * 1024;
+
+/**
+ * The `.part` of `target` that a request for `url` may resume, or undefined when there is none, it
+ * has no validator, it came from another URL, or anything about it is not as this run left it.
+ */
+export async function resumablePart(target: string, url: string): Promise<PartState | undefined> {
+  try {
+    const [part, meta] = await Promise.all([lstat(partPath(target)), lstat(metaPath(target))]);
+    if (!part.isFile() || part.nlink !== 1 || !meta.isFile() || meta.size > META_LIMIT || part.size === 0) return undefined;
+    const saved = JSON.parse(await readFile(metaPath(target), 'utf8')) as Partial<PartMeta>;
+    if (saved.url !== url || typeof saved.validator !== 'string' || saved.validator === '') return undefined;
+    return { bytes: part.size, validator: saved.validator };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The validator `If-Range` may carry for an answer (RFC 9110, 13.1.5): a strong ETag, else its
+ * Last-Modified date; a weak ETag cannot vouch for byte ranges. Undefined: the answer cannot be resumed.
+ */
+export function validatorOf(headers: { get(name: string): string | null }): string | undefined {
+  const etag = headers.get('etag')?.trim();
+  if (etag !== undefined && /^"[^"]*"$/.test(etag)) return etag;
+  const lastModified = headers.get('last-modified')?.trim();
+  return lastModified && !Number.isNaN(Date.parse(lastModified)) ? lastModified : undefined;
+}
+
+/** Records which answer the `.part` of `target` holds, written whole (a temporary file renamed over it). */
+export async function recordPart(target: string, url: string, validator: string | undefined): Promise<void> {
+  if (validator === undefined) {
+    await rm(metaPath(target), { force: true });
+    return;
+  }
+  const temp = await writeNewFile(`${metaPath(target)}-new`, JSON.stringify({ url, validator } satisfies PartMeta));
+  await rename(temp, metaPath(target));
+}
+
+/** The `.part` and its record gone: after the file is in place, or when its bytes are wrong. */
+export async function removePart(target: string): Promise<void> {
+  await Promise.all([rm(partPath(target), { force: true }), rm(metaPath(target), { force: true })]);
+}
+
+/** The record alone gone: the `.part` itself is now the file (renamed into place). */
+export const forgetPart = (target: string) => rm(metaPath(target), { force: true });

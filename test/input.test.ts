@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { listTreeUrls } from '../src/server/tree.js';
+import type { RunReport } from '../src/types.js';
+import { type CliRun, cliPath, filesIn, inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
+
+/** The tree served: relative path → bytes. One file is over the 5 MB that flags are capped at. */
+const tree = new Map<string, Buffer>([
+  ['a/b/x y.txt', Buffer.from('a name with a space\n')],
+  ['a/50%.txt', Buffer.from('a percent sign, %25 in its URL\n')],
+  ['ünï cödé.txt', Buffer.from('unicode, and a space\n')],
+  ['q/data.json', Buffer.from('{"asked": "with a query"}\n')],
+  ['big.bin', randomBytes(5_100_000)],
+]);
+
+/** Where each file lands with the default (flat) layout: the last segment of its path. */
+const flatName = (path: string) => path.split('/').at(-1)!;
+
+async function writeTree(root: string): Promise<void> {
+  for (const [path, bytes] of tree) {
+    await mkdir(join(root, ...path.split('/').slice(0, -1)), { recursive: true });
+    await writeFile(join(root, path), bytes);
+  }
+}
+
+/**
+ * The list as a careless editor would leave it: a byte order mark, CRLF endings, comments, blank
+ * lines, and a query on one URL (dropped from its file name).
+ */
+function listText(urls: readonly string[]): string {
+  const lines = urls.map((url) => (url.endsWith('/data.json') ? `${url}?v=2&x=%20` : url));
+  return `\uFEFF# files to fetch\r\n\r\n${lines.join('\r\n')}\r\n   \r\n# the end\r\n`;
+}
+
+/** Every file of `dest` (recursively, `/`-separated), hidden ones included. */
+async function treeOf(dest: string): Promise<string[]> {
+  const entries = await readdir(dest, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name).slice(dest.length + 1))
+    .sort();
+}
+
+async function assertFlatCopy(dest: string): Promise<void> {
+  assert.deepEqual(await treeOf(dest), [...tree.keys()].map(flatName).sort());
+  for (const [path, bytes] of tree) assert.ok(bytes.equals(await readFile(join(dest, flatName(path)))), `${path} is byte-identical`);
+}
+
+/** Runs the real CLI with `input` on its standard input. */
+async function runCliWithStdin(args: string[], input: string): Promise<CliRun> {
+  const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  child.stdin.end(input);
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stdout, stderr };
+}
+
+/** A served tree and its list file for the length of `use`. */
+function withTreeList(use: (folder: string, list: string, urls: string[]) => Promise<void>): Promise<void> {
+  return inTemp(async (folder) => {
+    const root = join(folder, 'tree');
+    await writeTree(root);
+    await withServer('local', { dir: root }, async (server) => {
+      const urls = await listTreeUrls(root, server.baseUrl);
+      assert.equal(urls.length, tree.size);
+      const list = join(folder, 'list.txt');
+      await writeFile(list, listText(urls));
+      await use(folder, list, urls);
+    });
+  });
+}
+
+describe('flags --input (a URL list)', () => {
+  test('every file of a list, byte-identical, in each mode; the report carries url and file', () =>
+    withTreeList(async (folder, list, urls) => {
+      for (const mode of ['threads', 'async', 'sequential']) {
+        const dest = join(folder, `dest-${mode}`);
+        const run = await runCli(['-i', list, '--dest', dest, '--mode', mode, '--concurrency', '2', '--json']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, new RegExp(`^Downloading 5 files from ${list.replaceAll('.', '\\.')}\\nMode ${mode}`));
+        await assertFlatCopy(dest);
+        const report: RunReport = parseReport(run);
+        assert.equal(report.ok, tree.size);
+        const listed = listText(urls)
+          .split('\r\n')
+          .filter((line) => line.startsWith('http'));
+        assert.deepEqual(
+          report.results.map((result) => result.url),
+          listed,
+          `${mode}: results in list order, each with its url`,
+        );
+        assert.deepEqual(report.results.map((result) => result.file).sort(), [...tree.keys()].map(flatName).sort());
+        assert.ok(report.results.every((result) => result.cc === undefined && result.status === 'ok'));
+      }
+    }));
+
+  test('from standard input (-i -), and --layout tree writes {host}/{path}', () =>
+    withTreeList(async (folder, list, urls) => {
+      const flat = join(folder, 'flat');
+      const fromStdin = await runCliWithStdin(['-i', '-', '--dest', flat], await readFile(list, 'utf8'));
+      assert.equal(fromStdin.code, 0, fromStdin.stderr);
+      assert.match(fromStdin.stdout, /^Downloading 5 files from standard input\n/);
+      assert.match(fromStdin.stdout, /\n5 files downloaded, 0 not found, 0 errors in /);
+      await assertFlatCopy(flat);
+
+      const nested = join(folder, 'nested');
+      const run = await runCli(['-i', list, '--layout', 'tree', '--dest', nested, '--mode', 'async']);
+      assert.equal(run.code, 0, run.stderr);
+      const host = new URL(urls[0]!).host.replace(':', '+');
+      assert.deepEqual(await treeOf(nested), [...tree.keys()].map((path) => `${host}/flags/${path}`).sort());
+      for (const [path, bytes] of tree) assert.ok(bytes.equals(await readFile(join(nested, host, 'flags', path))), `${path} is byte-identical`);
+    }));
+
+  test('--verbose names each file; a file that fails is named in the errors', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const withMissing = join(folder, 'missing.txt');
+      await writeFile(withMissing, [...urls, `${new URL(urls[0]!).origin}/flags/nowhere/gone.txt`].join('\n'));
+      const run = await runCli(['-i', withMissing, '--dest', join(folder, 'dest'), '--verbose', '--mode', 'async', '--max-size', '1000000']);
+      assert.equal(run.code, 1, run.stderr);
+      for (const name of ['x y.txt', '50%.txt', 'ünï cödé.txt', 'data.json']) assert.match(run.stdout, new RegExp(`^${name.replace('.', '\\.')}  ok `, 'm'));
+      assert.match(run.stdout, /^gone\.txt {2}not_found /m);
+      // An explicit --max-size still applies to a list's files.
+      assert.match(run.stdout, /^big\.bin {2}error .*1000000-byte cap/m);
+      assert.match(run.stdout, /\n4 files downloaded, 1 not found, 1 error in .*\nErrors:\n {2}big\.bin {2}response exceeds/);
+    }));
+
+  test('a bad list is exit 2, names its lines, and leaves dest untouched', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const dest = join(folder, 'dest');
+      await mkdir(dest);
+      await writeFile(join(dest, 'kept.txt'), 'was here');
+      const bad = join(folder, 'bad.txt');
+      await writeFile(bad, [urls[0], 'ftp://127.0.0.1/x.txt', `${urls[1]} ../outside.txt`, 'just words'].join('\n'));
+      const run = await runCli(['-i', bad, '--dest', dest]);
+      assert.equal(run.code, 2);
+      assert.match(run.stderr, /--input .*bad\.txt: 3 problems, nothing downloaded:\n {2}line 2: .*ftp.*\n {2}line 3: .*\n {2}line 4: /);
+      assert.deepEqual(await filesIn(dest), ['kept.txt']);
+
+      const none = join(folder, 'never-made');
+      const missing = await runCli(['-i', join(folder, 'no-such-list.txt'), '--dest', none]);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /cannot read it \(ENOENT\)/);
+      assert.deepEqual(await filesIn(none), []);
+    }));
+
+  test('--input with codes, --all, --every, --server or --png is a usage error', () =>
+    withTreeList(async (folder, list) => {
+      const dest = join(folder, 'dest');
+      for (const extra of [['BR'], ['B'], ['--all'], ['--every'], ['--server', 'local'], ['--png', '64']]) {
+        const run = await runCli(['-i', list, '--dest', dest, ...extra]);
+        assert.equal(run.code, 2, `${extra.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr, /cannot be (combined|used) with --input/);
+      }
+      assert.deepEqual(await filesIn(dest), []);
+    }));
+
+  test('--limit applies to the list', () =>
+    withTreeList(async (folder, list) => {
+      const dest = join(folder, 'dest');
+      const run = await runCli(['-i', list, '--dest', dest, '--limit', '2', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(parseReport(run).requested, 2);
+      assert.equal((await treeOf(dest)).length, 2);
+    }));
+});
