@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import fetch, { type Response } from 'node-fetch';
 import { agentFor } from './agents.js';
-import { writeNewFile } from './exclusive-file.js';
+import { BodySink } from './body-sink.js';
+import { ACCEPT_ENCODING, bodyChunks, CutShort } from './body-stream.js';
+import { sha256OfFile } from './checksums.js';
+import { forgetPart, type PartState, partPath, recordPart, removePart, resumablePart, validatorOf } from './part-file.js';
 import { preparePathInside } from './safe-path.js';
 import type { Attempt, FetchOptions, Item } from './types.js';
 
@@ -19,17 +22,8 @@ const WHOLE_STATUSES = new Set([200, 203]);
 /** Network failures that a later attempt may not meet; a certificate or DNS failure is final. */
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
 
-/** The content codings asked for, and decoded here rather than by node-fetch (see `decode`). */
-const ACCEPT_ENCODING = 'gzip, deflate, br';
-
 /** How much of an unwanted body (an error page) is read to keep its socket; past it the socket goes. */
 const DRAIN_LIMIT = 64 * 1024;
-
-/** A body that is not whole (ended before its Content-Length or its compressed end): another attempt may get it whole. */
-class CutShort extends Error {}
-
-/** A body over `--max-size`: final, however it arrived. */
-class TooLarge extends Error {}
 
 /** Numbers this thread's temporary files: two items of one name in different folders never share one. */
 let tempCount = 0;
@@ -37,113 +31,128 @@ let tempCount = 0;
 /**
  * Makes one request for `item.url` and saves it as `{dest}/{item.file}`, creating the file's
  * folders inside dest (never through a symlink that leads out): the one routine every strategy
- * ends in. The body goes to a temporary file that is renamed into place only once it is whole, with
- * the server's Last-Modified as its mtime, so a failed or interrupted download never leaves a
- * partial file behind. With `ifModifiedSince`, a 304 leaves the file as it is. Never throws.
+ * ends in. The body streams to a temporary file (a small one in one write) that is renamed into
+ * place only once it is whole and, with a checksum to meet, right, with the server's Last-Modified
+ * as its mtime: a failed or interrupted download never leaves a partial file behind. With
+ * `ifModifiedSince`, a 304 leaves the file as it is. With `resume` (`--continue`) the body goes to
+ * `{file}.part` instead, which a broken transfer leaves for the next attempt to complete with a
+ * range request. `timeoutMs` bounds the wait for the answer and every wait between two of its
+ * chunks, so that a big file takes as long as it needs while a stalled one does not. Never throws.
  */
 export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = cancel ? AbortSignal.any([timeout, cancel]) : timeout;
+  const idle = idleTimer(options.timeoutMs);
+  const signal = cancel ? AbortSignal.any([idle.signal, cancel]) : idle.signal;
+  let sink: BodySink | undefined;
+  let target: string | undefined;
   try {
-    const headers: Record<string, string> = { 'accept-encoding': ACCEPT_ENCODING };
+    target = await saving(options.dest, () => targetPath(item.file, options.dest));
+    const resume = options.resume ? await resumablePart(target, item.url) : undefined;
+    // A range of an encoded body is not a range of the file: a resumable download asks for none.
+    const headers: Record<string, string> = { 'accept-encoding': options.resume ? 'identity' : ACCEPT_ENCODING };
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince.toUTCString();
+    if (resume !== undefined) Object.assign(headers, { range: `bytes=${resume.bytes}-`, 'if-range': resume.validator });
     const response = await fetch(item.url, { agent: agentFor(options), signal, headers, compress: false });
+    idle.touch();
     if (response.status === 404) return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
-    if (!WHOLE_STATUSES.has(response.status)) {
+    if (resume !== undefined && response.status === 416) return await partComplete(response, item, target, resume, options);
+    const appending = resume !== undefined && response.status === 206;
+    if (appending) await checkContentRange(response, target, resume.bytes);
+    else if (!WHOLE_STATUSES.has(response.status)) {
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       const statusText = response.statusText ? ` ${printable(response.statusText)}` : '';
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}`, transient };
     }
-    const body = await read(response, options.maxBytes);
-    await save(body, item.file, new Date(response.headers.get('last-modified') ?? Number.NaN), options);
-    return { status: 'ok', bytes: body.length };
+    // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
+    if (options.resume) await saving(options.dest, () => recordPart(target!, item.url, validatorOf(response.headers), options.tempPrefix));
+    const earlier = appending ? resume.bytes : 0;
+    const writing = new BodySink(
+      options.resume ? { part: partPath(target), append: appending } : { temp: join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`) },
+      options.sha256 === true || item.sha256 !== undefined,
+    );
+    sink = writing;
+    if (appending) await writing.hashExisting(partPath(target));
+    for await (const chunk of bodyChunks(response, options.maxBytes - earlier, idle.touch)) await saving(options.dest, () => writing.write(chunk));
+    const { path, sha256 } = await saving(options.dest, () => writing.finish());
+    sink = undefined;
+    return await place(path, target, item, { bytes: earlier + writing.bytes, sha256, lastModified: response.headers.get('last-modified') }, options);
   } catch (error) {
-    if (timeout.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms`, transient: {} };
+    await sink?.abandon();
+    // Without --continue nothing partial stays; with it, the bytes of a transfer that broke stay for the next attempt.
+    if (!options.resume && sink?.path !== undefined) await rm(sink.path, { force: true });
+    if (idle.signal.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
-    const transient = error instanceof CutShort || TRANSIENT_CODES.has(codeOf(error) ?? '') ? {} : undefined;
-    return { status: 'error', bytes: 0, error: printable(reason(error)), transient };
+    const transient = error instanceof CutShort || TRANSIENT_CODES.has(codeOf(error) ?? '');
+    if (options.resume && target !== undefined && !transient) await removePart(target);
+    return { status: 'error', bytes: 0, error: printable(reason(error)), transient: transient ? {} : undefined };
+  } finally {
+    idle.stop();
   }
 }
 
+/** Where the file goes: straight in dest, or in its folders there, made on the way. */
+const targetPath = (file: string, dest: string) => (file.includes('/') ? preparePathInside(dest, file) : Promise.resolve(join(dest, file)));
+
 /**
- * Puts `body` in place as `{dest}/{fileName}`, with `lastModified` (when valid) as its mtime, by way
- * of a temporary file of its own: the thread's name for it, or a random one if anything is in the
- * way, so never a planted link's target. A failure names the folder, not the temporary file, so that
- * a folder gone or full reads as one error for all the flags it fails.
+ * Puts a whole body, written at `path`, in place at `target`, once it meets its checksum: the
+ * server's Last-Modified (when valid) as its mtime, then a rename (a symlink in the way is replaced,
+ * not followed). Bytes that do not meet it are removed, never renamed: the next attempt (one) may
+ * get them right.
  */
-async function save(body: Buffer, file: string, lastModified: Date, options: FetchOptions): Promise<void> {
-  let temp: string | undefined;
+async function place(path: string, target: string, item: Item, body: { bytes: number; sha256?: string; lastModified: string | null }, options: FetchOptions): Promise<Attempt> {
+  if (item.sha256 !== undefined && body.sha256 !== item.sha256) {
+    await rm(path, { force: true });
+    if (options.resume) await removePart(target);
+    return { status: 'error', bytes: 0, error: `sha256 mismatch: got ${body.sha256}, expected ${item.sha256}`, transient: { retries: 1 } };
+  }
+  await saving(options.dest, async () => {
+    const lastModified = new Date(body.lastModified ?? Number.NaN);
+    if (!Number.isNaN(lastModified.getTime())) await utimes(path, lastModified, lastModified);
+    await rename(path, target);
+  });
+  if (options.resume) await forgetPart(target);
+  return { status: 'ok', bytes: body.bytes, ...(options.sha256 && body.sha256 !== undefined ? { sha256: body.sha256 } : {}) };
+}
+
+/** A 416 to a resumed request: the `.part` already holds the whole file when the server says its length is the part's. */
+async function partComplete(response: Response, item: Item, target: string, resume: PartState, options: FetchOptions): Promise<Attempt> {
+  const total = Number(/^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
+  await ended(response, 'error');
+  if (total !== resume.bytes) {
+    await removePart(target);
+    return { status: 'error', bytes: 0, error: `HTTP 416 to bytes=${resume.bytes}-: the part kept is not the start of this file`, transient: {} };
+  }
+  const sha256 = options.sha256 === true || item.sha256 !== undefined ? await sha256OfFile(partPath(target)) : undefined;
+  return place(partPath(target), target, item, { bytes: total, sha256, lastModified: response.headers.get('last-modified') }, options);
+}
+
+/** A 206 must continue the part where it ends; a range that starts elsewhere would corrupt it. */
+async function checkContentRange(response: Response, target: string, from: number): Promise<void> {
+  const start = Number(/^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(response.headers.get('content-range') ?? '')?.[1] ?? Number.NaN);
+  if (start === from) return;
+  await ended(response, 'error');
+  await removePart(target);
+  throw new CutShort(`HTTP 206 for ${JSON.stringify(response.headers.get('content-range'))}, not the bytes=${from}- asked for`);
+}
+
+/**
+ * A failure of the file system names the folder, not the temporary file, so that a folder gone or
+ * full reads as one error for all the items it fails.
+ */
+async function saving<T>(dest: string, write: () => Promise<T>): Promise<T> {
   try {
-    // In dest itself, where the run's sweep finds it; a list's name may be 255 bytes, so it is not part of this one.
-    temp = await writeNewFile(join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`), body);
-    if (!Number.isNaN(lastModified.getTime())) await utimes(temp, lastModified, lastModified);
-    // A flat name needs no folder; a symlink in its place is replaced by the rename, not followed.
-    await rename(temp, file.includes('/') ? await preparePathInside(options.dest, file) : join(options.dest, file));
+    return await write();
   } catch (error) {
-    if (temp !== undefined) await rm(temp, { force: true });
     // Node's message goes on to name the file: `ENOENT: no such file or directory, open '…'`.
-    throw new Error(`cannot save to ${options.dest}: ${(error as Error).message.replace(/, \w+ '.*$/s, '')}`);
+    throw new Error(`cannot save to ${dest}: ${(error as Error).message.replace(/, \w+ '.*$/s, '')}`);
   }
 }
 
-/**
- * The whole body in memory, decoded, the size cap enforced as it arrives and the declared length
- * checked at the end. A flag is a few kilobytes: one buffer and one write cost less than a chain of
- * streams to the file, and `--max-size` bounds what a request may hold, received and decoded.
- */
-async function read(response: Response, maxBytes: number): Promise<Buffer> {
-  // Without compress, node-fetch leaves the body as sent: Content-Length counts the bytes received.
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw new TooLarge(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of response.body! as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) throw new TooLarge(`response exceeds the ${maxBytes}-byte cap`);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof TooLarge || !(bytes < declared)) throw error;
-    throw new CutShort(`body cut short (${bytes} of ${declared} bytes: ${reason(error)})`);
-  }
-  if (!Number.isNaN(declared) && bytes !== declared) throw new CutShort(`body cut short (${bytes} of ${declared} bytes)`);
-  const body = Buffer.concat(chunks, bytes);
-  const coding = contentCoding(response);
-  return coding === 'identity' ? body : decode(body, coding, maxBytes);
-}
-
-type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
-
-/** The body's one content coding; any other (or several) would be saved still encoded, so it is refused. */
-function contentCoding(response: Response): Coding {
-  const header = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
-  const coding = header === 'x-gzip' ? 'gzip' : header === 'x-deflate' ? 'deflate' : header;
-  if (coding === 'identity' || coding === 'gzip' || coding === 'deflate' || coding === 'br') return coding;
-  throw new Error(`Content-Encoding ${JSON.stringify(header)} is not one that was asked for (${ACCEPT_ENCODING})`);
-}
-
-/**
- * Decodes with zlib's strict defaults: a stream that ends before its end marker is an error, where
- * node-fetch's own gunzip (Z_SYNC_FLUSH, as curl) passes it as a shorter, whole-looking file. The
- * output stops at the cap, so a small bomb never grows past it. zlib loads here, at the first
- * encoded body: a run that meets none never pays for it.
- */
-function decode(body: Buffer, coding: Exclude<Coding, 'identity'>, maxBytes: number): Buffer {
-  const zlib = process.getBuiltinModule('node:zlib');
-  const options = { maxOutputLength: maxBytes };
-  try {
-    if (coding === 'gzip') return zlib.gunzipSync(body, options);
-    if (coding === 'br') return zlib.brotliDecompressSync(body, options);
-    // "deflate" is meant to be zlib-wrapped, yet old servers send it raw; a zlib header's first byte says deflate (0x?8).
-    return (body[0]! & 0x0f) === 0x08 ? zlib.inflateSync(body, options) : zlib.inflateRawSync(body, options);
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new TooLarge(`response exceeds the ${maxBytes}-byte cap once decoded (${coding})`);
-    if (code === 'Z_BUF_ERROR') throw new CutShort(`${coding} body cut short: it ends before its end marker (${body.length} bytes received)`);
-    throw new Error(`${coding} body cannot be decoded: ${(error as Error).message}`);
-  }
+/** An abort `ms` after the last `touch`. */
+function idleTimer(ms: number): { signal: AbortSignal; touch: () => void; stop: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  return { signal: controller.signal, touch: () => void timer.refresh(), stop: () => clearTimeout(timer) };
 }
 
 /**

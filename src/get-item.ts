@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { sha256OfFile } from './checksums.js';
 import { downloadItem } from './download.js';
 import { modifiedTime } from './existing.js';
 import { type Rendered, renderStage } from './render-stage.js';
@@ -14,7 +15,7 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
  */
 export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs }: Rendered, attempts: number): ItemResult => ({
+  const finish = ({ status, bytes, error, renderMs, sha256 }: Rendered, attempts: number): ItemResult => ({
     ...item,
     status,
     bytes,
@@ -25,16 +26,28 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
     attempts,
     ...(renderMs === undefined ? {} : { renderMs }),
     ...(error === undefined ? {} : { error }),
+    ...(sha256 === undefined ? {} : { sha256 }),
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
-  if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0 }, 0);
+  if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   const { attempt, attempts } = await withRetries(
     () => downloadItem(item, options, cancel, since),
     options,
     cancel,
     (wait) => onRetry({ ...item, thread: threadId, ...wait }),
   );
+  if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
   return finish(await renderStage(item, attempt, options.png, options, cancel), attempts);
+}
+
+/** `--sha256` lists every file of the run: one kept as it was is hashed from disk, in this thread too. */
+async function keptDigest(item: Item, options: FetchOptions): Promise<{ sha256?: string }> {
+  if (!options.sha256) return {};
+  try {
+    return { sha256: await sha256OfFile(join(options.dest, item.file)) };
+  } catch {
+    return {};
+  }
 }

@@ -1,4 +1,5 @@
 import { lstat, readFile, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { writeNewFile } from './exclusive-file.js';
 
 /**
@@ -53,13 +54,16 @@ export function validatorOf(headers: { get(name: string): string | null }): stri
   return lastModified && !Number.isNaN(Date.parse(lastModified)) ? lastModified : undefined;
 }
 
-/** Records which answer the `.part` of `target` holds, written whole (a temporary file renamed over it). */
-export async function recordPart(target: string, url: string, validator: string | undefined): Promise<void> {
+/**
+ * Records which answer the `.part` of `target` holds, written whole: a temporary file of this run
+ * (`tempPrefix`, swept like the others) renamed over the record.
+ */
+export async function recordPart(target: string, url: string, validator: string | undefined, tempPrefix: string): Promise<void> {
   if (validator === undefined) {
     await rm(metaPath(target), { force: true });
     return;
   }
-  const temp = await writeNewFile(`${metaPath(target)}-new`, JSON.stringify({ url, validator } satisfies PartMeta));
+  const temp = await writeNewFile(join(dirname(target), `${tempPrefix}${basename(target)}.part.json`), JSON.stringify({ url, validator } satisfies PartMeta));
   await rename(temp, metaPath(target));
 }
 

@@ -32,7 +32,7 @@ export async function withRetries(
 ): Promise<{ attempt: Attempt; attempts: number }> {
   for (let attempts = 1; ; attempts++) {
     const attempt = await tryOnce();
-    if (attempt.transient === undefined || attempts > policy.retries) return { attempt, attempts };
+    if (attempt.transient === undefined || attempts > Math.min(policy.retries, attempt.transient.retries ?? policy.retries)) return { attempt, attempts };
     const waitMs = retryAfterMs(attempt.transient.retryAfter) ?? backoffMs(attempts, policy.retryDelayMs);
     onWait({ attempt: attempts, error: attempt.error ?? attempt.status, waitMs });
     try {

@@ -12,6 +12,8 @@ export interface Item {
   url: string;
   file: string;
   cc?: string;
+  /** The SHA-256 its bytes must have (`--checksums`): bytes that do not are never put in place. */
+  sha256?: string;
 }
 
 /** How one item ended: the same schema for a flag and for any file of a list. */
@@ -31,15 +33,22 @@ export interface ItemResult extends Item {
   attempts: number;
   /** Why it failed: only on `error`. */
   error?: string;
+  /** The SHA-256 of the file (`--sha256`): of the bytes saved, or of a file kept as it was. */
+  sha256?: string;
 }
 
-/** How one request for a flag ended, before the retry stage decides whether to try again. */
+/** How one request for an item ended, before the retry stage decides whether to try again. */
 export interface Attempt {
   status: Status;
   bytes: number;
   error?: string;
-  /** Set on a failure that may pass next time: a reset, a timeout, a cut body, HTTP 408, 429 or 5xx. */
-  transient?: { retryAfter?: string };
+  /** The SHA-256 of the file saved (`--sha256`). */
+  sha256?: string;
+  /**
+   * Set on a failure that may pass next time: a reset, a timeout, a cut body, HTTP 408, 429 or 5xx,
+   * a checksum mismatch; `retries` caps the further attempts for this kind of failure.
+   */
+  transient?: { retryAfter?: string; retries?: number };
 }
 
 /** A transient failure about to be tried again, as `--verbose` shows it. */
@@ -81,6 +90,10 @@ export interface FetchOptions {
   maxPixels?: number;
   /** A render that takes longer than this, in ms, is stopped (default: 60 s). */
   renderTimeoutMs?: number;
+  /** `--continue`: write to `{file}.part`, kept after a broken transfer, and resume it with a range request. */
+  resume?: boolean;
+  /** `--sha256`: hash each file as it streams; results carry the digest. */
+  sha256?: boolean;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';

@@ -1,5 +1,7 @@
 import { realpath } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { formatChecksums, readChecksums, SUMS_FILE } from '../checksums.js';
 import { expandCodes } from '../codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
@@ -59,6 +61,13 @@ const builder = (yargs: Argv) =>
       server: { ...transferOptions.server, default: undefined, describe: `${transferOptions.server.describe} [default: ${DEFAULT_SERVER}; not with --input]` },
       ...reliabilityOptions,
       ...renderOptions,
+      continue: {
+        alias: 'c',
+        type: 'boolean',
+        describe: 'Keep the bytes of a broken transfer in {file}.part and resume it (Range with If-Range) on the next attempt or run',
+      },
+      sha256: { type: 'boolean', describe: 'Hash each file as it streams and write SHA256SUMS in dest (sha256sum -c checks it)' },
+      checksums: { type: 'string', requiresArg: true, describe: 'A sha256sum manifest: a file whose bytes do not match its line is an error, never put in place' },
       timeline: { type: 'string', requiresArg: true, describe: 'After the run, draw where the time went into this SVG file: a lane per thread, a bar per flag, worker start-ups' },
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
@@ -92,11 +101,12 @@ async function handler(argv: DownloadArgs): Promise<void> {
   checkPngExt(argv.png, argv.ext);
   const sourceSpec = list ? undefined : resolveFlagSource(argv.server ?? DEFAULT_SERVER, argv, argv.ext);
   const timeline = argv.timeline === undefined ? undefined : await checkOutputFile('timeline', argv.timeline);
+  const sums = argv.checksums === undefined ? undefined : await readChecksums(argv.checksums);
   // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
   const dest = await realpath(await prepareDestination(argv.dest));
   await sweepStaleTempFiles(dest);
   const source = sourceSpec && (await openFlagSource(sourceSpec));
-  const items = list ?? flagItems(codes, source!.baseUrl, argv.ext);
+  const items = withChecksums(list ?? flagItems(codes, source!.baseUrl, argv.ext), sums);
   const from = list ? (argv.input === '-' ? 'standard input' : argv.input!) : source!.label;
   const noun: ItemNoun = list ? 'file' : 'flag';
   if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
@@ -131,12 +141,15 @@ async function handler(argv: DownloadArgs): Promise<void> {
         png: argv.png,
         maxPixels: argv.maxPixels,
         renderTimeoutMs: argv.renderTimeout,
+        resume: argv.continue ?? false,
+        sha256: argv.sha256 ?? false,
       },
       { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
     process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
+    if (argv.sha256) await writeSums(report, dest, tempPrefix, lines);
     if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines, noun);
   } finally {
     interrupt.dispose();
@@ -154,6 +167,25 @@ async function readInput(input: string, argv: DownloadArgs): Promise<Item[]> {
   if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
   if (argv.png !== undefined) throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
   return readUrlList(input, { layout: argv.layout, limit: argv.limit });
+}
+
+/** `--checksums`: each item listed in the manifest gets the digest its bytes must have. */
+function withChecksums(items: Item[], sums: Map<string, string> | undefined): Item[] {
+  if (sums === undefined) return items;
+  return items.map((item) => (sums.has(item.file) ? { ...item, sha256: sums.get(item.file)! } : item));
+}
+
+/** `--sha256`: the manifest of every file of the run that has a digest, written whole in dest. */
+async function writeSums(report: RunReport, dest: string, tempPrefix: string, lines: NodeJS.WritableStream): Promise<void> {
+  const checksums = report.results.flatMap(({ file, sha256 }) => (sha256 === undefined ? [] : [{ file, sha256 }]));
+  const path = join(dest, SUMS_FILE);
+  try {
+    await writeWhole(path, formatChecksums(checksums), tempPrefix);
+    lines.write(`Checksums of ${checksums.length} files written to ${path}\n`);
+  } catch (error) {
+    process.stderr.write(`flags: cannot write ${path}: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }
 
 /** `--timeline`: loaded only when asked for, so that a run without it does not pay for it. */

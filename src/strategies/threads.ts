@@ -178,6 +178,6 @@ function failed(item: Item, error: string, attempts: number): ItemResult {
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
-  const { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs } = options;
-  return { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs };
+  const { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs, resume, sha256 } = options;
+  return { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs, resume, sha256 };
 }
