@@ -14,7 +14,8 @@ export interface Tool {
 
 /**
  * A whole-process downloader measured against the same server as flags: each
- * fetches a list of URLs into one folder as `{cc}.svg`, with exactly `inFlight`
+ * fetches a list of URLs into one folder, each file under its URL's last path
+ * segment (`{cc}.svg` for a flag), with exactly `inFlight`
  * requests outstanding (one per HTTP/1.1 connection), no retries, no extra
  * requests, and fails with a non-zero exit code when any download fails.
  */
