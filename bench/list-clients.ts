@@ -86,9 +86,12 @@ async function checkFolder(dest: string, work: ListWork, timing: ProcessTiming):
     if (work.sizes.get(name) === size) [files, bytes] = [files + 1, bytes + size];
     else wrong.push(work.sizes.has(name) ? `${name} has ${size} of ${work.sizes.get(name)} bytes` : `unexpected ${name}`);
   }
+  const present = new Set(names);
+  const missing = [...work.sizes.keys()].filter((name) => !present.has(name));
+  if (missing.length > 0) wrong.push(`${missing.length} missing (first: ${missing[0]})`);
   const lastLine = timing.stderr.trim().split('\n').at(-1);
   const why = lastLine ? `: ${lastLine}` : '';
-  if (files < work.sizes.size || wrong.length > 0) {
+  if (wrong.length > 0) {
     const first = wrong.length > 0 ? `; ${wrong[0]}` : '';
     return `${files} of ${work.sizes.size} files whole, ${mebibytes(bytes)} of ${mebibytes(work.bytes)}${first}${why}`;
   }

@@ -65,6 +65,8 @@ export function detectPeers(): Peer[] {
           // One connection per file: aria2c would otherwise split a download across several.
           '--max-connection-per-server=1',
           '--split=1',
+          // By default it allocates a file over 5 MiB in full before its first byte; the others write as the bytes arrive.
+          '--file-allocation=none',
           '--max-tries=1',
           `--dir=${destDir}`,
           `--input-file=${listFile(destDir, 'aria2c', urls)}`,
