@@ -14,9 +14,10 @@ export interface RunningNginx {
 const READY_TIMEOUT_MS = 5000;
 
 /**
- * Serves `root` (laid out as `{cc}/{cc}.svg`) with nginx on 127.0.0.1, as a fast
- * reference server for the benchmark. Everything nginx writes goes to a temporary
- * folder that `stop()` removes. Undefined when nginx is not installed.
+ * Serves every file under `root` at its relative path with nginx on 127.0.0.1, as a fast
+ * reference server for the benchmark: the flag folder (`{cc}/{cc}.svg`) or any other tree.
+ * Everything nginx writes goes to a temporary folder that `stop()` removes. Undefined when
+ * nginx is not installed.
  */
 export async function startNginx(root: string): Promise<RunningNginx | undefined> {
   const binary = findNginx();

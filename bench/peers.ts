@@ -14,7 +14,8 @@ export interface Tool {
 
 /**
  * A whole-process downloader measured against the same server as flags: each
- * fetches a list of URLs into one folder as `{cc}.svg`, with exactly `inFlight`
+ * fetches a list of URLs into one folder, each file under its URL's last path
+ * segment (`{cc}.svg` for a flag), with exactly `inFlight`
  * requests outstanding (one per HTTP/1.1 connection), no retries, no extra
  * requests, and fails with a non-zero exit code when any download fails.
  */
@@ -64,6 +65,8 @@ export function detectPeers(): Peer[] {
           // One connection per file: aria2c would otherwise split a download across several.
           '--max-connection-per-server=1',
           '--split=1',
+          // By default it allocates a file over 5 MiB in full before its first byte; the others write as the bytes arrive.
+          '--file-allocation=none',
           '--max-tries=1',
           `--dir=${destDir}`,
           `--input-file=${listFile(destDir, 'aria2c', urls)}`,

@@ -4,6 +4,7 @@ import { detectPeers, detectRenderer } from './peers.js';
 import { scenarioText, targetsText, writeResults } from './results.js';
 import type { ScenarioContext, ScenarioResult } from './scenario.js';
 import { burstScenario } from './scenarios/burst.js';
+import { filesScenario } from './scenarios/files.js';
 import { hundredsScenario } from './scenarios/hundreds.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { renderScenario } from './scenarios/render.js';
@@ -31,6 +32,7 @@ const scenarios = {
   memory: memoryScenario,
   server: serverScenario,
   render: renderScenario,
+  files: filesScenario,
 };
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);

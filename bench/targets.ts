@@ -54,3 +54,13 @@ function missingFigure(scenario: string, target: string, limit: number, subject:
 export function skippedTarget(scenario: string, target: string, limit: number, why: string): TargetResult {
   return { scenario, target, measured: '—', ratio: null, limit, verdict: `SKIP: ${why}` };
 }
+
+/** A target of the form "at most `ceiling`" for an absolute figure (a peak memory), met or missed by how much as ratioTarget's. */
+export function ceilingTarget(scenario: string, target: string, ceiling: number, subject: Figure, unit: (value: number) => string): TargetResult {
+  if (subject.value === null) return missingFigure(scenario, target, 1, subject, { label: 'the ceiling', value: ceiling });
+  const ratio = subject.value / ceiling;
+  const measured = `${subject.label} ${unit(subject.value)} against ${unit(ceiling)}: ${ratio.toFixed(2)}×`;
+  const off = Math.abs(ratio - 1) * 100;
+  const verdict = ratio <= 1 ? `PASS (${off.toFixed(0)}% under the limit)` : `MISS (${off.toFixed(0)}% over the limit)`;
+  return { scenario, target, measured, ratio, limit: 1, verdict };
+}

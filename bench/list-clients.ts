@@ -1,0 +1,100 @@
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChildRun } from '../src/compare/child-run.js';
+import { mebibytes } from '../src/compare/format.js';
+import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
+import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
+import { cliPath } from '../src/paths.js';
+import type { Client } from './clients.js';
+import type { Peer } from './peers.js';
+
+/** A URL list to fetch into one folder, and what a correct download leaves there. */
+export interface ListWork {
+  /** e.g. `1,000 files`: the table's first column. */
+  name: string;
+  urls: readonly string[];
+  /** The list as a file, one URL a line, for `flags --input`. */
+  listFile: string;
+  /** Each file's name (the URL's last segment) and size. */
+  sizes: ReadonlyMap<string, number>;
+  bytes: number;
+}
+
+/**
+ * flags' per-request timeout (10 s by default) covers the whole body, which for the big file on a
+ * busy machine can take longer: raised to what no run here needs. The peers time out only on a stall.
+ */
+const TIMEOUT_MS = 600_000;
+
+/** `flags --input` at one config, into a fresh folder, checked file by file afterwards like the peers. */
+export function listFlagsClient(work: ListWork, config: RunConfig): Client {
+  return {
+    name: `flags ${configLabel(config, false)}`,
+    program: 'flags',
+    series: `flags ${config.mode}`,
+    inFlight: inFlight(config),
+    flags: work.sizes.size,
+    config,
+    run: (tempRoot) =>
+      inFreshFolder(tempRoot, 'flags-', work, (dest) =>
+        timeProcess(process.execPath, [cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+      ),
+  };
+}
+
+/** A peer fetching the same list at `requests` in flight, each file saved under the URL's last segment. */
+export function listPeerClient(work: ListWork, peer: Peer, requests: number): Client {
+  return {
+    name: peer.name,
+    program: peer.name,
+    series: peer.name,
+    inFlight: requests,
+    flags: work.sizes.size,
+    run: (tempRoot) =>
+      inFreshFolder(tempRoot, 'peer-', work, (dest) => {
+        const { file, args } = peer.command([...work.urls], requests, dest);
+        return timeProcess(file, args);
+      }),
+  };
+}
+
+async function inFreshFolder(tempRoot: string, prefix: string, work: ListWork, run: (dest: string) => Promise<ProcessTiming>): Promise<ChildRun> {
+  const dest = await mkdtemp(join(tempRoot, prefix));
+  try {
+    const timing = await run(dest);
+    const failure = await checkFolder(dest, work, timing);
+    return {
+      wallMs: Math.round(timing.wallMs),
+      ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
+      ...(failure === undefined ? {} : { failure }),
+    };
+  } finally {
+    await rm(dest, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every file of the list at its size and nothing else (no temporary or control file left), and
+ * a zero exit: a run that stops early or writes short files would otherwise look fast.
+ */
+async function checkFolder(dest: string, work: ListWork, timing: ProcessTiming): Promise<string | undefined> {
+  const names = await readdir(dest);
+  let [files, bytes] = [0, 0];
+  const wrong: string[] = [];
+  for (const name of names) {
+    const size = (await stat(join(dest, name))).size;
+    if (work.sizes.get(name) === size) [files, bytes] = [files + 1, bytes + size];
+    else wrong.push(work.sizes.has(name) ? `${name} has ${size} of ${work.sizes.get(name)} bytes` : `unexpected ${name}`);
+  }
+  const present = new Set(names);
+  const missing = [...work.sizes.keys()].filter((name) => !present.has(name));
+  if (missing.length > 0) wrong.push(`${missing.length} missing (first: ${missing[0]})`);
+  const lastLine = timing.stderr.trim().split('\n').at(-1);
+  const why = lastLine ? `: ${lastLine}` : '';
+  if (wrong.length > 0) {
+    const first = wrong.length > 0 ? `; ${wrong[0]}` : '';
+    return `${files} of ${work.sizes.size} files whole, ${mebibytes(bytes)} of ${mebibytes(work.bytes)}${first}${why}`;
+  }
+  if (timing.exitCode !== 0) return `exit code ${timing.exitCode}${why}`;
+  return undefined;
+}
