@@ -29,16 +29,19 @@ export async function readChecksums(path: string): Promise<Map<string, string>> 
   }
   const sums = new Map<string, string>();
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((line, index) => {
-    if (line.trim() === '' || line.startsWith('#')) return;
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
     const match = LINE.exec(line);
-    if (match === null) return problems.push(`line ${index + 1}: not "SHA256  NAME" (64 hex digits, two spaces or " *", a name)`);
+    if (match === null) {
+      problems.push(`line ${index + 1}: not "SHA256  NAME" (64 hex digits, two spaces or " *", a name)`);
+      continue;
+    }
     const [, escaped, hex, name] = match as unknown as [string, string, string, string];
     const file = (escaped ? unescapeName(name) : name).replace(/^(\.\/)+/, '');
     const earlier = sums.get(file);
-    if (earlier !== undefined && earlier !== hex.toLowerCase()) return problems.push(`line ${index + 1}: a second, different sum for ${file}`);
-    sums.set(file, hex.toLowerCase());
-  });
+    if (earlier !== undefined && earlier !== hex.toLowerCase()) problems.push(`line ${index + 1}: a second, different sum for ${file}`);
+    else sums.set(file, hex.toLowerCase());
+  }
   if (problems.length > 0) {
     const more = problems.length > 10 ? `\n  and ${problems.length - 10} more` : '';
     throw new UsageError(
