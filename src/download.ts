@@ -39,7 +39,7 @@ let tempCount = 0;
  * range request. `timeoutMs` bounds the wait for the answer and every wait between two of its
  * chunks, so that a big file takes as long as it needs while a stalled one does not. Never throws.
  */
-export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date): Promise<Attempt> {
+export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date, onBytes?: (bytes: number) => void): Promise<Attempt> {
   const idle = idleTimer(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([idle.signal, cancel]) : idle.signal;
   let sink: BodySink | undefined;
@@ -72,7 +72,11 @@ export async function downloadItem(item: Item, options: FetchOptions, cancel?: A
     );
     sink = writing;
     if (appending) await writing.hashExisting(partPath(target));
-    for await (const chunk of bodyChunks(response, options.maxBytes - earlier, idle.touch)) await saving(options.dest, () => writing.write(chunk));
+    const received = (bytes: number) => {
+      idle.touch();
+      onBytes?.(bytes);
+    };
+    for await (const chunk of bodyChunks(response, options.maxBytes - earlier, received)) await saving(options.dest, () => writing.write(chunk));
     const { path, sha256 } = await saving(options.dest, () => writing.finish());
     sink = undefined;
     return await place(path, target, item, { bytes: earlier + writing.bytes, sha256, lastModified: response.headers.get('last-modified') }, options);

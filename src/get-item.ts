@@ -5,7 +5,7 @@ import { downloadItem } from './download.js';
 import { modifiedTime } from './existing.js';
 import { type Rendered, renderStage } from './render-stage.js';
 import { withRetries } from './retry.js';
-import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
+import type { FetchOptions, Item, ItemEvents, ItemResult } from './types.js';
 
 /**
  * One item from start to end, the same in every strategy and run in the slot that holds it: the
@@ -13,7 +13,7 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
  * routine under the retry stage, then with `--png` the render stage for a file just saved.
  * Never throws.
  */
-export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, onRetry: (notice: RetryNotice) => void): Promise<ItemResult> {
+export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents): Promise<ItemResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error, renderMs, sha256 }: Rendered, attempts: number): ItemResult => ({
     ...item,
@@ -31,7 +31,7 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   const { attempt, attempts } = await withRetries(
-    () => downloadItem(item, options, cancel, since),
+    () => downloadItem(item, options, cancel, since, onBytes),
     options,
     cancel,
     (wait) => onRetry({ ...item, thread: threadId, ...wait }),

@@ -44,7 +44,12 @@ export const transferOptions = {
     describe: 'File extension to fetch, 1 to 8 letters or digits, used as typed (gif for the Fluent Python site layout)',
   },
   dest: { type: 'string', default: 'downloaded', requiresArg: true, describe: 'Destination folder (created when missing)' },
-  timeout: { default: 10_000, requiresArg: true, coerce: durationMs('timeout', 1), describe: 'Per-request timeout in ms [number]' },
+  timeout: {
+    default: 10_000,
+    requiresArg: true,
+    coerce: durationMs('timeout', 1),
+    describe: 'Give up on a request after this many ms without an answer or a byte of its body [number]',
+  },
   'max-size': {
     requiresArg: true,
     coerce: wholeNumber('max-size', 1, MAX_BODY_BYTES),

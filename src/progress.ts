@@ -5,6 +5,8 @@ import type { ItemResult, RetryNotice } from './types.js';
 export interface Progress {
   update(result: ItemResult): void;
   retry(notice: RetryNotice): void;
+  /** Body bytes received: the bar counts them, so that a big file shows it is moving. */
+  bytes(received: number): void;
   stop(): void;
 }
 
@@ -22,22 +24,24 @@ export async function createProgress(total: number, verbose: boolean, lines: Nod
       retry: (notice) =>
         lines.write(`${formatRetry(notice)}
 `),
+      bytes: () => {},
       stop: () => {},
     };
   }
-  if (!process.stderr.isTTY) return { update: () => {}, retry: () => {}, stop: () => {} };
+  if (!process.stderr.isTTY) return { update: () => {}, retry: () => {}, bytes: () => {}, stop: () => {} };
   // Loaded only when a bar is drawn: a script's run should not pay for it.
   const { SingleBar, Presets } = (await import('cli-progress')).default;
   const bar = new SingleBar(
     {
-      format: ` {bar} {value}/{total} ${noun}s | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}`,
+      format: ` {bar} {value}/{total} ${noun}s, {received} | {ok} ok, {kept} kept, {notFound} not found, {error} errors, {retries} retries | {duration_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
       stream: process.stderr,
     },
     Presets.shades_classic,
   );
-  const counts = { ok: 0, kept: 0, notFound: 0, error: 0, retries: 0 };
+  const counts = { ok: 0, kept: 0, notFound: 0, error: 0, retries: 0, received: formatBytes(0) };
+  let received = 0;
   const counter = { ok: 'ok', not_found: 'notFound', not_modified: 'kept', skipped: 'kept', error: 'error' } as const;
   bar.start(total, 0, counts);
   // A stopped SingleBar ignores later updates and a second stop (it checks its render timer), so
@@ -52,6 +56,23 @@ export async function createProgress(total: number, verbose: boolean, lines: Nod
       counts.retries++;
       bar.update(counts);
     },
+    bytes(bytes) {
+      received += bytes;
+      counts.received = formatBytes(received);
+      bar.update(counts);
+    },
     stop: () => bar.stop(),
   };
+}
+
+/** Bytes as a person reads them: 980 B, 12.3 kB, 4.5 MB, 1.07 GB (powers of 1000, as download tools show). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${units[unit]}`;
 }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { sweepTempFiles } from './destination.js';
-import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from './types.js';
+import type { Item, ItemEvents, ItemResult, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from './types.js';
 
 export interface RunSettings extends ScheduleOptions {
   /** How the report names the server. */
@@ -18,8 +18,9 @@ export async function runDownload(
   {
     onResult = () => {},
     onRetry = () => {},
+    onBytes = () => {},
     signal = new AbortController().signal,
-  }: { onResult?: (result: ItemResult) => void; onRetry?: (notice: RetryNotice) => void; signal?: AbortSignal } = {},
+  }: { onResult?: (result: ItemResult) => void; signal?: AbortSignal } & Partial<ItemEvents> = {},
 ): Promise<RunReport> {
   const { strategy, server, ...options } = settings;
   // Every slot on this thread listens to it at once (a request, a backoff wait): no leak past 10.
@@ -32,7 +33,7 @@ export async function runDownload(
     onResult(result);
   };
   const started = performance.now();
-  const { threads, workersStarted, workerStartupMs, workers } = await strategy(items, options, { onResult: take, onRetry, signal });
+  const { threads, workersStarted, workerStartupMs, workers } = await strategy(items, options, { onResult: take, onRetry, onBytes, signal });
   const elapsedMs = Math.round(performance.now() - started);
   await sweepTempFiles(options.dest, options.tempPrefix);
   const ordered = items.flatMap((item) => results.get(item.url) ?? []);

@@ -146,10 +146,16 @@ export interface WorkerStart {
   firstRequestAt: number | null;
 }
 
-/** How a strategy reports back to the harness. */
-export interface StrategyEvents {
-  onResult(result: ItemResult): void;
+/** What happens to an item on its way, as it happens. */
+export interface ItemEvents {
   onRetry(notice: RetryNotice): void;
+  /** Body bytes received since the last call, for a progress bar (a worker sends them a few times a second). */
+  onBytes(bytes: number): void;
+}
+
+/** How a strategy reports back to the harness. */
+export interface StrategyEvents extends ItemEvents {
+  onResult(result: ItemResult): void;
   /** Aborted on Ctrl-C: stop handing out work and cut the requests in flight short. */
   signal: AbortSignal;
 }

@@ -27,13 +27,13 @@ describe('checksum manifests', () => {
     });
   });
 
-  it('names each bad line, and refuses an empty manifest or a missing one', async () => {
+  it('names each bad line (a second, different sum for a name too), and refuses an empty manifest or a missing one', async () => {
     await inTemp(async (folder) => {
       const manifest = join(folder, 'SUMS');
       await writeFile(manifest, `${HEX_A}  ok\nnot a sum\n${'a'.repeat(63)}  short\n${HEX_B}  ok\n`);
       await assert.rejects(readChecksums(manifest), (error: Error) => {
         assert.ok(error instanceof UsageError);
-        assert.match(error.message, /2 problems, nothing downloaded:\n {2}line 2: .*\n {2}line 3: /);
+        assert.match(error.message, /3 problems, nothing downloaded:\n {2}line 2: not .*\n {2}line 3: not .*\n {2}line 4: a second, different sum for ok$/);
         assert.match(error.message, /^--checksums .*SUMS: /);
         return true;
       });

@@ -218,7 +218,7 @@ describe('faults end in exactly one state and leave no file behind', () => {
           reasons.some((reason) => /^HTTP 429/.test(reason)),
           'too many requests',
         );
-        assert.ok(reasons.includes(`timed out after ${timeoutMs} ms`), 'a stalled body');
+        assert.ok(reasons.includes(`timed out after ${timeoutMs} ms without data`), 'a stalled body');
         assert.ok(
           reasons.some((reason) => /body cut short \(\d+ of \d+ bytes/.test(reason)),
           'a body cut short',
@@ -236,7 +236,7 @@ describe('faults end in exactly one state and leave no file behind', () => {
       download(['br', 'fr'], server.baseUrl, { mode: 'async', concurrency: 2, timeoutMs: 100 }, async (report, dest) => {
         assert.deepEqual(
           report.results.map((result) => result.error),
-          ['timed out after 100 ms', 'timed out after 100 ms'],
+          ['timed out after 100 ms without data', 'timed out after 100 ms without data'],
         );
         assert.deepEqual(await filesIn(dest), []);
       }),

@@ -6,6 +6,9 @@ import { warmRenderer } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
 import type { Item, RetryNotice } from '../src/types.js';
 
+/** How often a worker sends the bytes its bodies received. */
+const BYTES_EVERY_MS = 200;
+
 // A thread may run several tasks (one that replaces a failed task can land here): it starts once.
 let announced = false;
 
@@ -36,15 +39,32 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
           answers.push(resolve);
           post({ type: 'want' });
         });
+  // Bytes are gathered and sent a few times a second: a message per chunk would cost more than the chunk.
+  let pendingBytes = 0;
+  let bytesTimer: NodeJS.Timeout | undefined;
+  const flushBytes = () => {
+    clearTimeout(bytesTimer);
+    bytesTimer = undefined;
+    if (pendingBytes > 0) post({ type: 'bytes', bytes: pendingBytes });
+    pendingBytes = 0;
+  };
+  const onBytes = (bytes: number) => {
+    pendingBytes += bytes;
+    bytesTimer ??= setTimeout(flushBytes, BYTES_EVERY_MS);
+  };
   try {
     const onRetry = (notice: RetryNotice) => post({ type: 'retry', notice });
     await runSlots(
       concurrency,
       next,
-      (item) => getItem(item, fetch, cancel.signal, onRetry),
-      (result) => post({ type: 'result', result }),
+      (item) => getItem(item, fetch, cancel.signal, { onRetry, onBytes }),
+      (result) => {
+        flushBytes();
+        post({ type: 'result', result });
+      },
     );
   } finally {
+    flushBytes();
     port.close();
   }
 }

@@ -144,7 +144,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
         resume: argv.continue ?? false,
         sha256: argv.sha256 ?? false,
       },
-      { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), signal: interrupt.signal },
+      { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), onBytes: (bytes) => progress.bytes(bytes), signal: interrupt.signal },
     );
     progress.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);

@@ -137,6 +137,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
       return;
     }
     if (message.type === 'retry') return events.onRetry(message.notice);
+    if (message.type === 'bytes') return events.onBytes(message.bytes);
     if (message.type === 'started') {
       context.workers.push({ thread: message.thread, startedAt: message.startedAt });
       return;
