@@ -14,8 +14,11 @@ export type SinkTarget = { temp: string } | { part: string; append: boolean };
 
 /**
  * Takes a body chunk by chunk, hashing it on the way when asked, and writes it to its target:
- * in one write if it stays small, else streamed. `finish` returns the path written (a temporary
- * file may have stepped around a name in the way) and the digest.
+ * in one write if it stays small, else in batches of `IN_MEMORY_BYTES`, one batch on its way to
+ * the disk while the next gathers, so that the download never waits for the disk chunk by chunk
+ * (a write per 16-64 KiB chunk, each awaited, left the thread idle most of the time). `finish`
+ * returns the path written (a temporary file may have stepped around a name in the way) and the
+ * digest.
  */
 export class BodySink {
   #chunks: Buffer[] = [];
@@ -23,6 +26,8 @@ export class BodySink {
   #bytes = 0;
   #file: FileHandle | undefined;
   #path: string | undefined;
+  /** The batch being written, awaited before the next one goes. */
+  #writing: Promise<unknown> = Promise.resolve();
   readonly #target: SinkTarget;
   readonly #hash: Hash | undefined;
 
@@ -50,47 +55,58 @@ export class BodySink {
   async write(chunk: Buffer): Promise<void> {
     this.#hash?.update(chunk);
     this.#bytes += chunk.length;
-    if (this.#file !== undefined) {
-      await this.#file.write(chunk);
-      return;
-    }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    // A .part is written as it comes: what arrived before a break is what a resume keeps.
-    if (this.#buffered > IN_MEMORY_BYTES || 'part' in this.#target) await this.#openAndFlush();
+    if (this.#buffered >= IN_MEMORY_BYTES) await this.#flush();
   }
 
   async finish(): Promise<{ path: string; sha256?: string }> {
-    if (this.#file === undefined && 'temp' in this.#target && this.#path === undefined) {
+    if (this.#file === undefined && 'temp' in this.#target) {
       this.#path = await writeNewFile(this.#target.temp, Buffer.concat(this.#chunks, this.#buffered));
       this.#chunks = [];
     } else {
-      if (this.#file === undefined) await this.#openAndFlush();
+      await this.#flush();
+      await this.#writing;
       await this.#file!.close();
       this.#file = undefined;
     }
     return { path: this.#path!, ...(this.#hash === undefined ? {} : { sha256: this.#hash.digest('hex') }) };
   }
 
-  /** Closes the file after a failure; what was written stays for the caller to keep (a .part) or remove. */
+  /**
+   * Closes the file after a failure. The bytes received so far go to a `.part` first, as the
+   * next attempt resumes from its end; a temporary file is the caller's to remove.
+   */
   async abandon(): Promise<void> {
+    try {
+      if ('part' in this.#target) await this.#flush();
+      await this.#writing;
+    } catch {
+      // The failure being handled already decides the outcome.
+    }
     await this.#file?.close().catch(() => {});
     this.#file = undefined;
   }
 
-  async #openAndFlush(): Promise<void> {
-    if (this.#file === undefined) {
-      if ('temp' in this.#target) {
-        this.#path = await writeNewFile(this.#target.temp, '');
-        this.#file = await open(this.#path, 'a');
-      } else {
-        this.#path = this.#target.part;
-        this.#file = await openPart(this.#target.part, this.#target.append);
-      }
-    }
-    for (const chunk of this.#chunks) await this.#file.write(chunk);
+  /** Sends the gathered batch to the file, once the batch before it is written. */
+  async #flush(): Promise<void> {
+    await this.#writing;
+    this.#file ??= await this.#open();
+    const batch = this.#chunks;
     this.#chunks = [];
     this.#buffered = 0;
+    if (batch.length > 0) this.#writing = this.#file.writev(batch);
+    // Its failure (a full disk) is met at the next flush or at the end, never left unhandled.
+    this.#writing.catch(() => {});
+  }
+
+  async #open(): Promise<FileHandle> {
+    if ('temp' in this.#target) {
+      this.#path = await writeNewFile(this.#target.temp, '');
+      return open(this.#path, 'a');
+    }
+    this.#path = this.#target.part;
+    return openPart(this.#target.part, this.#target.append);
   }
 }
 

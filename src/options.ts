@@ -27,13 +27,18 @@ export const selectionOptions = {
 /** Each request in flight may hold a body this large in memory: `--max-size` goes no higher. */
 const MAX_BODY_BYTES = 2 ** 30;
 
-/** Where from and where to. */
+/** The server of a flags run when none is given: the embedded one, with the lesson's latency. */
+export const DEFAULT_SERVER = 'delay';
+
+/**
+ * Where from and where to. `--server` has no yargs default, so that one given beside `--input`
+ * can be told from none: the commands apply `DEFAULT_SERVER`.
+ */
 export const transferOptions = {
   server: {
     type: 'string',
-    default: 'delay',
     requiresArg: true,
-    describe: 'An embedded server profile (local: no delay; delay: 100-500 ms latency; error: latency and faults) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
+    describe: `An embedded server profile (local: no delay; delay: 100-500 ms latency; error: latency and faults) or the base URL of any server with {URL}/{cc}/{cc}.{ext} [default: ${DEFAULT_SERVER}; not with --input]`,
   },
   ...serverKnobs,
   ext: {

@@ -170,4 +170,31 @@ describe('flags --input (a URL list)', () => {
       assert.equal(parseReport(run).requested, 2);
       assert.equal((await treeOf(dest)).length, 2);
     }));
+
+  test('flags compare --input: every config runs on the list, no bound stated; - and --server are usage errors', () =>
+    withTreeList(async (_folder, list) => {
+      const run = await runCli(['compare', '-i', list, '--modes', 'threads,async', '--threads', '1,2', '--repeat', '1', '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout) as { flags: number; server: string; latencyMs: number | null; rows: { label: string; runs: number; failed: number }[] };
+      assert.equal(summary.flags, tree.size);
+      assert.equal(summary.server, list);
+      assert.equal(summary.latencyMs, null);
+      assert.equal(summary.rows.length, 4);
+      assert.ok(
+        summary.rows.every((row) => row.runs === 1 && row.failed === 0),
+        JSON.stringify(summary.rows),
+      );
+      assert.match(run.stderr, new RegExp(`Comparing 4 configs × 1 runs on 5 files from ${list.replaceAll('.', '\\.')}`));
+      const text = await runCli(['compare', '-i', list, '--threads', '1', '--repeat', '1']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /No bound: the latency of the servers of a list is not known here\./);
+      for (const extra of [
+        ['-i', '-'],
+        ['-i', list, '--server', 'local'],
+        ['-i', list, 'BR'],
+      ]) {
+        const refused = await runCli(['compare', ...extra]);
+        assert.equal(refused.code, 2, `${extra.join(' ')}: ${refused.stderr}`);
+      }
+    }));
 });

@@ -41,9 +41,16 @@ const builder = (yargs: Argv) =>
         describe: 'Write one timeline per config into this folder (created when missing), from its last run: <config>.svg',
       },
       ...selectionOptions,
+      input: {
+        alias: 'i',
+        type: 'string',
+        requiresArg: true,
+        describe: 'Compare on the files of this URL list instead of flags (a file: every run reads it); no bound, their latency is not known',
+      },
+      layout: { choices: ['flat', 'tree'] as const, default: 'flat' as const, describe: 'With --input: how files are named in each run (see flags --help)' },
       server: {
         ...transferOptions.server,
-        describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext}',
+        describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext} [default: delay; not with --input]',
       },
       ...serverKnobs,
       // Only the help differs from the download command's: the same checks apply.
@@ -62,6 +69,7 @@ const builder = (yargs: Argv) =>
     .example('$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies')
     .example('$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)')
     .example('$0 compare --server local --repeat 5', 'no latency: what the overhead costs')
+    .example('$0 compare -i urls.txt --modes threads,async --threads 1,2,4', 'the files of a URL list instead of flags')
     .example('$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop')
     .example('$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes')
     .epilog(

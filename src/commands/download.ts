@@ -7,28 +7,23 @@ import { onInterrupt } from '../interrupt.js';
 import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
 import { openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { wholeNumber } from '../numbers.js';
-import { checkPngExt, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import { checkPngExt, DEFAULT_SERVER, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
-import { UsageError } from '../errors.js';
 import { flagItems, type ItemNoun } from '../items.js';
 import { createProgress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import { runDownload } from '../run.js';
 import { loadStrategy } from '../strategies/index.js';
-import { readUrlList } from '../url-list.js';
+import { readInputItems } from '../input-items.js';
 import type { Item, Mode, RunReport } from '../types.js';
 
 /** The book's thread pool size; more threads than flags would only cost start-up time. */
 const DEFAULT_THREADS = 20;
 
 /** `--server` when not given: the embedded server with latency (a list's URLs need none). */
-const DEFAULT_SERVER = 'delay';
 
 /** `--max-size` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
 const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
-
-/** What only a flags run takes, each a usage error beside `--input`. */
-const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed'] as const;
 
 const builder = (yargs: Argv) =>
   yargs
@@ -58,7 +53,6 @@ const builder = (yargs: Argv) =>
         describe: 'With --input: save each file in dest under its last path segment (flat), or as {host}/{path} like wget -x (tree)',
       },
       ...transferOptions,
-      server: { ...transferOptions.server, default: undefined, describe: `${transferOptions.server.describe} [default: ${DEFAULT_SERVER}; not with --input]` },
       ...reliabilityOptions,
       ...renderOptions,
       continue: {
@@ -96,7 +90,7 @@ type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv'
 
 async function handler(argv: DownloadArgs): Promise<void> {
   // A list is read and checked whole before anything is created: a bad line leaves dest untouched.
-  const list = argv.input === undefined ? undefined : await readInput(argv.input, argv);
+  const list = argv.input === undefined ? undefined : await readInputItems(argv.input, argv);
   const codes = list ? [] : expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
   checkPngExt(argv.png, argv.ext);
   const sourceSpec = list ? undefined : resolveFlagSource(argv.server ?? DEFAULT_SERVER, argv, argv.ext);
@@ -155,18 +149,6 @@ async function handler(argv: DownloadArgs): Promise<void> {
     interrupt.dispose();
     await source?.close();
   }
-}
-
-/**
- * `--input`: the list's items, every line checked (a UsageError lists the bad ones). The options
- * that choose or serve flags are usage errors beside it: its URLs are absolute, so no server starts.
- */
-async function readInput(input: string, argv: DownloadArgs): Promise<Item[]> {
-  if ((argv.codes ?? []).length > 0) throw new UsageError(`codes (${argv.codes!.join(' ')}) cannot be combined with --input: the list says what to download`);
-  const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
-  if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
-  if (argv.png !== undefined) throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
-  return readUrlList(input, { layout: argv.layout, limit: argv.limit });
 }
 
 /** `--checksums`: each item listed in the manifest gets the digest its bytes must have. */

@@ -1,10 +1,12 @@
 import type { CompareArgs } from '../commands/compare.js';
+import { resolve } from 'node:path';
 import { expandCodes } from '../codes.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
+import { readInputItems } from '../input-items.js';
 import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
-import { checkPngExt } from '../options.js';
+import { checkPngExt, DEFAULT_SERVER } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
 import type { ServerKnobArgs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
@@ -24,15 +26,19 @@ import { chartCharset } from './terminal-chart.js';
 const CHART_WIDTH = 100;
 
 const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
+
 const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
 
 /** `flags compare`: one server, every config run as the real CLI, the table or JSON rows, the chart. */
 export async function runComparison(argv: CompareArgs): Promise<void> {
-  const codes = expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
-  const threads = argv.threads === undefined ? defaultLadder(codes.length) : threadListOption(argv.threads);
-  const tooMany = threads.find((count) => count > codes.length);
+  if (argv.input === '-') throw new UsageError('compare --input needs a file: every run reads the list anew');
+  const list = argv.input === undefined ? undefined : await readInputItems(argv.input, argv);
+  const count = list?.length ?? expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit }).length;
+  const noun = list ? 'files' : 'flags';
+  const threads = argv.threads === undefined ? defaultLadder(count) : threadListOption(argv.threads);
+  const tooMany = threads.find((threadCount) => threadCount > count);
   if (tooMany !== undefined) {
-    throw new UsageError(`--threads ${tooMany}: there are only ${codes.length} flags, so at most ${codes.length} threads can get one`);
+    throw new UsageError(`--threads ${tooMany}: there are only ${count} ${noun}, so at most ${count} threads can get one`);
   }
   const modes = choiceListOption('modes', MODES, argv.modes);
   const partitions = choiceListOption('partition', PARTITIONS, argv.partition);
@@ -42,33 +48,29 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
   const chartFile = argv.chart === undefined ? undefined : await checkOutputFile('chart', argv.chart);
 
   const knobs: ServerKnobArgs = { latency: argv.latency, jitter: argv.jitter, 'error-rate': argv.errorRate, seed: argv.seed };
+  const server = argv.server ?? DEFAULT_SERVER;
   // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
-  if (serverProfiles.some((profile) => profile === argv.server)) knobs.jitter ??= 0;
-  const spec = resolveFlagSource(argv.server, knobs, argv.ext);
-  const latencyMs = 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
+  if (serverProfiles.some((profile) => profile === server)) knobs.jitter ??= 0;
+  // A list's URLs are absolute: no server starts, and their latency is not known.
+  const spec = list ? undefined : resolveFlagSource(server, knobs, argv.ext);
+  const latencyMs = spec && 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
 
   const relay = new SignalRelay();
   const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
-  const source = await openFlagSource(spec);
+  const source = spec && (await openFlagSource(spec));
   try {
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(codes.length, inFlight(config), latencyMs) : 0), 0) * argv.repeat;
-    log(`Comparing ${configs.length} configs × ${argv.repeat} runs on ${codes.length} flags from ${source.label}`);
+    const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(count, inFlight(config), latencyMs) : 0), 0) * argv.repeat;
+    const from = source?.label ?? argv.input!;
+    log(`Comparing ${configs.length} configs × ${argv.repeat} runs on ${count} ${noun} from ${from}`);
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
-    const commonArgs = [
-      ...(argv.codes ?? []).map(String),
-      ...selectionArgs(argv),
-      '--server',
-      source.baseUrl,
-      '--ext',
-      argv.ext,
-      '--timeout',
-      String(argv.timeout),
-      ...(argv.png === undefined ? [] : ['--png', String(argv.png)]),
-    ];
+    const what = source
+      ? [...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext]
+      : ['--input', resolve(argv.input!), '--layout', argv.layout, ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
+    const commonArgs = [...what, '--timeout', String(argv.timeout), ...(argv.png === undefined ? [] : ['--png', String(argv.png)])];
     const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal, relay });
-    const rows = buildRows(configs, runs, { flags: codes.length, latencyMs });
+    const rows = buildRows(configs, runs, { flags: count, latencyMs });
     const baseline = baselineOf(rows);
     const stoppedBy = interrupt.stoppedBy;
 
@@ -76,7 +78,7 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
       try {
-        await writeWhole(chartFile, renderChart(compareChart(rows, `${codes.length} flags${latency}: wall time by requests in flight`)), tempPrefixFor());
+        await writeWhole(chartFile, renderChart(compareChart(rows, `${count} ${noun}${latency}: wall time by requests in flight`)), tempPrefixFor());
         log(`Chart written to ${argv.chart}`);
       } catch (error) {
         // Its folder may have gone during the runs: the table below is still worth printing.
@@ -87,8 +89,8 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
     if (argv.json) {
       const summary = {
-        flags: codes.length,
-        server: source.label,
+        flags: count,
+        server: from,
         latencyMs: latencyMs ?? null,
         png: argv.png ?? null,
         repeat: argv.repeat,
@@ -100,12 +102,14 @@ export async function runComparison(argv: CompareArgs): Promise<void> {
     } else {
       const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
       const chart = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
-      process.stdout.write(`\n${comparisonText({ rows, baseline, boundNote: boundNote(spec, latencyMs), chart })}${note}\n`);
+      process.stdout.write(
+        `\n${comparisonText({ rows, baseline, boundNote: spec ? boundNote(spec, latencyMs) : 'No bound: the latency of the servers of a list is not known here.', chart })}${note}\n`,
+      );
     }
     process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {
     interrupt.dispose();
-    await source.close();
+    await source?.close();
   }
 }
 

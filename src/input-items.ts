@@ -1,0 +1,24 @@
+import { UsageError } from './errors.js';
+import type { Layout } from './file-names.js';
+import type { Item } from './types.js';
+import { readUrlList } from './url-list.js';
+
+/** What only a flags run takes, each a usage error beside `--input`. */
+const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed', 'png'] as const;
+
+/** The options of a command that may take `--input` instead of flags, as yargs parsed them. */
+export type InputArgs = { codes?: (string | number)[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
+
+/**
+ * `--input`: the list's items, every line checked (a UsageError lists the bad ones), for the
+ * download and compare commands alike. The options that choose, serve or render flags are usage
+ * errors beside it: its URLs are absolute, so no server starts.
+ */
+export async function readInputItems(input: string, argv: InputArgs): Promise<Item[]> {
+  const codes = argv.codes ?? [];
+  if (codes.length > 0) throw new UsageError(`codes (${codes.join(' ')}) cannot be combined with --input: the list says what to download`);
+  const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
+  if (given === 'png') throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
+  if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit });
+}
