@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RunReport } from '../src/types.js';
-import { cliPath, filesIn, inTemp } from './helpers/fixtures.js';
+import { filesIn, inTemp, runCli } from './helpers/fixtures.js';
 
 interface Served {
   /** The bytes, in memory or, for a big file, read from disk as they are sent. */
@@ -79,16 +79,6 @@ async function bigFile(path: string, megabytes: number): Promise<{ served: Serve
   return { served: { body: { path, size: megabytes * 1024 * 1024 }, etag: '"big"' }, sha256: hash.digest('hex') };
 }
 
-async function flags(args: string[], cwd?: string) {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
-
 const sha256 = async (path: string) => {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
@@ -103,7 +93,7 @@ describe('any list of files: big bodies, resume, checksums', () => {
         const server = await fileServer(new Map([['big.bin', big.served]]));
         try {
           await writeFile(join(folder, 'list.txt'), `${server.base}/big.bin\n`);
-          const run = await flags(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '--mode', mode, '--json']);
+          const run = await runCli(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '--mode', mode, '--json']);
           assert.equal(run.code, 0, run.stderr);
           const report = JSON.parse(run.stdout) as RunReport;
           assert.equal(report.results[0]!.bytes, 200 * 1024 * 1024);
@@ -124,13 +114,13 @@ describe('any list of files: big bodies, resume, checksums', () => {
         const list = join(folder, 'list.txt');
         const out = join(folder, 'out');
         await writeFile(list, `${server.base}/data.bin\n`);
-        const first = await flags(['-i', list, '--dest', out, '--continue', '--retries', '0', '--json']);
+        const first = await runCli(['-i', list, '--dest', out, '--continue', '--retries', '0', '--json']);
         assert.equal(first.code, 1, first.stderr);
         assert.deepEqual((await filesIn(out)).sort(), ['data.bin.part', 'data.bin.part.json']);
         const kept = (await stat(join(out, 'data.bin.part'))).size;
         assert.ok(kept > 0 && kept < body.length, `${kept} bytes kept`);
 
-        const second = await flags(['-i', list, '--dest', out, '-c', '--json']);
+        const second = await runCli(['-i', list, '--dest', out, '-c', '--json']);
         assert.equal(second.code, 0, second.stderr);
         const resumed = server.requests.at(-1)!;
         assert.equal(resumed.headers.range, `bytes=${kept}-`);
@@ -149,7 +139,7 @@ describe('any list of files: big bodies, resume, checksums', () => {
       const server = await fileServer(new Map([['x.bin', served(body)]]), { cutOnce: new Set(['x.bin']) });
       try {
         await writeFile(join(folder, 'list.txt'), `${server.base}/x.bin\n`);
-        const run = await flags(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '-c', '--retry-delay', '0', '--json']);
+        const run = await runCli(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '-c', '--retry-delay', '0', '--json']);
         assert.equal(run.code, 0, run.stderr);
         assert.equal(server.requests.length, 2);
         assert.match(server.requests[1]!.headers.range ?? '', /^bytes=[1-9]\d*-$/);
@@ -172,9 +162,9 @@ describe('any list of files: big bodies, resume, checksums', () => {
           const list = join(folder, 'list.txt');
           const out = join(folder, 'out');
           await writeFile(list, `${server.base}/y.bin\n`);
-          assert.equal((await flags(['-i', list, '--dest', out, '-c', '--retries', '0'])).code, 1);
+          assert.equal((await runCli(['-i', list, '--dest', out, '-c', '--retries', '0'])).code, 1);
           if (change === 'change') files.set('y.bin', served(randomBytes(2_500_000)));
-          const second = await flags(['-i', list, '--dest', out, '-c']);
+          const second = await runCli(['-i', list, '--dest', out, '-c']);
           assert.equal(second.code, 0, second.stderr);
           assert.ok(server.requests.at(-1)!.headers.range !== undefined, 'the resume was asked for');
           assert.deepEqual(await readFile(join(out, 'y.bin')), files.get('y.bin')!.body);
@@ -191,7 +181,7 @@ describe('any list of files: big bodies, resume, checksums', () => {
       const server = await fileServer(new Map([['z.bin', served(randomBytes(2_000_000))]]), { cutOnce: new Set(['z.bin']) });
       try {
         await writeFile(join(folder, 'list.txt'), `${server.base}/z.bin\n`);
-        const run = await flags(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '--retries', '0']);
+        const run = await runCli(['-i', join(folder, 'list.txt'), '--dest', join(folder, 'out'), '--retries', '0']);
         assert.equal(run.code, 1);
         assert.deepEqual(await filesIn(join(folder, 'out')), []);
       } finally {
@@ -208,14 +198,14 @@ describe('any list of files: big bodies, resume, checksums', () => {
         const list = join(folder, 'list.txt');
         await writeFile(list, [...files.keys()].map((name) => `${server.base}/${encodeURIComponent(name)}\n`).join(''));
         const out = join(folder, 'out');
-        const run = await flags(['-i', list, '--dest', out, '--sha256']);
+        const run = await runCli(['-i', list, '--dest', out, '--sha256']);
         assert.equal(run.code, 0, run.stderr);
         assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }), /^a\.txt: OK\nb b\.txt: OK\nc\.bin: OK\n$/);
 
         const manifest = (await readFile(join(out, 'SHA256SUMS'), 'utf8')).replace(/^[0-9a-f]{64}(?= {2}b b\.txt)/m, '0'.repeat(64));
         await writeFile(join(folder, 'SUMS'), manifest);
         const checked = join(folder, 'checked');
-        const second = await flags(['-i', list, '--dest', checked, '--checksums', join(folder, 'SUMS'), '--retry-delay', '0', '--json']);
+        const second = await runCli(['-i', list, '--dest', checked, '--checksums', join(folder, 'SUMS'), '--retry-delay', '0', '--json']);
         assert.equal(second.code, 1, second.stderr);
         const report = JSON.parse(second.stdout) as RunReport;
         const wrong = report.results.find((result) => result.file === 'b b.txt')!;
