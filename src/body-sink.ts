@@ -62,7 +62,7 @@ export class BodySink {
 
   async finish(): Promise<{ path: string; sha256?: string }> {
     if (this.#file === undefined && 'temp' in this.#target) {
-      this.#path = await writeNewFile(this.#target.temp, Buffer.concat(this.#chunks, this.#buffered));
+      this.#path = await writeNewFile(this.#target.temp, this.#chunks);
       this.#chunks = [];
     } else {
       await this.#flush();

@@ -6,14 +6,16 @@ const TRIES = 8;
 
 /**
  * Writes `data` to a file that this call creates: at `path`, or, when anything is already there,
- * at `path` plus a random suffix. The file is created exclusively (O_CREAT|O_EXCL): an entry in the
+ * at `path` plus a random suffix (`data` may be a body's chunks). The file is created exclusively (O_CREAT|O_EXCL): an entry in the
  * way, be it a symlink planted to point outside the folder, a FIFO or a file, is never opened,
  * followed or changed, only stepped around. Returns the path written; a failed write leaves no file.
  */
-export async function writeNewFile(path: string, data: string | Uint8Array): Promise<string> {
+export async function writeNewFile(path: string, data: string | Uint8Array | readonly Buffer[]): Promise<string> {
   const { file, created } = await createNew(path);
   try {
-    await file.writeFile(data);
+    // Chunks go in one gathered write, not copied into one buffer first.
+    if (Array.isArray(data)) await file.writev(data);
+    else await file.writeFile(data as string | Uint8Array);
     await file.close();
     return created;
   } catch (error) {
