@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,8 @@ async function loadInWorkers(count: number): Promise<Cost[]> {
   const costs: Cost[] = [];
   for (let index = 0; index < count; index++) {
     const worker = new Worker(self);
-    costs.push(await new Promise<Cost>((resolve, reject) => worker.once('message', resolve).once('error', reject)));
+    const [cost] = (await once(worker, 'message')) as [Cost];
+    costs.push(cost);
     await worker.terminate();
   }
   return costs;

@@ -15,7 +15,8 @@ async function lint(folder: string): Promise<{ code: number | null; output: stri
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  // 'close', not 'exit': the output may still be on its way when the process ends.
+  const [code] = (await once(child, 'close')) as [number | null];
   return { code, output };
 }
 
