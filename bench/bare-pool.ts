@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Piscina } from 'piscina';
+import { scriptArgs, usageError } from './args.js';
 
 /**
  * `node bare-pool.js T`: a Piscina pool with the options flags uses, T workers of nothing, all
@@ -9,8 +10,10 @@ import { Piscina } from 'piscina';
  * earlier worker is up: workers all starting together would overlap their start-up garbage and
  * count it as the cost of a worker.
  */
-const total = Number(process.argv[2]);
-if (!Number.isInteger(total) || total < 1) throw new Error(`usage: bare-pool.js <threads>, got ${process.argv[2]}`);
+const USAGE = 'node bare-pool.js <threads>';
+const { positionals } = scriptArgs(USAGE, { allowPositionals: true });
+const total = Number(positionals[0]);
+if (positionals.length !== 1 || !Number.isInteger(total) || total < 1) usageError(`expected one whole number of threads >= 1, got ${positionals.join(' ')}`, USAGE);
 
 const atOnce = Math.min(total, availableParallelism());
 const pool = new Piscina({

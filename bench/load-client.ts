@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Agent, get } from 'node:http';
+import { scriptArgs, usageError } from './args.js';
 
 /**
  * `node load-client.js <url-list> <requests> <in-flight>`: a plain HTTP client that keeps
@@ -18,11 +19,14 @@ export interface LoadResult {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
 }
 
-const [list, requestsText, inFlightText] = process.argv.slice(2);
-const urls = readFileSync(list!, 'utf8').split('\n').filter(Boolean);
+const USAGE = 'node load-client.js <url-list> <requests> <in-flight>';
+const { positionals } = scriptArgs(USAGE, { allowPositionals: true });
+const [list, requestsText, inFlightText] = positionals;
+if (list === undefined || positionals.length !== 3) usageError(`expected 3 arguments, got ${positionals.length}`, USAGE);
+const urls = readFileSync(list, 'utf8').split('\n').filter(Boolean);
 const requests = Number(requestsText);
 const inFlight = Number(inFlightText);
-if (urls.length === 0 || !(requests > 0) || !(inFlight > 0)) throw new Error('usage: load-client.js <url-list> <requests> <in-flight>');
+if (urls.length === 0 || !(requests > 0) || !(inFlight > 0)) usageError(`expected URLs in ${list} and counts above 0, got ${requestsText} and ${inFlightText}`, USAGE);
 
 const agent = new Agent({ keepAlive: true, maxSockets: inFlight });
 const latencies: number[] = [];

@@ -1,8 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,7 +33,8 @@ export async function startNginx(root: string): Promise<RunningNginx | undefined
 
   const errorLog = join(prefix, 'error.log');
   const nginx = spawn(binary, ['-p', prefix, '-c', config, '-e', errorLog], { stdio: 'ignore' });
-  const exited = new Promise<void>((done) => nginx.once('exit', () => done()));
+  // Rejected if nginx could not be started at all: a failed spawn emits 'error', maybe no 'exit'.
+  const exited = once(nginx, 'exit');
   // A bench that dies half-way must not leave nginx holding the port, nor its folder behind.
   const killOnExit = () => {
     nginx.kill('SIGTERM');
@@ -43,7 +45,7 @@ export async function startNginx(root: string): Promise<RunningNginx | undefined
   const stop = async () => {
     process.off('exit', killOnExit);
     if (nginx.exitCode === null && nginx.signalCode === null) nginx.kill('SIGTERM');
-    await exited;
+    await exited.catch(() => {});
     await rm(prefix, { recursive: true, force: true });
   };
 
@@ -99,24 +101,25 @@ http {
 }
 
 /** A port nothing listens on now: the kernel picks it for a throwaway socket. */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
 }
 
 /** Polls with real HTTP requests: a listening socket alone does not show that nginx serves yet. */
-async function waitUntilAnswering(baseUrl: string, exited: Promise<void>): Promise<void> {
-  let gone = false;
-  void exited.then(() => (gone = true));
+async function waitUntilAnswering(baseUrl: string, exited: Promise<unknown>): Promise<void> {
+  let gone: Error | undefined;
+  void exited.then(
+    () => (gone = new Error('it exited')),
+    (error: Error) => (gone = error),
+  );
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (gone) throw new Error('it exited');
+    if (gone) throw gone;
     if (await answers(baseUrl)) return;
     await new Promise((wait) => setTimeout(wait, 25));
   }

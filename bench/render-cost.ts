@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { Piscina } from 'piscina';
 import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
 import { median } from '../src/compare/stats.js';
 import { renderPng, warmRenderer } from '../src/render.js';
+import { scriptArgs, usageError } from './args.js';
 
 /**
  * `node dist/bench/render-cost.js [runs]`: what the render stage costs. Loading resvg, in fresh
@@ -38,7 +40,8 @@ async function loadInWorkers(count: number): Promise<Cost[]> {
   const costs: Cost[] = [];
   for (let index = 0; index < count; index++) {
     const worker = new Worker(self);
-    costs.push(await new Promise<Cost>((resolve, reject) => worker.once('message', resolve).once('error', reject)));
+    const [cost] = (await once(worker, 'message')) as [Cost];
+    costs.push(cost);
     await worker.terminate();
   }
   return costs;
@@ -111,9 +114,16 @@ async function report(runs: number): Promise<void> {
 
 if (!isMainThread) {
   parentPort!.postMessage(await cost(warmRenderer));
-} else if (process.argv[2] === 'load') {
-  const costs = process.argv[3] === 'worker' ? await loadInWorkers(2) : [await cost(warmRenderer)];
-  process.stdout.write(JSON.stringify(costs));
 } else {
-  await report(Number(process.argv[2] ?? 5));
+  const USAGE = 'node dist/bench/render-cost.js [runs]';
+  const { positionals } = scriptArgs(USAGE, { allowPositionals: true });
+  const [first = '5', where, ...rest] = positionals;
+  if (first === 'load' && rest.length === 0) {
+    const costs = where === 'worker' ? await loadInWorkers(2) : [await cost(warmRenderer)];
+    process.stdout.write(JSON.stringify(costs));
+  } else {
+    const runs = Number(first);
+    if (!Number.isInteger(runs) || runs < 1 || where !== undefined) usageError(`expected a number of runs >= 1, got ${positionals.join(' ')}`, USAGE);
+    await report(runs);
+  }
 }

@@ -1,15 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scriptArgs, usageError } from './args.js';
 import { soak, soakText } from './soak.js';
 
 /**
  * `npm run soak [-- --runs N]`: 40 runs of all 257 flags (10,280 downloads) through the error
  * profile at 30% faults, alternating a pool of 4 threads × 5 and the event loop with 20 in flight.
  */
-const runsAt = process.argv.indexOf('--runs');
-const runs = runsAt < 0 ? 40 : Number(process.argv[runsAt + 1]);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number >= 1, got ${process.argv[runsAt + 1]}`);
+const USAGE = 'npm run soak -- [--runs <N>]';
+const { values } = scriptArgs(USAGE, { options: { runs: { type: 'string', default: '40' } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) usageError(`--runs must be a whole number >= 1, got ${values.runs}`, USAGE);
 
 const options = {
   runs,

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { scriptArgs, usageError } from './args.js';
 import { describeMachine, machineLine } from './machine.js';
 import { detectPeers, detectRenderer } from './peers.js';
 import { scenarioText, targetsText, writeResults } from './results.js';
@@ -14,14 +15,21 @@ import { serverScenario } from './scenarios/server.js';
 import { startupScenario } from './scenarios/startup.js';
 
 /**
- * `npm run bench [-- --quick] [-- --only seed,burst]`: every scenario of issue 3, the results
- * to bench/results/{full,quick}/ and the targets last. The quick run makes 3 timed runs per
- * client instead of 5 and fewer points per scenario; its figures are rougher.
+ * `npm run bench [-- --quick] [-- --only seed,burst] [-- --save]`: every scenario of issue 3, the
+ * results to bench/results/local/{full,quick}/ (ignored by git) and the targets last; `--save`
+ * writes a whole run to the committed bench/results/{full,quick}/ instead. The quick run makes 3
+ * timed runs per client instead of 5 and fewer points per scenario; its figures are rougher.
  */
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt < 0 ? undefined : (args[onlyAt + 1] ?? '').split(',');
+const USAGE = 'npm run bench -- [--quick] [--only <scenario,...>] [--save]';
+const { values } = scriptArgs(USAGE, {
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    save: { type: 'boolean', default: false },
+  },
+});
+const { quick, save } = values;
+const only = values.only?.split(',');
 
 const scenarios = {
   startup: startupScenario,
@@ -35,7 +43,9 @@ const scenarios = {
   files: filesScenario,
 };
 const unknown = only?.filter((name) => !(name in scenarios));
-if (unknown && unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`);
+if (unknown && unknown.length > 0) usageError(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`, USAGE);
+// The committed results are whole runs, each figure beside the others of its machine and day.
+if (save && only) usageError('--save keeps whole runs: with --only, the committed results would lose every other scenario', USAGE);
 
 const peers = detectPeers();
 const renderer = detectRenderer();
@@ -58,6 +68,6 @@ for (const [name, scenario] of Object.entries(scenarios)) {
 }
 const targets = results.flatMap((result) => result.targets);
 process.stdout.write(`\nTargets (${mode}${quick ? ': 3 runs per client, fewer points' : ''}):\n${targetsText(targets)}\n`);
-const folder = fileURLToPath(new URL(`../../bench/results/${mode}${only ? '-partial' : ''}/`, import.meta.url));
+const folder = fileURLToPath(new URL(`../../bench/results/${save ? '' : 'local/'}${mode}${only ? '-partial' : ''}/`, import.meta.url));
 const written = await writeResults(folder, machine, mode, results, targets);
 log(`\n${written.length} files written to ${folder} in ${Math.round((performance.now() - started) / 1000)} s`);

@@ -19,13 +19,25 @@ export interface Wrk {
   run(baseUrl: string, pathsFile: string, connections: number, seconds: number): Promise<WrkResult>;
 }
 
-// wrk asks for one path; this script hands out the listed paths in turn instead.
-const ROTATE = `local paths = {}
+/** Starts the line of figures that the script's done() writes after wrk's own report. */
+const MARKER = 'flags-wrk-json ';
+
+/**
+ * wrk asks for one path: this script hands out the listed paths in turn instead. Its done() writes
+ * the figures as JSON, unrounded (durations in µs), where wrk's report rounds them for reading.
+ */
+const SCRIPT = `local paths = {}
 for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
 local i = 0
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('${MARKER}{"requests":%d,"durationUs":%d,"errors":%d,"p50Us":%d,"p99Us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
 end
 `;
 
@@ -43,7 +55,7 @@ export function detectWrk(scriptFolder: string): Wrk {
     version: /wrk (?:debian\/)?([\d.]+)/.exec(`${probe.stdout}${probe.stderr}`)?.[1],
     async run(baseUrl, pathsFile, connections, seconds) {
       const script = join(scriptFolder, 'rotate.lua');
-      await writeFile(script, ROTATE);
+      await writeFile(script, SCRIPT);
       const timing = await timeProcess('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, baseUrl], {
         env: { ...process.env, WRK_PATHS: pathsFile },
       });
@@ -53,25 +65,16 @@ export function detectWrk(scriptFolder: string): Wrk {
   };
 }
 
+/** The figures of the script's done(), from wrk's output. */
 function parseWrk(output: string): WrkResult {
-  const number = (pattern: RegExp) => {
-    const match = pattern.exec(output);
-    if (!match) throw new Error(`wrk printed no ${pattern.source}:\n${output}`);
-    return Number(match[1]);
-  };
-  const duration = (pattern: RegExp) => {
-    const match = pattern.exec(output);
-    if (!match) throw new Error(`wrk printed no ${pattern.source}:\n${output}`);
-    const factor = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[match[2] as 'us' | 'ms' | 's' | 'm'];
-    return Number(match[1]) * factor;
-  };
-  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const line = output.split('\n').find((text) => text.startsWith(MARKER));
+  if (line === undefined) throw new Error(`wrk printed no figures from its script:\n${output}`);
+  const figures = JSON.parse(line.slice(MARKER.length)) as { requests: number; durationUs: number; errors: number; p50Us: number; p99Us: number };
   return {
-    requests: number(/(\d+) requests in/),
-    requestsPerSecond: number(/Requests\/sec:\s+([\d.]+)/),
-    errors:
-      (/Non-2xx or 3xx responses: (\d+)/.exec(output) ? number(/Non-2xx or 3xx responses: (\d+)/) : 0) +
-      (socketErrors ? socketErrors.slice(1).reduce((sum, count) => sum + Number(count), 0) : 0),
-    latencyMs: { p50: duration(/50%\s+([\d.]+)(us|ms|s|m)/), p99: duration(/99%\s+([\d.]+)(us|ms|s|m)/) },
+    requests: figures.requests,
+    requestsPerSecond: figures.requests / (figures.durationUs / 1e6),
+    // Answers other than 2xx/3xx (status), and connect, read, write and timeout errors on the sockets.
+    errors: figures.errors,
+    latencyMs: { p50: figures.p50Us / 1000, p99: figures.p99Us / 1000 },
   };
 }

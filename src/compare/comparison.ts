@@ -1,10 +1,9 @@
-import type { CompareArgs } from '../commands/compare.js';
 import { resolve } from 'node:path';
 import { expandCodes } from '../codes.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { readInputItems } from '../input-items.js';
+import { type InputArgs, readInputItems } from '../input-items.js';
 import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
 import { checkPngExt, DEFAULT_SERVER } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
@@ -29,8 +28,36 @@ const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
 
 const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
 
+/**
+ * The compare command's options as yargs parsed and coerced them. Declared here rather than taken
+ * from the command, which loads this module: the command depends on the comparison, not back.
+ */
+export type ComparisonOptions = InputArgs & {
+  codes?: string[];
+  input?: string;
+  all?: boolean;
+  every?: boolean;
+  /** Comma-separated lists, read here so that each item is checked with its own message. */
+  threads?: string;
+  modes: string;
+  partition: string;
+  concurrency: number;
+  repeat: number;
+  json?: boolean;
+  chart?: string;
+  png?: number;
+  timelines?: string;
+  server?: string;
+  latency?: number;
+  jitter?: number;
+  errorRate?: number;
+  seed?: number;
+  ext: string;
+  timeout: number;
+};
+
 /** `flags compare`: one server, every config run as the real CLI, the table or JSON rows, the chart. */
-export async function runComparison(argv: CompareArgs): Promise<void> {
+export async function runComparison(argv: ComparisonOptions): Promise<void> {
   if (argv.input === '-') throw new UsageError('compare --input needs a file: every run reads the list anew');
   const list = argv.input === undefined ? undefined : await readInputItems(argv.input, argv);
   const count = list?.length ?? expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit }).length;
@@ -121,6 +148,6 @@ function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string 
   return 'No bound: the server answers without latency, so the time is all overhead (--latency gives it one).';
 }
 
-function selectionArgs(argv: CompareArgs): string[] {
+function selectionArgs(argv: ComparisonOptions): string[] {
   return [...(argv.all ? ['--all'] : []), ...(argv.every ? ['--every'] : []), ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
 }

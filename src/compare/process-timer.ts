@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { SignalRelay } from './signal-relay.js';
@@ -42,13 +43,12 @@ export async function timeProcess(file: string, args: string[], opts: TimeOption
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
-  const { wallMs, exitCode, killed } = await new Promise<{ wallMs: number; exitCode: number; killed: boolean }>((resolve, reject) => {
-    child.once('error', reject);
-    // 'exit' stops the clock; 'close' waits until the output has been read too.
-    let wallMs = 0;
-    child.once('exit', () => (wallMs = Number(process.hrtime.bigint() - started) / 1e6));
-    child.once('close', (code, signal) => resolve({ wallMs, exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0), killed: signal !== null }));
-  });
+  // 'exit' stops the clock; 'close' waits until the output has been read too (and rejects on a failed spawn).
+  let wallMs = 0;
+  child.once('exit', () => (wallMs = Number(process.hrtime.bigint() - started) / 1e6));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  const exitCode = code ?? 128 + (signal ? constants.signals[signal] : 0);
+  const killed = signal !== null;
 
   // GNU time killed by a signal (a relayed SIGTERM) has written no figure.
   if (!measured || killed) return { wallMs, exitCode, stdout, stderr };

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { serverThread } from '../paths.js';
 import type { RunningServer } from './flag-server.js';
@@ -11,14 +12,26 @@ import { ServerStartError } from './start-error.js';
  */
 export async function startEmbeddedServer(options: ServerOptions): Promise<RunningServer> {
   const worker = new Worker(serverThread, { workerData: options });
-  let crash: Error | undefined;
-  worker.on('error', (error) => (crash ??= error));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  const nextMessage = () => Promise.race([new Promise<ThreadMessage>((resolve) => worker.once('message', resolve)), exited.then(() => undefined)]);
+  // Settles when the thread ends: undefined if it exited, its error if it crashed. Until then this
+  // is also the thread's 'error' listener, without which a crash would take the process down.
+  const ended = once(worker, 'exit').then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  /** The thread's next message; undefined if it ends first. */
+  const nextMessage = () =>
+    Promise.race([
+      once(worker, 'message').then(
+        ([message]) => message as ThreadMessage,
+        () => undefined,
+      ),
+      ended.then(() => undefined),
+    ]);
 
   const ready = await nextMessage();
   if (ready?.type !== 'ready') {
     await worker.terminate();
+    const crash = await ended;
     if (ready?.type === 'failed' && ready.culprit !== null) throw new ServerStartError(ready.message, ready.culprit);
     const why = ready?.type === 'failed' ? ready.message : (crash?.message ?? 'it exited before it was ready');
     throw new Error(`embedded flag server thread failed to start: ${why}`, { cause: crash });
@@ -34,6 +47,7 @@ export async function startEmbeddedServer(options: ServerOptions): Promise<Runni
         worker.postMessage('close');
         await closed;
         await worker.terminate();
+        const crash = await ended;
         if (crash) throw new Error(`embedded flag server thread failed: ${crash.message}`, { cause: crash });
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -125,17 +126,14 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
   };
 }
 
-function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((error: NodeJS.ErrnoException) => {
-    const message = error.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host} port ${port}: ${error.message}`;
-    throw new ServerStartError(message, 'address');
-  });
+async function listen(server: Server, { host, port }: ServerOptions): Promise<void> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ServerStartError(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : `cannot listen on ${host} port ${port}: ${message}`, 'address');
+  }
 }
 
 function deliver(request: IncomingMessage, response: ServerResponse, file: ServedFile, fault: Fault | null): void {

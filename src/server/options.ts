@@ -1,9 +1,9 @@
 import type { Options } from 'yargs';
 import { UsageError } from '../errors.js';
 import { durationMs, shown, typedNumber } from '../numbers.js';
-import { profileDefaults } from './profiles.js';
+import { profileDefaults, type ServerProfile } from './profiles.js';
 
-export type ServerProfile = 'local' | 'delay' | 'error';
+export type { ServerProfile };
 
 export interface ServerOptions {
   profile: ServerProfile;

@@ -1,4 +1,5 @@
-import type { ServerProfile } from './options.js';
+/** The embedded server's profiles, each a set of defaults for its knobs. */
+export type ServerProfile = 'local' | 'delay' | 'error';
 
 /** What a profile sets; explicit knobs override each of them. */
 export interface ProfileDefaults {
