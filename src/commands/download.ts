@@ -1,7 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEFAULT_THREADS, download } from '../api/download.js';
 import type { DownloadOptions } from '../api/download-options.js';
-import { onInterrupt } from '../interrupt.js';
+import { type Interrupt, onInterrupt } from '../interrupt.js';
 import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
 import { reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
@@ -75,17 +75,21 @@ type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv'
 
 /** Parsed and checked by yargs; the API checks again, runs, and this draws its progress and prints its report. */
 async function handler(argv: DownloadArgs): Promise<void> {
-  const interrupt = onInterrupt('stopping the downloads in flight');
   const lines = argv.json ? process.stderr : process.stdout;
+  const stop = new AbortController();
+  // Signals are ours once the run starts: before, while a list is read from a terminal say, one ends the process at once, as ever.
+  let interrupt: Interrupt | undefined;
   let progress: Progress | undefined;
   let noun: ItemNoun = 'flag';
   try {
     const run = download({
       ...optionsOf(argv),
-      signal: interrupt.signal,
+      signal: stop.signal,
       async onStart(start) {
         noun = start.items;
         if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
+        interrupt = onInterrupt('stopping the downloads in flight');
+        interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
         lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
@@ -96,10 +100,10 @@ async function handler(argv: DownloadArgs): Promise<void> {
     const report = await run.report;
     progress?.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
-    process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
+    process.exitCode = exitCodeFor(report, interrupt?.stoppedBy);
     for (const output of await run.outputs) printOutput(output, lines, noun);
   } finally {
-    interrupt.dispose();
+    interrupt?.dispose();
   }
 }
 
