@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { UsageError } from './errors.js';
 import type { Layout } from './file-names.js';
 import type { Item } from './types.js';
@@ -10,15 +11,22 @@ const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate',
 export type InputArgs = { codes?: (string | number)[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
 
 /**
- * `--input`: the list's items, every line checked (a UsageError lists the bad ones), for the
- * download and compare commands alike. The options that choose, serve or render flags are usage
- * errors beside it: its URLs are absolute, so no server starts.
+ * The options that choose, serve or render flags are usage errors beside `--input`: its URLs are
+ * absolute, so no server starts. Checked before the list is read.
  */
-export async function readInputItems(input: string, argv: InputArgs): Promise<Item[]> {
+export function checkInputOptions(argv: InputArgs): void {
   const codes = argv.codes ?? [];
   if (codes.length > 0) throw new UsageError(`codes (${codes.join(' ')}) cannot be combined with --input: the list says what to download`);
   const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
   if (given === 'png') throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
   if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
-  return readUrlList(input, { layout: argv.layout, limit: argv.limit });
+}
+
+/**
+ * `--input`: the list's items, every line checked (a UsageError lists the bad ones), for the
+ * download and compare commands alike, after `checkInputOptions`. `stdin` is what the list `-` reads.
+ */
+export async function readInputItems(input: string, argv: InputArgs, stdin?: Readable): Promise<Item[]> {
+  checkInputOptions(argv);
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin });
 }

@@ -10,7 +10,7 @@ import { serverKnobs } from './server/options.js';
  * `--ext` ends up in a URL path and a file name, so it is letters and digits only, as the embedded
  * server's file names are. Upper case is kept as typed: a real server's paths are case-sensitive.
  */
-function extension(value: unknown): string {
+export function extension(value: unknown): string {
   if (typeof value !== 'string' || !/^[a-z0-9]{1,8}$/i.test(value)) {
     throw new UsageError(`--ext must be 1 to 8 letters or digits, got ${JSON.stringify(value)}`);
   }
@@ -110,7 +110,7 @@ const MAX_PEM_BYTES = 1024 * 1024;
  * A yargs `coerce` for a PEM file option: the text, read and parsed now, so that a bad file is a
  * usage error before anything starts.
  */
-export function pemFile(option: string, kind: 'certificate' | 'private key') {
+export function pemFile(option: string, kind: PemKind) {
   return (path: unknown): string => {
     let pem: string;
     try {
@@ -118,14 +118,23 @@ export function pemFile(option: string, kind: 'certificate' | 'private key') {
     } catch (error) {
       throw new UsageError(`--${option} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
-    try {
-      if (kind === 'certificate') new X509Certificate(pem);
-      else createPrivateKey(pem);
-    } catch {
-      throw new UsageError(`--${option} ${path}: not a PEM ${kind} (expected -----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'}-----)`);
-    }
-    return pem;
+    return checkPem(option, kind, pem, String(path));
   };
+}
+
+export type PemKind = 'certificate' | 'private key';
+
+/** PEM text that must hold a `kind`; `from` names where it came from in the message (the file, for the CLI). */
+export function checkPem(option: string, kind: PemKind, pem: unknown, from?: string): string {
+  try {
+    if (typeof pem !== 'string') throw new TypeError('not text');
+    if (kind === 'certificate') new X509Certificate(pem);
+    else createPrivateKey(pem);
+  } catch {
+    const where = from === undefined ? '' : ` ${from}`;
+    throw new UsageError(`--${option}${where}: not a PEM ${kind} (expected -----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'}-----)`);
+  }
+  return pem;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
 import { wholeNumber } from '../numbers.js';
 import { renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
@@ -84,8 +85,41 @@ const builder = (yargs: Argv) =>
 
 export type CompareArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
+/** The bar chart under the table: as wide as the terminal, up to this many columns. */
+const CHART_WIDTH = 100;
+
 // The comparison's modules load only when it runs: every download would pay for them otherwise.
-const handler = async (argv: CompareArgs) => (await import('../compare/comparison.js')).runComparison(argv);
+async function handler(argv: CompareArgs): Promise<void> {
+  const [{ runComparison }, { baselineOf }, { SignalRelay }, { comparisonText }, { chartCharset }] = await Promise.all([
+    import('../compare/comparison.js'),
+    import('../compare/rows.js'),
+    import('../compare/signal-relay.js'),
+    import('../compare/comparison-text.js'),
+    import('../compare/terminal-chart.js'),
+  ]);
+  const relay = new SignalRelay();
+  const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
+  try {
+    const { codes, all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines } = argv;
+    const { server, latency, jitter, errorRate, seed, ext, timeout } = argv;
+    const options = { all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines, server, latency, jitter };
+    const { summary, boundNote, chartFailed } = await runComparison(
+      { codes: codes?.map(String), ...options, errorRate, seed, ext, timeout, signal: interrupt.signal, onLog: (line) => process.stderr.write(`${line}\n`) },
+      relay,
+    );
+    const stoppedBy = interrupt.stoppedBy;
+    if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
+      const chartShape = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
+      const { rows } = summary;
+      process.stdout.write(`\n${comparisonText({ rows, baseline: baselineOf(rows), boundNote, chart: chartShape })}${note}\n`);
+    }
+    process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || summary.rows.some((row) => row.failed > 0) ? 1 : 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: 'compare [codes..]',

@@ -1,29 +1,14 @@
-import { realpath } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatChecksums, readChecksums, SUMS_FILE } from '../checksums.js';
-import { expandCodes } from '../codes.js';
-import { onInterrupt } from '../interrupt.js';
-import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
-import { openFlagSource, resolveFlagSource } from '../flag-source.js';
+import { DEFAULT_THREADS, download } from '../api/download.js';
+import type { DownloadOptions } from '../api/download-options.js';
+import { type Interrupt, onInterrupt } from '../interrupt.js';
+import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
-import { checkPngExt, DEFAULT_SERVER, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
-import { checkOutputFile, writeWhole } from '../output-file.js';
-import { flagItems, type ItemNoun } from '../items.js';
-import { createProgress } from '../progress.js';
+import { reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import { createProgress, type Progress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
-import { runDownload } from '../run.js';
-import { loadStrategy } from '../strategies/index.js';
-import { readInputItems } from '../input-items.js';
-import type { Item, Mode, RunReport } from '../types.js';
-
-/** The book's thread pool size; more threads than flags would only cost start-up time. */
-const DEFAULT_THREADS = 20;
-
-/** `--server` when not given: the embedded server with latency (a list's URLs need none). */
-
-/** `--max-size` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
-const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
+import type { RunOutput } from '../run-outputs.js';
+import type { Mode } from '../types.js';
 
 const builder = (yargs: Argv) =>
   yargs
@@ -88,102 +73,57 @@ const builder = (yargs: Argv) =>
 
 type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
+/** Parsed and checked by yargs; the API checks again, runs, and this draws its progress and prints its report. */
 async function handler(argv: DownloadArgs): Promise<void> {
-  // A list is read and checked whole before anything is created: a bad line leaves dest untouched.
-  const list = argv.input === undefined ? undefined : await readInputItems(argv.input, argv);
-  const codes = list ? [] : expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit });
-  checkPngExt(argv.png, argv.ext);
-  const sourceSpec = list ? undefined : resolveFlagSource(argv.server ?? DEFAULT_SERVER, argv, argv.ext);
-  const timeline = argv.timeline === undefined ? undefined : await checkOutputFile('timeline', argv.timeline);
-  const sums = argv.checksums === undefined ? undefined : await readChecksums(argv.checksums);
-  // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
-  const dest = await realpath(await prepareDestination(argv.dest));
-  await sweepStaleTempFiles(dest);
-  const source = sourceSpec && (await openFlagSource(sourceSpec));
-  const items = withChecksums(list ?? flagItems(codes, source!.baseUrl, argv.ext), sums);
-  const from = list ? (argv.input === '-' ? 'standard input' : argv.input!) : source!.label;
-  const noun: ItemNoun = list ? 'file' : 'flag';
-  if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
-  const interrupt = onInterrupt('stopping the downloads in flight');
+  const lines = argv.json ? process.stderr : process.stdout;
+  const stop = new AbortController();
+  // Signals are ours once the run starts: before, while a list is read from a terminal say, one ends the process at once, as ever.
+  let interrupt: Interrupt | undefined;
+  let progress: Progress | undefined;
+  let noun: ItemNoun = 'flag';
   try {
-    const mode = argv.mode;
-    const threads = Math.min(argv.threads ?? DEFAULT_THREADS, items.length);
-    // Slots are set up before they ask for work: more than there are items would only idle.
-    const concurrency = Math.min(argv.concurrency, items.length);
-    const lines = argv.json ? process.stderr : process.stdout;
-    lines.write(`${describeRun(items.length, from, { mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency }, noun)}\n`);
-    const progress = await createProgress(items.length, argv.verbose ?? false, lines, interrupt.signal, noun);
-    const tempPrefix = tempPrefixFor();
-    const report = await runDownload(
-      items,
-      {
-        server: from,
-        strategy: await loadStrategy(mode),
-        mode,
-        threads,
-        concurrency,
-        partition: argv.partition,
-        dest,
-        timeoutMs: argv.timeout,
-        maxBytes: argv.maxSize ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),
-        tempPrefix,
-        retries: argv.retries,
-        retryDelayMs: argv.retryDelay,
-        existing: argv.update ? 'update' : argv.skipExisting ? 'skip' : 'replace',
-        ca: argv.ca,
-        insecure: argv.insecure ?? false,
-        png: argv.png,
-        maxPixels: argv.maxPixels,
-        renderTimeoutMs: argv.renderTimeout,
-        resume: argv.continue ?? false,
-        sha256: argv.sha256 ?? false,
+    const run = download({
+      ...optionsOf(argv),
+      signal: stop.signal,
+      async onStart(start) {
+        noun = start.items;
+        if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
+        interrupt = onInterrupt('stopping the downloads in flight');
+        interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
+        lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
+        progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
-      { onResult: (result) => progress.update(result), onRetry: (notice) => progress.retry(notice), onBytes: (bytes) => progress.bytes(bytes), signal: interrupt.signal },
-    );
-    progress.stop();
+      onRetry: (notice) => progress?.retry(notice),
+      onBytes: (bytes) => progress?.bytes(bytes),
+    });
+    for await (const result of run) progress?.update(result);
+    const report = await run.report;
+    progress?.stop();
     process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
-    process.exitCode = exitCodeFor(report, interrupt.stoppedBy);
-    if (argv.sha256) await writeSums(report, dest, tempPrefix, lines);
-    if (timeline !== undefined) await writeTimeline(report, timeline, tempPrefix, lines, noun);
+    process.exitCode = exitCodeFor(report, interrupt?.stoppedBy);
+    for (const output of await run.outputs) printOutput(output, lines, noun);
   } finally {
-    interrupt.dispose();
-    await source?.close();
+    interrupt?.dispose();
   }
 }
 
-/** `--checksums`: each item listed in the manifest gets the digest its bytes must have. */
-function withChecksums(items: Item[], sums: Map<string, string> | undefined): Item[] {
-  if (sums === undefined) return items;
-  return items.map((item) => (sums.has(item.file) ? { ...item, sha256: sums.get(item.file)! } : item));
+/** The API's options from the command line's: the same names in camelCase, numbers already checked. */
+function optionsOf(argv: DownloadArgs): DownloadOptions {
+  const { codes, all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency, partition } = argv;
+  const { retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline } = argv;
+  const given = { codes: codes?.map(String), all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency };
+  const more = { partition, retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline };
+  return { ...given, ...more, continue: argv.continue };
 }
 
-/** `--sha256`: the manifest of every file of the run that has a digest, written whole in dest. */
-async function writeSums(report: RunReport, dest: string, tempPrefix: string, lines: NodeJS.WritableStream): Promise<void> {
-  const checksums = report.results.flatMap(({ file, sha256 }) => (sha256 === undefined ? [] : [{ file, sha256 }]));
-  const path = join(dest, SUMS_FILE);
-  try {
-    await writeWhole(path, formatChecksums(checksums), tempPrefix);
-    lines.write(`Checksums of ${checksums.length} files written to ${path}\n`);
-  } catch (error) {
-    process.stderr.write(`flags: cannot write ${path}: ${(error as Error).message}\n`);
+/** What became of SHA256SUMS and the timeline; one that could not be written makes the exit code 1. */
+function printOutput(output: RunOutput, lines: NodeJS.WritableStream, noun: ItemNoun): void {
+  const { kind, path, written, error } = output;
+  if (error !== undefined) {
+    process.stderr.write(kind === 'checksums' ? `flags: cannot write ${path}: ${error}\n` : `flags: cannot write the timeline to ${path}: ${error}\n`);
     process.exitCode = 1;
-  }
-}
-
-/** `--timeline`: loaded only when asked for, so that a run without it does not pay for it. */
-async function writeTimeline(report: RunReport, file: string, tempPrefix: string, lines: NodeJS.WritableStream, noun: ItemNoun): Promise<void> {
-  if (report.results.length === 0) {
-    lines.write(`No timeline: no ${noun} finished.\n`);
-    return;
-  }
-  const [{ runTimeline }, { timelineSvg }] = await Promise.all([import('../timeline/run-timeline.js'), import('../timeline/timeline-svg.js')]);
-  try {
-    await writeWhole(file, timelineSvg(runTimeline(report, noun)), tempPrefix);
-    lines.write(`Timeline written to ${file}\n`);
-  } catch (error) {
-    process.stderr.write(`flags: cannot write the timeline to ${file}: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  }
+  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} files written to ${path}\n`);
+  else lines.write(written ? `Timeline written to ${path}\n` : `No timeline: no ${noun} finished.\n`);
 }
 
 export const downloadCommand: CommandModule<object, DownloadArgs> = {

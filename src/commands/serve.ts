@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { wholeNumber } from '../numbers.js';
 import { checkKeyPair, pemFile } from '../options.js';
-import type { FlagServer } from '../server/flag-server.js';
-import { describeServer, serverKnobs, serverOptions, type ServerProfile } from '../server/options.js';
+import { type Server, serve } from '../api/serve.js';
+import { serverKnobs, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 
 interface ServeArgs {
@@ -57,24 +57,14 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)',
       ),
   async handler(argv) {
-    const options = serverOptions(argv.profile, {
-      host: argv.host,
-      port: argv.port,
-      dir: argv.dir,
-      latencyMs: argv.latency,
-      jitterMs: argv.jitter,
-      errorRate: argv.errorRate,
-      seed: argv.seed,
-      tls: argv.cert !== undefined && argv.key !== undefined ? { cert: argv.cert, key: argv.key } : undefined,
-    });
+    const { profile, host, port, dir, latency, jitter, errorRate, seed, cert, key } = argv;
     // Loaded here, not at start-up: every other command would pay for the server's modules.
-    const { startFlagServer } = await import('../server/flag-server.js');
     const { ServerStartError } = await import('../server/start-error.js');
     const { fileUrl } = await import('../server/flag-path.js');
-    let server: FlagServer;
+    let server: Server;
     try {
       // No request log: nobody reads it, and it would grow for as long as we serve.
-      server = await startFlagServer(options, { log: false });
+      server = await serve({ profile, host, port, dir, latency, jitter, errorRate, seed, cert, key, log: false });
     } catch (error) {
       if (!(error instanceof ServerStartError)) throw error;
       process.stderr.write(`flags serve: ${error.message}\n`);
@@ -85,13 +75,13 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const stopped = untilSignal('SIGINT', 'SIGTERM', 'SIGHUP');
     // With --list, stdout holds the URLs alone, so that it can be saved as a list for flags -i.
     const messages = argv.list ? process.stderr : process.stdout;
-    const example = options.dir === undefined ? 'br/br.svg' : server.paths[0];
-    messages.write(`Serving ${options.dir === undefined ? 'flags' : 'files'} at ${server.baseUrl} (${describeServer(options)})\n`);
-    messages.write(`Try: curl ${fileUrl(server.baseUrl, example)}\n`);
+    const example = dir === undefined ? 'br/br.svg' : server.paths[0];
+    messages.write(`Serving ${dir === undefined ? 'flags' : 'files'} at ${server.url} (${server.description})\n`);
+    messages.write(`Try: curl ${fileUrl(server.url, example)}\n`);
     if (argv.list) {
       // A reader that stops early (| head) must not take the server down with it.
       process.stdout.on('error', () => {});
-      process.stdout.write(server.paths.map((path) => `${fileUrl(server.baseUrl, path)}\n`).join(''));
+      process.stdout.write(server.paths.map((path) => `${fileUrl(server.url, path)}\n`).join(''));
     }
     await stopped;
     await server.close();

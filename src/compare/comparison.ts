@@ -1,143 +1,235 @@
 import { resolve } from 'node:path';
+import { checked, choice, onlyKnown } from '../api/option-checks.js';
 import { expandCodes } from '../codes.js';
 import { prepareDestination, tempPrefixFor } from '../destination.js';
 import { UsageError } from '../errors.js';
+import type { Layout } from '../file-names.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
-import { type InputArgs, readInputItems } from '../input-items.js';
-import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
-import { checkPngExt, DEFAULT_SERVER } from '../options.js';
+import { readInputItems } from '../input-items.js';
+import { wholeNumber } from '../numbers.js';
+import { checkPngExt, DEFAULT_SERVER, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
-import type { ServerKnobArgs } from '../server/options.js';
+import { type ServerKnobArgs, serverKnobs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
 import { renderChart } from './chart.js';
 import { compareChart } from './compare-chart.js';
-import { comparisonText } from './comparison-text.js';
 import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
-import { baselineOf, buildRows } from './rows.js';
+import { baselineOf, buildRows, type CompareRow } from './rows.js';
 import { SignalRelay } from './signal-relay.js';
 import { defaultLadder, lowerBoundMs } from './stats.js';
-import { chartCharset } from './terminal-chart.js';
-
-/** The bar chart under the table: as wide as the terminal, up to this many columns. */
-const CHART_WIDTH = 100;
 
 const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
 
 const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
 
-/**
- * The compare command's options as yargs parsed and coerced them. Declared here rather than taken
- * from the command, which loads this module: the command depends on the comparison, not back.
- */
-export type ComparisonOptions = InputArgs & {
-  codes?: string[];
-  input?: string;
-  all?: boolean;
-  every?: boolean;
-  /** Comma-separated lists, read here so that each item is checked with its own message. */
-  threads?: string;
-  modes: string;
-  partition: string;
-  concurrency: number;
-  repeat: number;
-  json?: boolean;
-  chart?: string;
-  png?: number;
-  timelines?: string;
-  server?: string;
-  latency?: number;
-  jitter?: number;
-  errorRate?: number;
-  seed?: number;
-  ext: string;
-  timeout: number;
-};
+const LAYOUTS: readonly Layout[] = ['flat', 'tree'];
 
-/** `flags compare`: one server, every config run as the real CLI, the table or JSON rows, the chart. */
-export async function runComparison(argv: ComparisonOptions): Promise<void> {
-  if (argv.input === '-') throw new UsageError('compare --input needs a file: every run reads the list anew');
-  const list = argv.input === undefined ? undefined : await readInputItems(argv.input, argv);
-  const count = list?.length ?? expandCodes({ args: argv.codes ?? [], all: argv.all, every: argv.every, limit: argv.limit }).length;
+/** What `compare()` takes: the options of `flags compare` in camelCase, checked alike. */
+export interface CompareOptions {
+  /** Two-letter country codes; one letter stands for its 26 codes. Default: the 20 most populous countries. */
+  codes?: readonly string[];
+  /** Every flag of the catalogue. */
+  all?: boolean;
+  /** All 676 codes from AA to ZZ. */
+  every?: boolean;
+  /** At most this many codes (or files of `input`). */
+  limit?: number;
+  /** Compare on the files of this URL list (a path; every run reads it) instead of flags. */
+  input?: string;
+  /** With `input`: how files are named in each run, `flat` (the default) or `tree`. */
+  layout?: Layout;
+  /** Thread counts to compare, e.g. `[1, 2, 4]` or `'1,2,4'` (default: doublings up to the number of flags, at most 64). */
+  threads?: string | readonly number[];
+  /** Modes to compare (default `threads`): `async` at the same requests in flight as each thread count, `sequential` the baseline. */
+  modes?: string | readonly Mode[];
+  /** How threads mode splits the items, or several ways to compare (default `dynamic`). */
+  partition?: string | readonly Partition[];
+  /** Requests in flight per worker thread (default 1). */
+  concurrency?: number;
+  /** Timed runs of each config, in interleaved order (default 3). */
+  repeat?: number;
+  /** Also draw wall time against threads into this SVG file. */
+  chart?: string;
+  /** Every run also renders each flag to a PNG this many px wide: the CPU stage. */
+  png?: number;
+  /** A folder (created when missing) for one timeline per config, from its last run. */
+  timelines?: string;
+  /** One server for every run: an embedded profile (`local`, `delay`, the default, `error`) or a base URL. Not with `input`. */
+  server?: string;
+  /** Hold each embedded answer this many ms (default: local 0, delay and error 300). */
+  latency?: number;
+  /** Spread the embedded server's hold by ± this many ms (default 0 here, so that the bound is exact). */
+  jitter?: number;
+  /** Share 0..1 of embedded flag requests that get a fault. */
+  errorRate?: number;
+  /** Seed of the embedded server's jitter and fault draws (default 1). */
+  seed?: number;
+  /** File extension to fetch (default `svg`). */
+  ext?: string;
+  /** Give up on a request after this many ms (default 10000). */
+  timeout?: number;
+  /** Stops the comparison: the run in progress is stopped as Ctrl-C stops it and left out; the summary says `interrupted`. */
+  signal?: AbortSignal;
+  /** Each line `flags compare` writes to stderr as it goes: the plan, each run's time, the files written. */
+  onLog?(line: string): void;
+}
+
+/** What `flags compare --json` prints: one row per config, medians of its runs. */
+export interface CompareSummary {
+  /** How many items each run fetched (flags or files). */
+  flags: number;
+  server: string;
+  /** The embedded server's fixed latency, when the bound is exact; else null. */
+  latencyMs: number | null;
+  png: number | null;
+  repeat: number;
+  interrupted: boolean;
+  /** The row speedups are over: `sequential`, `1 thread`, or null. */
+  baseline: string | null;
+  rows: CompareRow[];
+}
+
+/** A comparison's summary, with what only its text needs. */
+export interface Comparison {
+  summary: CompareSummary;
+  /** Why the table has no bound to read, when it has none. */
+  boundNote?: string;
+  /** The chart was asked for but could not be written. */
+  chartFailed: boolean;
+}
+
+/** The CLI's comparison options; a default is the CLI's. */
+const KNOWN: readonly (keyof CompareOptions)[] = [
+  'codes',
+  'all',
+  'every',
+  'limit',
+  'input',
+  'layout',
+  'threads',
+  'modes',
+  'partition',
+  'concurrency',
+  'repeat',
+  'chart',
+  'png',
+  'timelines',
+  'server',
+  'latency',
+  'jitter',
+  'errorRate',
+  'seed',
+  'ext',
+  'timeout',
+  'signal',
+  'onLog',
+];
+
+/**
+ * `flags compare`: one server, every config run as the real CLI, the rows and what they read as.
+ * `relay` hands the signals the caller receives to the run in progress; without one, `signal`
+ * stops that run as Ctrl-C would.
+ */
+export async function runComparison(options: CompareOptions, relay?: SignalRelay): Promise<Comparison> {
+  onlyKnown(options, KNOWN);
+  const codes = [...(options.codes ?? [])];
+  const limit = checked<number | undefined>(selectionOptions.limit, options.limit);
+  const layout = choice('layout', LAYOUTS, options.layout);
+  const ext = checked<string>(transferOptions.ext, options.ext);
+  const timeout = checked<number>(transferOptions.timeout, options.timeout);
+  const png = checked<number | undefined>(renderOptions.png, options.png);
+  const concurrency = options.concurrency === undefined ? 1 : wholeNumber('concurrency')(options.concurrency);
+  const repeat = options.repeat === undefined ? 3 : wholeNumber('repeat')(options.repeat);
+  const knobs: ServerKnobArgs = {
+    latency: checked(serverKnobs.latency, options.latency),
+    jitter: checked(serverKnobs.jitter, options.jitter),
+    'error-rate': checked(serverKnobs['error-rate'], options.errorRate),
+    seed: checked(serverKnobs.seed, options.seed),
+  };
+  const { input, all, every } = options;
+  if (input === '-') throw new UsageError('compare --input needs a file: every run reads the list anew');
+  const inputArgs = { codes, layout, limit, all, every, server: options.server, png, ...knobs };
+  const list = input === undefined ? undefined : await readInputItems(input, inputArgs);
+  const count = list?.length ?? expandCodes({ args: codes, all, every, limit }).length;
   const noun = list ? 'files' : 'flags';
-  const threads = argv.threads === undefined ? defaultLadder(count) : threadListOption(argv.threads);
+  const threads = options.threads === undefined ? defaultLadder(count) : threadListOption(listText(options.threads));
   const tooMany = threads.find((threadCount) => threadCount > count);
   if (tooMany !== undefined) {
     throw new UsageError(`--threads ${tooMany}: there are only ${count} ${noun}, so at most ${count} threads can get one`);
   }
-  const modes = choiceListOption('modes', MODES, argv.modes);
-  const partitions = choiceListOption('partition', PARTITIONS, argv.partition);
-  const configs = planConfigs({ modes, threads, concurrency: argv.concurrency, partitions });
-  checkPngExt(argv.png, argv.ext);
-  const timelines = argv.timelines === undefined ? undefined : await prepareDestination(argv.timelines, '--timelines folder');
-  const chartFile = argv.chart === undefined ? undefined : await checkOutputFile('chart', argv.chart);
+  const modes = choiceListOption('modes', MODES, listText(options.modes ?? 'threads'));
+  const partitions = choiceListOption('partition', PARTITIONS, listText(options.partition ?? 'dynamic'));
+  const configs = planConfigs({ modes, threads, concurrency, partitions });
+  checkPngExt(png, ext);
+  const timelines = options.timelines === undefined ? undefined : await prepareDestination(options.timelines, '--timelines folder');
+  const chartFile = options.chart === undefined ? undefined : await checkOutputFile('chart', options.chart);
 
-  const knobs: ServerKnobArgs = { latency: argv.latency, jitter: argv.jitter, 'error-rate': argv.errorRate, seed: argv.seed };
-  const server = argv.server ?? DEFAULT_SERVER;
+  const server = options.server ?? DEFAULT_SERVER;
   // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
   if (serverProfiles.some((profile) => profile === server)) knobs.jitter ??= 0;
   // A list's URLs are absolute: no server starts, and their latency is not known.
-  const spec = list ? undefined : resolveFlagSource(server, knobs, argv.ext);
+  const spec = list ? undefined : resolveFlagSource(server, knobs, ext);
   const latencyMs = spec && 'embedded' in spec && spec.embedded.jitterMs === 0 && spec.embedded.latencyMs > 0 ? spec.embedded.latencyMs : undefined;
 
-  const relay = new SignalRelay();
-  const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
+  const signal = options.signal ?? new AbortController().signal;
+  const relayed = relay ?? relayOf(signal);
   const source = spec && (await openFlagSource(spec));
   try {
-    const log = (line: string) => process.stderr.write(`${line}\n`);
-    const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(count, inFlight(config), latencyMs) : 0), 0) * argv.repeat;
-    const from = source?.label ?? argv.input!;
-    log(`Comparing ${configs.length} configs × ${argv.repeat} runs on ${count} ${noun} from ${from}`);
+    const log = options.onLog ?? (() => {});
+    const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(count, inFlight(config), latencyMs) : 0), 0) * repeat;
+    const from = source?.label ?? input!;
+    log(`Comparing ${configs.length} configs × ${repeat} runs on ${count} ${noun} from ${from}`);
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
+    const selection = [...(all ? ['--all'] : []), ...(every ? ['--every'] : []), ...(limit === undefined ? [] : ['--limit', String(limit)])];
     const what = source
-      ? [...(argv.codes ?? []).map(String), ...selectionArgs(argv), '--server', source.baseUrl, '--ext', argv.ext]
-      : ['--input', resolve(argv.input!), '--layout', argv.layout, ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
-    const commonArgs = [...what, '--timeout', String(argv.timeout), ...(argv.png === undefined ? [] : ['--png', String(argv.png)])];
-    const runs = await measureConfigs({ configs, commonArgs, repeat: argv.repeat, timelines, log, signal: interrupt.signal, relay });
+      ? [...codes, ...selection, '--server', source.baseUrl, '--ext', ext]
+      : ['--input', resolve(input!), '--layout', layout, ...(limit === undefined ? [] : ['--limit', String(limit)])];
+    const commonArgs = [...what, '--timeout', String(timeout), ...(png === undefined ? [] : ['--png', String(png)])];
+    const runs = await measureConfigs({ configs, commonArgs, repeat, timelines, log, signal, relay: relayed });
     const rows = buildRows(configs, runs, { flags: count, latencyMs });
-    const baseline = baselineOf(rows);
-    const stoppedBy = interrupt.stoppedBy;
 
     let chartFailed = false;
     if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
       const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
       try {
         await writeWhole(chartFile, renderChart(compareChart(rows, `${count} ${noun}${latency}: wall time by requests in flight`)), tempPrefixFor());
-        log(`Chart written to ${argv.chart}`);
+        log(`Chart written to ${options.chart}`);
       } catch (error) {
-        // Its folder may have gone during the runs: the table below is still worth printing.
-        log(`flags: cannot write the chart to ${argv.chart}: ${(error as Error).message}`);
+        // Its folder may have gone during the runs: the table is still worth having.
+        log(`flags: cannot write the chart to ${options.chart}: ${(error as Error).message}`);
         chartFailed = true;
       }
     }
     if (timelines !== undefined) log(`Timelines written to ${timelines}, one per config from its last run`);
-    if (argv.json) {
-      const summary = {
-        flags: count,
-        server: from,
-        latencyMs: latencyMs ?? null,
-        png: argv.png ?? null,
-        repeat: argv.repeat,
-        interrupted: stoppedBy !== undefined,
-        baseline: baseline?.label ?? null,
-        rows,
-      };
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    } else {
-      const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
-      const chart = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
-      process.stdout.write(
-        `\n${comparisonText({ rows, baseline, boundNote: spec ? boundNote(spec, latencyMs) : 'No bound: the latency of the servers of a list is not known here.', chart })}${note}\n`,
-      );
-    }
-    process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || rows.some((row) => row.failed > 0) ? 1 : 0;
+    const summary: CompareSummary = {
+      flags: count,
+      server: from,
+      latencyMs: latencyMs ?? null,
+      png: png ?? null,
+      repeat,
+      interrupted: signal.aborted,
+      baseline: baselineOf(rows)?.label ?? null,
+      rows,
+    };
+    const bound = spec ? boundNote(spec, latencyMs) : 'No bound: the latency of the servers of a list is not known here.';
+    return { summary, boundNote: bound, chartFailed };
   } finally {
-    interrupt.dispose();
     await source?.close();
   }
+}
+
+/** A list option as the CLI takes it: comma-separated. */
+const listText = (value: string | readonly (string | number)[]) => (typeof value === 'string' ? value : value.join(','));
+
+/** Without a caller's relay, `signal` stops the run in progress as Ctrl-C would. */
+function relayOf(signal: AbortSignal): SignalRelay {
+  const relay = new SignalRelay();
+  signal.addEventListener('abort', () => relay.send('SIGINT'), { once: true });
+  return relay;
 }
 
 function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string | undefined {
@@ -146,8 +238,4 @@ function boundNote(spec: FlagSourceSpec, latencyMs: number | undefined): string 
   const { jitterMs } = spec.embedded;
   if (jitterMs > 0) return `No bound: with --jitter ${jitterMs} the latency varies from answer to answer (--jitter 0 makes the bound exact).`;
   return 'No bound: the server answers without latency, so the time is all overhead (--latency gives it one).';
-}
-
-function selectionArgs(argv: ComparisonOptions): string[] {
-  return [...(argv.all ? ['--all'] : []), ...(argv.every ? ['--every'] : []), ...(argv.limit === undefined ? [] : ['--limit', String(argv.limit)])];
 }

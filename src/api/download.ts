@@ -1,0 +1,136 @@
+import { realpath } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { readChecksums } from '../checksums.js';
+import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
+import { openFlagSource } from '../flag-source.js';
+import { readInputItems } from '../input-items.js';
+import { flagItems, type ItemNoun } from '../items.js';
+import { checkOutputFile } from '../output-file.js';
+import { runDownload } from '../run.js';
+import { type RunOutput, writeSums, writeTimeline } from '../run-outputs.js';
+import { loadStrategy } from '../strategies/index.js';
+import type { Item, ItemResult, RunReport } from '../types.js';
+import { type CheckedDownload, checkDownloadOptions, type DownloadOptions } from './download-options.js';
+import { ResultQueue } from './result-queue.js';
+
+/** The book's thread pool size; more threads than flags would only cost start-up time. */
+export const DEFAULT_THREADS = 20;
+
+/** `maxSize` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
+const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
+
+/** A run under way: iterate it for each result as it lands (optional), await `report` for the whole. */
+export interface DownloadRun extends AsyncIterable<ItemResult> {
+  /**
+   * The report `flags --json` prints, once the run is over and its other files written. Rejects
+   * with `UsageError` when what needs reading or writing first (the list, the manifest, the
+   * destination, the timeline's folder) is not right: nothing has been downloaded then.
+   */
+  readonly report: Promise<RunReport>;
+  /** SHA256SUMS (`sha256`) and the timeline: whether each was written, resolved with `report`. */
+  readonly outputs: Promise<RunOutput[]>;
+}
+
+/**
+ * Downloads flags, or the files of a list, as the `flags` command does, and prints nothing.
+ * Options that are wrong in themselves throw `UsageError` at once, before anything starts.
+ * Breaking out of `for await` stops the run as `signal` does and waits until it has stopped.
+ */
+export function download(options: DownloadOptions = {}): DownloadRun {
+  const checked = checkDownloadOptions(options);
+  const results = new ResultQueue<ItemResult>();
+  // A reader that stops early ends the run as the caller's signal would.
+  const stop = new AbortController();
+  const signal = checked.signal ? AbortSignal.any([checked.signal, stop.signal]) : stop.signal;
+  const done = runChecked(checked, signal, (result) => results.push(result));
+  done.then(
+    () => results.end(),
+    (error) => results.end(error),
+  );
+  const report = done.then(({ report }) => report);
+  const outputs = done.then(({ outputs }) => outputs);
+  // Whoever only iterates hears of a failure there: an unawaited promise must not also report it.
+  report.catch(() => {});
+  outputs.catch(() => {});
+  return {
+    report,
+    outputs,
+    [Symbol.asyncIterator]: () =>
+      results.iterate(async () => {
+        stop.abort();
+        await done.catch(() => {});
+      }),
+  };
+}
+
+/** What needs I/O before the run (each a UsageError, in the CLI's order), the run, then its other files. */
+async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResult: (result: ItemResult) => void): Promise<{ report: RunReport; outputs: RunOutput[] }> {
+  const list = checked.input === undefined ? undefined : await readList(checked);
+  const timeline = checked.timeline === undefined ? undefined : await checkOutputFile('timeline', checked.timeline);
+  const sums = checked.checksums === undefined ? undefined : await readChecksums(checked.checksums);
+  // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
+  const dest = await realpath(await prepareDestination(checked.dest));
+  await sweepStaleTempFiles(dest);
+  const source = checked.source && (await openFlagSource(checked.source));
+  try {
+    const items = withChecksums(list ?? flagItems(checked.codes, source!.baseUrl, checked.ext), sums);
+    const from = source?.label ?? listName(checked.input!);
+    const noun: ItemNoun = list ? 'file' : 'flag';
+    const { mode } = checked;
+    const threads = Math.min(checked.threads ?? DEFAULT_THREADS, items.length);
+    // Slots are set up before they ask for work: more than there are items would only idle.
+    const concurrency = Math.min(checked.concurrency, items.length);
+    await checked.onStart?.({ requested: items.length, server: from, mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency, items: noun });
+    const tempPrefix = tempPrefixFor();
+    const report = await runDownload(
+      items,
+      {
+        server: from,
+        strategy: await loadStrategy(mode),
+        mode,
+        threads,
+        concurrency,
+        partition: checked.partition,
+        dest,
+        timeoutMs: checked.timeoutMs,
+        maxBytes: checked.maxBytes ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),
+        tempPrefix,
+        retries: checked.retries,
+        retryDelayMs: checked.retryDelayMs,
+        existing: checked.existing,
+        ca: checked.ca,
+        insecure: checked.insecure,
+        png: checked.png,
+        maxPixels: checked.maxPixels,
+        renderTimeoutMs: checked.renderTimeoutMs,
+        resume: checked.resume,
+        sha256: checked.sha256,
+      },
+      { onResult, onRetry: checked.onRetry, onBytes: checked.onBytes, signal },
+    );
+    const outputs: RunOutput[] = [];
+    if (checked.sha256) outputs.push(await writeSums(report, dest, tempPrefix));
+    if (timeline !== undefined) outputs.push(await writeTimeline(report, timeline, tempPrefix, noun));
+    return { report, outputs };
+  } finally {
+    await source?.close();
+  }
+}
+
+/** `input`: a list read and checked whole before anything is created, so that a bad line leaves dest untouched. */
+function readList({ input, layout, limit }: CheckedDownload): Promise<Item[]> {
+  if (input !== undefined && 'path' in input) return readInputItems(input.path, { layout, limit });
+  return readInputItems('-', { layout, limit }, Readable.from([input!.lines.join('\n')]));
+}
+
+/** How the report names a list. */
+function listName(input: NonNullable<CheckedDownload['input']>): string {
+  if ('lines' in input) return 'the list given';
+  return input.path === '-' ? 'standard input' : input.path;
+}
+
+/** `checksums`: each item listed in the manifest gets the digest its bytes must have. */
+function withChecksums(items: Item[], sums: Map<string, string> | undefined): Item[] {
+  if (sums === undefined) return items;
+  return items.map((item) => (sums.has(item.file) ? { ...item, sha256: sums.get(item.file)! } : item));
+}

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { IN_MEMORY_BYTES } from '../src/body-sink.js';
+import { compare, download, serve, UsageError } from '../src/index.js';
+import { filesIn, inTemp, runCli } from './helpers/fixtures.js';
+
+/** Larger than a body kept in memory: half of it is already in a temporary file. */
+const SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1">${' '.repeat(3 * IN_MEMORY_BYTES)}</svg>`;
+
+/**
+ * A server on loopback that answers the first `whole` requests at once and then sends half a body
+ * and stalls: a run cut there holds temporary files. Counts every request.
+ */
+async function stallingServer(whole: number): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server: HttpServer = createServer((_, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'image/svg+xml', 'content-length': SVG.length });
+    if (requests <= whole) response.end(SVG);
+    else response.write(SVG.slice(0, SVG.length / 2));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/flags`,
+    requests: () => requests,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('the API', () => {
+  test('results arrive as they land, before the report resolves', async () => {
+    await inTemp(async (folder) => {
+      const run = download({ codes: ['br', 'fr', 'in'], server: 'delay', latency: 200, mode: 'async', dest: folder });
+      let reported = false;
+      void run.report.then(() => (reported = true));
+      const seen: { cc?: string; reportedBefore: boolean }[] = [];
+      for await (const result of run) seen.push({ cc: result.cc, reportedBefore: reported });
+      const report = await run.report;
+      assert.deepEqual(seen.map(({ cc }) => cc).sort(), ['br', 'fr', 'in']);
+      assert.equal(seen[0]!.reportedBefore, false);
+      assert.equal(report.ok, 3);
+      assert.equal(report.interrupted, false);
+      assert.deepEqual((await filesIn(folder)).sort(), ['br.svg', 'fr.svg', 'in.svg']);
+    });
+  });
+
+  test('awaiting the report alone works: nobody has to iterate', async () => {
+    await inTemp(async (folder) => {
+      const report = await download({ codes: ['br'], server: 'local', dest: folder, sha256: true }).report;
+      assert.equal(report.ok, 1);
+      assert.match(report.results[0]!.sha256!, /^[0-9a-f]{64}$/);
+      assert.deepEqual((await filesIn(folder)).sort(), ['SHA256SUMS', 'br.svg']);
+    });
+  });
+
+  test('signal stops a run cut mid-body like Ctrl-C: the report says interrupted, no temporary file is left', async () => {
+    const server = await stallingServer(0);
+    try {
+      await inTemp(async (folder) => {
+        const stop = new AbortController();
+        const options = { codes: ['br', 'fr', 'in', 'us'], server: server.url, dest: folder, threads: 1, concurrency: 2, retries: 0, maxSize: 10 * IN_MEMORY_BYTES };
+        const run = download({ ...options, signal: stop.signal });
+        // Stopped once the stalled bodies are in temporary files.
+        while (!(await filesIn(folder)).some((name) => name.startsWith('.flags-'))) await delay(20);
+        stop.abort();
+        const report = await run.report;
+        assert.equal(report.interrupted, true);
+        assert.equal(report.ok, 0);
+        assert.deepEqual(await filesIn(folder), []);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('break out of for await ends the run: no request after it, no temporary file left', async () => {
+    const server = await stallingServer(1);
+    try {
+      await inTemp(async (folder) => {
+        const options = { server: server.url, dest: folder, mode: 'async', concurrency: 2, retries: 0, maxSize: 10 * IN_MEMORY_BYTES } as const;
+        const run = download({ ...options, codes: ['br', 'fr', 'in', 'us', 'de', 'jp'] });
+        let first: string | undefined;
+        for await (const result of run) {
+          first = result.file;
+          break;
+        }
+        const requests = server.requests();
+        const report = await run.report;
+        assert.equal(report.interrupted, true);
+        assert.deepEqual(await filesIn(folder), [first]);
+        await delay(300);
+        assert.equal(server.requests(), requests);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('bad options throw UsageError with the message the CLI prints, and nothing is written', async () => {
+    await inTemp(async (folder) => {
+      const dest = join(folder, 'out');
+      const cases: [Parameters<typeof download>[0], string[]][] = [
+        [{ threads: 0, dest }, ['--threads', '0']],
+        [{ ext: 'sv g', dest }, ['--ext', 'sv g']],
+        [{ codes: ['b9'], dest }, ['b9']],
+        [{ server: 'ftp://x', dest }, ['--server', 'ftp://x']],
+        [{ png: 640, ext: 'gif', server: 'http://127.0.0.1:1/f', dest }, ['--png', '640', '--ext', 'gif', '--server', 'http://127.0.0.1:1/f']],
+        [{ input: 'urls.txt', all: true, dest }, ['--input', 'urls.txt', '--all']],
+      ];
+      for (const [options, args] of cases) {
+        const cli = await runCli([...args, '--dest', dest]);
+        assert.equal(cli.code, 2, cli.stderr);
+        const message = /^flags: (.*)$/m.exec(cli.stderr)![1]!;
+        assert.throws(
+          () => download(options),
+          (error) => error instanceof UsageError && error.message === message,
+          message,
+        );
+      }
+      assert.throws(() => download({ concurency: 2 } as never), UsageError);
+      assert.throws(() => download({ update: true, skipExisting: true }), UsageError);
+      assert.equal(existsSync(dest), false);
+    });
+  });
+
+  test('what needs reading rejects the report (and the iteration) with UsageError before anything is written', async () => {
+    await inTemp(async (folder) => {
+      const dest = join(folder, 'out');
+      const run = download({ input: join(folder, 'missing.txt'), dest });
+      await assert.rejects(run.report, (error) => error instanceof UsageError && /^--input .*missing\.txt: cannot read it \(ENOENT\)$/.test(error.message));
+      await assert.rejects(async () => {
+        for await (const _ of run);
+      }, UsageError);
+      assert.equal(existsSync(dest), false);
+    });
+  });
+
+  test('a list given as an array of URLs', async () => {
+    const server = await serve({ profile: 'local' });
+    try {
+      await inTemp(async (folder) => {
+        const run = download({ input: [`${server.url}/br/br.svg`, { url: `${server.url}/fr/fr.svg`, file: 'france.svg' }], dest: folder });
+        const report = await run.report;
+        assert.equal(report.ok, 2);
+        assert.deepEqual((await filesIn(folder)).sort(), ['br.svg', 'france.svg']);
+        assert.deepEqual(server.requests.map((request) => request.path).sort(), ['/flags/br/br.svg', '/flags/fr/fr.svg']);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('two runs at once in one process, each with its own destination, both complete', async () => {
+    await inTemp(async (folder) => {
+      const [a, b] = [join(folder, 'a'), join(folder, 'b')];
+      const [first, second] = await Promise.all([
+        download({ codes: ['b'], server: 'local', dest: a, threads: 2, concurrency: 3 }).report,
+        download({ codes: ['f'], server: 'local', dest: b, mode: 'async', concurrency: 4 }).report,
+      ]);
+      assert.equal(first.requested, 26);
+      assert.equal(first.ok + first.notFound, 26);
+      assert.equal(second.ok + second.notFound, 26);
+      assert.ok((await filesIn(a)).every((file) => file.startsWith('b')));
+      assert.ok((await filesIn(b)).every((file) => file.startsWith('f')));
+      assert.equal((await filesIn(a)).length, first.ok);
+      assert.equal((await filesIn(b)).length, second.ok);
+    });
+  });
+
+  test('compare rejects bad options with UsageError before any run', async () => {
+    await assert.rejects(compare({ threads: [1, 99], codes: ['br'] }), (error) => error instanceof UsageError && /^--threads 99: there are only 1 flags/.test(error.message));
+    await assert.rejects(serve({ cert: 'x' }), UsageError);
+  });
+});

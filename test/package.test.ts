@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { inTemp } from './helpers/fixtures.js';
+
+const run = promisify(execFile);
+/** The package's root: this file is dist/test/package.test.js. */
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const tsc = join(root, 'node_modules/.bin/tsc');
+
+/** The example of issue 12, as a user of the installed package writes it. */
+const IMPORT_EXAMPLE = `import { download } from 'flags';
+const run = download({ codes: ['br', 'in'], server: 'local', dest: 'out', threads: 2, concurrency: 5 });
+for await (const result of run) console.log(result.cc, result.status);
+const report = await run.report;
+console.log(JSON.stringify(report));
+`;
+
+/** Uses the shipped declarations: a wrong option or result field would not compile. */
+const TYPED = `import { download, serve, compare, UsageError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
+const options: DownloadOptions = { codes: ['br'], server: 'local', retryDelay: 50, continue: true, signal: AbortSignal.timeout(1000) };
+const run = download(options);
+for await (const result of run) { const status: ItemResult['status'] = result.status; void status; }
+const report: RunReport = await run.report;
+const server = await serve({ profile: 'local' });
+await server.close();
+const summary = await compare({ threads: [1, 2], repeat: 1 });
+console.log(report.ok, server.url, summary.rows[0]?.medianMs, new UsageError('x').message);
+`;
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+describe('the package', () => {
+  test('the packed tarball installs, and its import example, bin and declarations work', { timeout: 300_000 }, async () => {
+    await inTemp(async (folder) => {
+      // The build is already in dist: packing must not rebuild it under the running tests.
+      await run('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: root });
+      const tarball = (await readdir(folder)).find((name) => name.endsWith('.tgz'))!;
+      const { stdout: listing } = await run('tar', ['-tzf', join(folder, tarball)]);
+      assert.match(listing, /package\/dist\/src\/index\.d\.ts/);
+      assert.match(listing, /package\/dist\/bundle\/cli\.js/);
+      assert.doesNotMatch(listing, /package\/(dist\/)?test\//);
+      const app = join(folder, 'app');
+      await run('mkdir', [app]);
+      await writeFile(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(folder, tarball)], { cwd: app });
+      assert.equal((await readdir(join(app, 'node_modules/flags/dist/src'))).includes('index.ts'), false);
+
+      await writeFile(join(app, 'example.mjs'), IMPORT_EXAMPLE);
+      const { stdout } = await run(process.execPath, ['example.mjs'], { cwd: app });
+      const lines = stdout.trim().split('\n');
+      assert.deepEqual(lines.slice(0, 2).sort(), ['br ok', 'in ok']);
+      assert.equal(JSON.parse(lines[2]!).ok, 2);
+      assert.deepEqual((await readdir(join(app, 'out'))).sort(), ['br.svg', 'in.svg']);
+
+      const { stdout: version } = await run('npx', ['--no-install', 'flags', '--version'], { cwd: app });
+      assert.equal(version.trim(), '0.1.0');
+
+      await writeFile(join(app, 'typed.ts'), TYPED);
+      const types = ['--types', 'node', '--typeRoots', join(root, 'node_modules/@types')];
+      const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2023', ...types];
+      await run(tsc, [...flags, 'typed.ts'], { cwd: app });
+      await writeFile(join(app, 'wrong.ts'), "import { download } from 'flags';\ndownload({ retryDelay: '50' });\n");
+      // tsc says what is wrong on stdout.
+      await assert.rejects(run(tsc, [...flags, 'wrong.ts'], { cwd: app }), (error: { stdout: string }) =>
+        /wrong\.ts.*'string' is not assignable to type 'number'/.test(error.stdout),
+      );
+    });
+  });
+
+  test('the examples run', { timeout: 120_000 }, async () => {
+    await inTemp(async (folder) => {
+      const progress = await run(process.execPath, [join(EXAMPLES, 'progress.mjs'), folder]);
+      assert.match(progress.stdout, /5\/5 flags/);
+      assert.match(progress.stdout, /5 downloaded, 0 errors/);
+      assert.equal((await readdir(folder)).length, 5);
+      const table = await run(process.execPath, [join(EXAMPLES, 'compare-table.mjs')]);
+      assert.match(table.stdout, /threads/);
+      assert.match(table.stdout, /4 flags from http:\/\/127\.0\.0\.1:\d+\/flags/);
+    });
+  });
+});
