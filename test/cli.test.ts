@@ -6,6 +6,13 @@ import { describe, test } from 'node:test';
 import { cliPath, filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
 
 describe('flags (the download command)', () => {
+  test('all 257 flags on 20 threads: no warning from Node (every pool task listens to one abort signal)', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['--all', '--server', 'local', '--dest', folder]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stderr, /Warning/);
+    }));
+
   test('the default 20 flags from the embedded server: report, files, exit 0', () =>
     inTemp(async (folder) => {
       const run = await runCli(['--server', 'local', '--json'], { cwd: folder });

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessagePort, MessageChannel } from 'node:worker_threads';
@@ -65,6 +65,8 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
   let workersStarted = 0;
   pool.on('workerCreate', () => workersStarted++);
   const stopWorkers = new AbortController();
+  // Piscina listens to it once per task: a pool of 20 threads is 20 listeners, not a leak.
+  setMaxListeners(0, stopWorkers.signal);
   const context: PoolContext = {
     pool,
     fetch: fetchOptionsOf(options),
