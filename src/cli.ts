@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
+import { givenMoreThanOnce } from './options.js';
 import { packageJson } from './paths.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
@@ -11,7 +12,7 @@ import { serveCommand } from './commands/serve.js';
 /** yargs turns a repeated option into a list, which no option here means: say so rather than guess. */
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
   const repeated = Object.entries(argv).find(([key, value]) => key !== 'codes' && key !== '_' && !/[A-Z]/.test(key) && Array.isArray(value));
-  return repeated ? `--${repeated[0]} was given more than once (${(repeated[1] as unknown[]).join(', ')}): give it once` : true;
+  return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
 }
 
 // yargs would look for a package.json from the working folder up, and print "unknown" (or

@@ -5,6 +5,32 @@ import { UsageError } from './errors.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from './render-limits.js';
 import { durationMs, wholeNumber } from './numbers.js';
 import { serverKnobs } from './server/options.js';
+import type { Layout } from './file-names.js';
+import type { Mode, Partition } from './types.js';
+
+/** The modes, the ways to split the work, and the layouts of a list's files: the one list of each. */
+export const MODES = ['threads', 'async', 'sequential'] as const satisfies readonly Mode[];
+export const PARTITIONS = ['dynamic', 'chunks', 'round-robin'] as const satisfies readonly Partition[];
+export const LAYOUTS = ['flat', 'tree'] as const satisfies readonly Layout[];
+
+/**
+ * A yargs `coerce` for an option that takes one of `choices`, in place of yargs' own `choices`, so
+ * that the CLI and the API refuse a value with the same words.
+ */
+export function oneOf<T extends string>(option: string, choices: readonly T[]) {
+  return (value: unknown): T => {
+    // yargs gives a repeated option as a list, and coerces before the CLI's check of repeats runs.
+    if (Array.isArray(value)) throw new UsageError(givenMoreThanOnce(option, value));
+    if (!choices.includes(value as T)) throw new UsageError(`--${option} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    return value as T;
+  };
+}
+
+/** What no option here means: yargs' list of the values of an option given more than once. */
+export const givenMoreThanOnce = (option: string, values: readonly unknown[]) => `--${option} was given more than once (${values.join(', ')}): give it once`;
+
+/** The help's note of an option's choices, as yargs would print it for `choices`. */
+export const choicesNote = (choices: readonly string[]) => `[choices: ${choices.map((choice) => JSON.stringify(choice)).join(', ')}]`;
 
 /**
  * `--ext` ends up in a URL path and a file name, so it is letters and digits only, as the embedded
@@ -97,9 +123,10 @@ export const scheduleOptions = {
     describe: 'Requests in flight per worker thread (threads) or in all (async) [number] [capped by the number of flags]',
   },
   partition: {
-    choices: ['dynamic', 'chunks', 'round-robin'] as const,
-    default: 'dynamic' as const,
-    describe: 'How codes reach the workers: handed out one at a time as workers ask (dynamic), or split up front',
+    default: 'dynamic' as Partition,
+    requiresArg: true,
+    coerce: oneOf('partition', PARTITIONS),
+    describe: `How codes reach the workers: handed out one at a time as workers ask (dynamic), or split up front ${choicesNote(PARTITIONS)}`,
   },
 } as const satisfies Record<string, Options>;
 

@@ -116,6 +116,9 @@ describe('the API', () => {
         [{ server: 'ftp://x', dest }, ['--server', 'ftp://x']],
         [{ png: 640, ext: 'gif', server: 'http://127.0.0.1:1/f', dest }, ['--png', '640', '--ext', 'gif', '--server', 'http://127.0.0.1:1/f']],
         [{ input: 'urls.txt', all: true, dest }, ['--input', 'urls.txt', '--all']],
+        [{ mode: 'fast' as never, dest }, ['--mode', 'fast']],
+        [{ partition: 'halves' as never, dest }, ['--partition', 'halves']],
+        [{ input: 'urls.txt', layout: 'deep' as never, dest }, ['--input', 'urls.txt', '--layout', 'deep']],
       ];
       for (const [options, args] of cases) {
         const cli = await runCli([...args, '--dest', dest]);

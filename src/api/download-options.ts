@@ -3,7 +3,19 @@ import { UsageError } from '../errors.js';
 import type { Layout } from '../file-names.js';
 import { type FlagSourceSpec, resolveFlagSource } from '../flag-source.js';
 import { checkInputOptions } from '../input-items.js';
-import { checkPem, checkPngExt, DEFAULT_SERVER, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import {
+  checkPem,
+  checkPngExt,
+  DEFAULT_SERVER,
+  LAYOUTS,
+  MODES,
+  PARTITIONS,
+  reliabilityOptions,
+  renderOptions,
+  scheduleOptions,
+  selectionOptions,
+  transferOptions,
+} from '../options.js';
 import { wholeNumber } from '../numbers.js';
 import { serverKnobs } from '../server/options.js';
 import type { Existing, Mode, Partition, RetryNotice } from '../types.js';
@@ -185,9 +197,6 @@ const KNOWN: readonly (keyof DownloadOptions)[] = [
   'onBytes',
 ];
 
-const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
-const LAYOUTS: readonly Layout[] = ['flat', 'tree'];
-
 /**
  * Every check that needs no I/O, in the CLI's order, each with the CLI's message: what can be
  * refused is refused before `download()` returns. Reading a list or a manifest, and writing to
@@ -219,7 +228,7 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
     mode: choice('mode', MODES, options.mode),
     threads: options.threads === undefined ? undefined : wholeNumber('threads')(options.threads),
     concurrency: checked<number>(scheduleOptions.concurrency, options.concurrency),
-    partition: choice('partition', scheduleOptions.partition.choices, options.partition),
+    partition: choice('partition', PARTITIONS, options.partition),
     timeoutMs: checked<number>(transferOptions.timeout, options.timeout),
     maxBytes: checked<number | undefined>(transferOptions['max-size'], options.maxSize),
     retries: checked<number>(reliabilityOptions.retries, options.retries),

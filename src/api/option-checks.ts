@@ -1,5 +1,6 @@
 import type { Options } from 'yargs';
 import { UsageError } from '../errors.js';
+import { oneOf } from '../options.js';
 
 /**
  * An option's value checked as the CLI checks it, by the `coerce` of its yargs definition (the one
@@ -16,11 +17,9 @@ export function flag(name: string, value: unknown): boolean {
   return value ?? false;
 }
 
-/** An option that takes one of `choices`, or the first when not given. */
+/** An option that takes one of `choices`, or the first when not given: the CLI's check and words. */
 export function choice<T extends string>(name: string, choices: readonly T[], value: unknown): T {
-  if (value === undefined) return choices[0]!;
-  if (!choices.includes(value as T)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
-  return value as T;
+  return value === undefined ? choices[0]! : oneOf(name, choices)(value);
 }
 
 /** A text option, such as a path. */

@@ -1,7 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
 import { wholeNumber } from '../numbers.js';
-import { renderOptions, selectionOptions, transferOptions } from '../options.js';
+import type { Layout } from '../file-names.js';
+import { choicesNote, LAYOUTS, oneOf, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
 
 const builder = (yargs: Argv) =>
@@ -48,7 +49,12 @@ const builder = (yargs: Argv) =>
         requiresArg: true,
         describe: 'Compare on the files of this URL list instead of flags (a file: every run reads it); no bound, their latency is not known',
       },
-      layout: { choices: ['flat', 'tree'] as const, default: 'flat' as const, describe: 'With --input: how files are named in each run (see flags --help)' },
+      layout: {
+        default: 'flat' as Layout,
+        requiresArg: true,
+        coerce: oneOf('layout', LAYOUTS),
+        describe: `With --input: how files are named in each run (see flags --help) ${choicesNote(LAYOUTS)}`,
+      },
       server: {
         ...transferOptions.server,
         describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext} [default: delay; not with --input]',

@@ -4,7 +4,8 @@ import type { DownloadOptions } from '../api/download-options.js';
 import { type Interrupt, onInterrupt } from '../interrupt.js';
 import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
-import { reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import { choicesNote, LAYOUTS, MODES, oneOf, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import type { Layout } from '../file-names.js';
 import { createProgress, type Progress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
@@ -15,9 +16,10 @@ const builder = (yargs: Argv) =>
     .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
     .options({
       mode: {
-        choices: ['threads', 'async', 'sequential'] as const,
         default: 'threads' as Mode,
-        describe: 'threads: a Piscina pool of worker threads; async: the main event loop alone; sequential: one at a time',
+        requiresArg: true,
+        coerce: oneOf('mode', MODES),
+        describe: `threads: a Piscina pool of worker threads; async: the main event loop alone; sequential: one at a time ${choicesNote(MODES)}`,
       },
       threads: {
         requiresArg: true,
@@ -33,9 +35,10 @@ const builder = (yargs: Argv) =>
         describe: 'Download the files of this URL list instead of flags (- reads standard input): one http(s) URL a line, optionally followed by a name; # comments',
       },
       layout: {
-        choices: ['flat', 'tree'] as const,
-        default: 'flat' as const,
-        describe: 'With --input: save each file in dest under its last path segment (flat), or as {host}/{path} like wget -x (tree)',
+        default: 'flat' as Layout,
+        requiresArg: true,
+        coerce: oneOf('layout', LAYOUTS),
+        describe: `With --input: save each file in dest under its last path segment (flat), or as {host}/{path} like wget -x (tree) ${choicesNote(LAYOUTS)}`,
       },
       ...transferOptions,
       ...reliabilityOptions,

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { wholeNumber } from '../numbers.js';
-import { checkKeyPair, pemFile } from '../options.js';
+import { checkKeyPair, choicesNote, oneOf, pemFile } from '../options.js';
 import { type Server, serve } from '../api/serve.js';
 import { serverKnobs, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
@@ -27,9 +27,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     yargs
       .options({
         profile: {
-          choices: serverProfiles,
           default: 'delay' as ServerProfile,
-          describe: 'local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults',
+          requiresArg: true,
+          coerce: oneOf('profile', serverProfiles),
+          describe: `local: immediate; delay: 100-500 ms per answer; error: delay plus 20% faults ${choicesNote(serverProfiles)}`,
         },
         port: { default: 8001, requiresArg: true, coerce: wholeNumber('port', 0, 65535), describe: 'TCP port (0: any free port) [number]' },
         host: { type: 'string', default: '127.0.0.1', requiresArg: true, describe: 'Address to listen on' },

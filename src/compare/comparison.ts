@@ -7,7 +7,7 @@ import type { Layout } from '../file-names.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../flag-source.js';
 import { readInputItems } from '../input-items.js';
 import { wholeNumber } from '../numbers.js';
-import { checkPngExt, DEFAULT_SERVER, renderOptions, selectionOptions, transferOptions } from '../options.js';
+import { checkPngExt, DEFAULT_SERVER, LAYOUTS, MODES, PARTITIONS, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { checkOutputFile, writeWhole } from '../output-file.js';
 import { type ServerKnobArgs, serverKnobs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
@@ -20,12 +20,6 @@ import { inFlight, planConfigs } from './plan.js';
 import { baselineOf, buildRows, type CompareRow } from './rows.js';
 import { SignalRelay } from './signal-relay.js';
 import { defaultLadder, lowerBoundMs } from './stats.js';
-
-const MODES: readonly Mode[] = ['threads', 'async', 'sequential'];
-
-const PARTITIONS: readonly Partition[] = ['dynamic', 'chunks', 'round-robin'];
-
-const LAYOUTS: readonly Layout[] = ['flat', 'tree'];
 
 /** What `compare()` takes: the options of `flags compare` in camelCase, checked alike. */
 export interface CompareOptions {
