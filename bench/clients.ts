@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ChildRun, runFlagsChild } from '../src/compare/child-run.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
-import { timeProcess } from '../src/compare/process-timer.js';
+import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
 import type { RunReport } from '../src/types.js';
 import type { Peer } from './peers.js';
 
@@ -66,22 +66,41 @@ export function peerClient(work: Work, peer: Peer, requests: number, name = `${p
     series: peer.name,
     inFlight: requests,
     flags: work.codes.length,
-    async run(tempRoot) {
-      const dest = await mkdtemp(join(tempRoot, 'peer-'));
-      try {
-        const { file, args } = peer.command(urls, requests, dest);
-        const timing = await timeProcess(file, args);
-        const failure = await checkFiles(dest, work, peer.extensions ?? ['svg'], timing.exitCode, timing.stderr);
-        return {
-          wallMs: Math.round(timing.wallMs),
-          ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
-          ...(failure === undefined ? {} : { failure }),
-        };
-      } finally {
-        await rm(dest, { recursive: true, force: true });
-      }
-    },
+    run: (tempRoot) =>
+      inFreshFolder(
+        tempRoot,
+        'peer-',
+        (dest) => {
+          const { file, args } = peer.command(urls, requests, dest);
+          return timeProcess(file, args);
+        },
+        (dest, timing) => checkFiles(dest, work, peer.extensions ?? ['svg'], timing.exitCode, timing.stderr),
+      ),
   };
+}
+
+/**
+ * A timed run of a program into a fresh folder under `tempRoot`, judged by what it left there
+ * (`check` says why the run does not count, if it does not), the folder removed after.
+ */
+export async function inFreshFolder(
+  tempRoot: string,
+  prefix: string,
+  run: (dest: string) => Promise<ProcessTiming>,
+  check: (dest: string, timing: ProcessTiming) => Promise<string | undefined>,
+): Promise<ChildRun> {
+  const dest = await mkdtemp(join(tempRoot, prefix));
+  try {
+    const timing = await run(dest);
+    const failure = await check(dest, timing);
+    return {
+      wallMs: Math.round(timing.wallMs),
+      ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
+      ...(failure === undefined ? {} : { failure }),
+    };
+  } finally {
+    await rm(dest, { recursive: true, force: true });
+  }
 }
 
 /**

@@ -1,11 +1,10 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChildRun } from '../src/compare/child-run.js';
 import { mebibytes } from '../src/compare/format.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
 import { cliPath } from '../src/paths.js';
-import type { Client } from './clients.js';
+import { type Client, inFreshFolder } from './clients.js';
 import type { Peer } from './peers.js';
 
 /** A URL list to fetch into one folder, and what a correct download leaves there. */
@@ -36,8 +35,11 @@ export function listFlagsClient(work: ListWork, config: RunConfig): Client {
     flags: work.sizes.size,
     config,
     run: (tempRoot) =>
-      inFreshFolder(tempRoot, 'flags-', work, (dest) =>
-        timeProcess(process.execPath, [cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+      inFreshFolder(
+        tempRoot,
+        'flags-',
+        (dest) => timeProcess(process.execPath, [cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+        (dest, timing) => checkFolder(dest, work, timing),
       ),
   };
 }
@@ -51,26 +53,16 @@ export function listPeerClient(work: ListWork, peer: Peer, requests: number): Cl
     inFlight: requests,
     flags: work.sizes.size,
     run: (tempRoot) =>
-      inFreshFolder(tempRoot, 'peer-', work, (dest) => {
-        const { file, args } = peer.command([...work.urls], requests, dest);
-        return timeProcess(file, args);
-      }),
+      inFreshFolder(
+        tempRoot,
+        'peer-',
+        (dest) => {
+          const { file, args } = peer.command([...work.urls], requests, dest);
+          return timeProcess(file, args);
+        },
+        (dest, timing) => checkFolder(dest, work, timing),
+      ),
   };
-}
-
-async function inFreshFolder(tempRoot: string, prefix: string, work: ListWork, run: (dest: string) => Promise<ProcessTiming>): Promise<ChildRun> {
-  const dest = await mkdtemp(join(tempRoot, prefix));
-  try {
-    const timing = await run(dest);
-    const failure = await checkFolder(dest, work, timing);
-    return {
-      wallMs: Math.round(timing.wallMs),
-      ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
-      ...(failure === undefined ? {} : { failure }),
-    };
-  } finally {
-    await rm(dest, { recursive: true, force: true });
-  }
 }
 
 /**
