@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { UsageError } from './errors.js';
 import type { Layout } from './file-names.js';
 import type { Item } from './types.js';
-import { readUrlList } from './url-list.js';
 
 /** What only a flags run takes, each a usage error beside `--input`. */
 const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed', 'png'] as const;
@@ -28,5 +27,7 @@ export function checkInputOptions(argv: InputArgs): void {
  */
 export async function readInputItems(input: string, argv: InputArgs, stdin?: Readable): Promise<Item[]> {
   checkInputOptions(argv);
+  // The list reader loads only for a list: a flags run, --help and --version never pay for it.
+  const { readUrlList } = await import('./url-list.js');
   return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin });
 }

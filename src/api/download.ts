@@ -1,13 +1,12 @@
 import { realpath } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { readChecksums } from '../checksums.js';
 import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
 import { openFlagSource } from '../flag-source.js';
 import { readInputItems } from '../input-items.js';
 import { flagItems, type ItemNoun } from '../items.js';
 import { checkOutputFile } from '../output-file.js';
 import { runDownload } from '../run.js';
-import { type RunOutput, writeSums, writeTimeline } from '../run-outputs.js';
+import type { RunOutput } from '../run-outputs.js';
 import { loadStrategy } from '../strategies/index.js';
 import type { Item, ItemResult, RunReport } from '../types.js';
 import { type CheckedDownload, checkDownloadOptions, type DownloadOptions } from './download-options.js';
@@ -67,7 +66,8 @@ export function download(options: DownloadOptions = {}): DownloadRun {
 async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResult: (result: ItemResult) => void): Promise<{ report: RunReport; outputs: RunOutput[] }> {
   const list = checked.input === undefined ? undefined : await readList(checked);
   const timeline = checked.timeline === undefined ? undefined : await checkOutputFile('timeline', checked.timeline);
-  const sums = checked.checksums === undefined ? undefined : await readChecksums(checked.checksums);
+  // The manifest's reader and the run's extra files load only when asked for: start-up never pays for them.
+  const sums = checked.checksums === undefined ? undefined : await (await import('../checksums.js')).readChecksums(checked.checksums);
   // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
   const dest = await realpath(await prepareDestination(checked.dest));
   await sweepStaleTempFiles(dest);
@@ -109,8 +109,11 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
       { onResult, onRetry: checked.onRetry, onBytes: checked.onBytes, signal },
     );
     const outputs: RunOutput[] = [];
-    if (checked.sha256) outputs.push(await writeSums(report, dest, tempPrefix));
-    if (timeline !== undefined) outputs.push(await writeTimeline(report, timeline, tempPrefix, noun));
+    if (checked.sha256 || timeline !== undefined) {
+      const { writeSums, writeTimeline } = await import('../run-outputs.js');
+      if (checked.sha256) outputs.push(await writeSums(report, dest, tempPrefix));
+      if (timeline !== undefined) outputs.push(await writeTimeline(report, timeline, tempPrefix, noun));
+    }
     return { report, outputs };
   } finally {
     await source?.close();

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { wholeNumber } from '../numbers.js';
 import { checkKeyPair, choicesNote, oneOf, pemFile } from '../options.js';
-import { type Server, serve } from '../api/serve.js';
+import type { Server } from '../api/serve.js';
 import { serverKnobs, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 
@@ -62,6 +62,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // Loaded here, not at start-up: every other command would pay for the server's modules.
     const { ServerStartError } = await import('../server/start-error.js');
     const { fileUrl } = await import('../server/flag-path.js');
+    const { serve } = await import('../api/serve.js');
     let server: Server;
     try {
       // No request log: nobody reads it, and it would grow for as long as we serve.
