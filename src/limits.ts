@@ -1,0 +1,205 @@
+import { MAX_DURATION_MS } from './numbers.js';
+import type { WorkQueue } from './partition.js';
+import type { Item, ItemResult } from './types.js';
+
+/** `--per-host` and `--rate`: how hard a run may press on servers, whatever its threads and concurrency. */
+export interface LimitOptions {
+  /** Requests in flight to one origin (scheme, host and port) at most, across all threads. */
+  perHost?: number;
+  /** Requests started per second at most, across all threads. */
+  rate?: number;
+}
+
+/**
+ * The rate's bucket holds a tenth of a second's worth of requests, at least one: the first
+ * `burstOf(rate)` requests start at once, then one every 1/rate s. A timer that fires late keeps
+ * that much credit, instead of losing it; any window of one second sees at most rate + burst starts.
+ */
+export const burstOf = (rate: number) => Math.max(1, Math.ceil(rate / 10));
+
+/** Leave to make one request for an item's retry: a retry is a new request, with its own permit. */
+export interface RequestGate {
+  /** Waits for a permit for the item's next request; false when the run was stopped meanwhile. */
+  acquire(item: Item): Promise<boolean>;
+  /** The request is over (its body saved or failed): the permit goes back. */
+  release(item: Item): void;
+}
+
+/** A request waiting for a permit: `tryNow` grants it and says true, or says false and it waits on. */
+interface Waiter {
+  owner: unknown;
+  queue?: WorkQueue<Item>;
+  tryNow(): boolean;
+  /** The run stopped, or its holder went away: answer without a permit. */
+  drop(): void;
+}
+
+/**
+ * Permits to make requests, given out on the main thread alone, where the work is handed out: one
+ * per request in flight to an origin (`perHost`), one token per request started (`rate`). A slot
+ * gets an item together with the permit of its first request, so that no slot holds an item it
+ * may not start, and another origin's item goes ahead of one whose origin is full. Waiters are
+ * served in the order they asked. Stopping the run answers every waiter at once and clears the
+ * bucket's timer: nothing keeps the process alive after the run.
+ */
+export class RequestLimits {
+  readonly #perHost: number;
+  readonly #rate: number | undefined;
+  readonly #burst: number;
+  #tokens: number;
+  #refilledAt = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+  readonly #inFlight = new Map<string, number>();
+  /** The URLs holding a permit now: a list has each URL once, and an item makes one request at a time. */
+  readonly #held = new Map<string, string>();
+  #waiters: Waiter[] = [];
+  readonly #signal: AbortSignal;
+
+  /** Limits for a run, or undefined when it has none. */
+  static of(options: LimitOptions, signal: AbortSignal): RequestLimits | undefined {
+    return options.perHost === undefined && options.rate === undefined ? undefined : new RequestLimits(options, signal);
+  }
+
+  constructor({ perHost, rate }: LimitOptions, signal: AbortSignal) {
+    this.#perHost = perHost ?? Number.POSITIVE_INFINITY;
+    this.#rate = rate;
+    this.#burst = rate === undefined ? 0 : burstOf(rate);
+    this.#tokens = this.#burst;
+    this.#signal = signal;
+    signal.addEventListener('abort', () => this.close(), { once: true });
+  }
+
+  /**
+   * Hands `grant` the first item of `queue` that may start now, its first request's permit taken,
+   * at once or when one may; `undefined` when the queue is empty, the run stops, or `owner` is
+   * withdrawn.
+   */
+  take(queue: WorkQueue<Item>, grant: (item: Item | undefined) => void, owner?: unknown): void {
+    this.#wait({
+      owner,
+      queue,
+      tryNow: () => {
+        if (queue.size === 0) {
+          grant(undefined);
+          return true;
+        }
+        if (!this.#hasToken()) return false;
+        const item = queue.takeFirst((candidate) => this.#hasRoom(originOf(candidate.url)));
+        if (item === undefined) return false;
+        this.#start(item.url);
+        grant(item);
+        return true;
+      },
+      drop: () => grant(undefined),
+    });
+  }
+
+  /** Hands `grant` true once the item at `url` may make another request, its permit taken; false if the run stops or `owner` is withdrawn. */
+  acquire(url: string, grant: (granted: boolean) => void, owner?: unknown): void {
+    this.#wait({
+      owner,
+      tryNow: () => {
+        if (!this.#hasToken() || !this.#hasRoom(originOf(url))) return false;
+        this.#start(url);
+        grant(true);
+        return true;
+      },
+      drop: () => grant(false),
+    });
+  }
+
+  /** Answers the asks of `owner` (a pool task whose worker went away) without a permit. */
+  withdraw(owner: unknown): void {
+    const gone = this.#waiters.filter((waiter) => waiter.owner === owner);
+    this.#waiters = this.#waiters.filter((waiter) => waiter.owner !== owner);
+    for (const waiter of gone) waiter.drop();
+  }
+
+  /**
+   * Gives back the permit `url` holds, if it holds one. `unused`: no request was made with it (an
+   * item kept by `--skip-existing`), so its token goes back to the bucket too.
+   */
+  release(url: string, unused = false): void {
+    const origin = this.#held.get(url);
+    if (origin === undefined) return;
+    this.#held.delete(url);
+    this.#inFlight.set(origin, this.#inFlight.get(origin)! - 1);
+    if (unused && this.#rate !== undefined) this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+    this.#serve();
+  }
+
+  /** The gate of retries made on the main thread (async and sequential modes). */
+  readonly gate: RequestGate = {
+    acquire: (item) => new Promise((resolve) => this.acquire(item.url, resolve)),
+    release: (item) => this.release(item.url),
+  };
+
+  /** A slot's next item on the main thread, with its first permit. */
+  next(queue: WorkQueue<Item>): Promise<Item | undefined> {
+    return new Promise((resolve) => this.take(queue, resolve));
+  }
+
+  /** An item is done: a permit it still holds was never used (the item made no request). */
+  finished(result: ItemResult): void {
+    this.release(result.url, true);
+  }
+
+  /** Answers every waiter without a permit and stops the bucket's timer. */
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const waiter of this.#waiters.splice(0)) waiter.drop();
+  }
+
+  #wait(waiter: Waiter): void {
+    if (this.#signal.aborted) {
+      waiter.drop();
+      return;
+    }
+    this.#waiters.push(waiter);
+    this.#serve();
+  }
+
+  /**
+   * Grants what can be granted now, in the order asked. A queue that had no item to start is not
+   * searched again in the same round: nothing has changed for the slots behind.
+   */
+  #serve(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const stuck = new Set<WorkQueue<Item>>();
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (waiter.queue !== undefined && stuck.has(waiter.queue)) return true;
+      if (waiter.tryNow()) return false;
+      if (waiter.queue !== undefined) stuck.add(waiter.queue);
+      return true;
+    });
+    if (this.#rate !== undefined && this.#waiters.length > 0 && !this.#hasToken()) {
+      // Past Node's longest timer it would fire at once: a very low rate waits in several steps.
+      const ms = Math.min(MAX_DURATION_MS, Math.ceil(((1 - this.#tokens) / this.#rate) * 1000));
+      this.#timer = setTimeout(() => this.#serve(), ms);
+    }
+  }
+
+  #hasToken(): boolean {
+    if (this.#rate === undefined) return true;
+    const now = performance.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#refilledAt) / 1000) * this.#rate);
+    this.#refilledAt = now;
+    return this.#tokens >= 1;
+  }
+
+  #hasRoom(origin: string): boolean {
+    return (this.#inFlight.get(origin) ?? 0) < this.#perHost;
+  }
+
+  #start(url: string): void {
+    const origin = originOf(url);
+    this.#held.set(url, origin);
+    this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
+    if (this.#rate !== undefined) this.#tokens -= 1;
+  }
+}
+
+/** What `--per-host` counts by: scheme, host and port (a default port is the same origin as none). */
+const originOf = (url: string) => new URL(url).origin;
