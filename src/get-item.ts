@@ -12,8 +12,8 @@ import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from './type
  * One item from start to end, the same in every strategy and run in the slot that holds it: the
  * existing-file check of `{dest}/{file}` (`--update`, `--skip-existing`), the fetch-and-save
  * routine under the retry stage, then with `--png` the render stage for a file just saved.
- * With `gate` (`--per-host`, `--rate`), the item came with its first request's permit, and each
- * request gives its permit back as it ends. Never throws.
+ * With `gate` (`--per-host`, `--rate`), each request waits for leave to start and gives its
+ * permit back as it ends. Never throws.
  */
 export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
   const started = performance.now();
@@ -32,17 +32,22 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
-  let requests = 0;
+  // A stop that comes while a request waits for leave: that request was never made.
+  let refused = false;
   const request = async (): Promise<Attempt> => {
     if (gate === undefined) return downloadItem(item, options, cancel, since, onBytes);
-    if (requests++ > 0 && !(await gate.acquire(item))) return { status: 'error', bytes: 0, error: 'interrupted' };
+    if (!(await gate.acquire(item))) {
+      refused = true;
+      return { status: 'error', bytes: 0, error: 'interrupted' };
+    }
     try {
       return await downloadItem(item, options, cancel, since, onBytes);
     } finally {
       gate.release(item);
     }
   };
-  const { attempt, attempts } = await withRetries(request, options, cancel, (wait) => onRetry({ ...item, thread: threadId, ...wait }));
+  const { attempt, attempts: tries } = await withRetries(request, options, cancel, (wait) => onRetry({ ...item, thread: threadId, ...wait }));
+  const attempts = refused ? tries - 1 : tries;
   if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);

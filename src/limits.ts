@@ -17,9 +17,9 @@ export interface LimitOptions {
  */
 export const burstOf = (rate: number) => Math.max(1, Math.ceil(rate / 10));
 
-/** Leave to make one request for an item's retry: a retry is a new request, with its own permit. */
+/** Leave to make each request of an item, the first and every retry: a retry is a new request. */
 export interface RequestGate {
-  /** Waits for a permit for the item's next request; false when the run was stopped meanwhile. */
+  /** Waits for leave to make the item's next request; false when the run was stopped meanwhile. */
   acquire(item: Item): Promise<boolean>;
   /** The request is over (its body saved or failed): the permit goes back. */
   release(item: Item): void;
@@ -35,12 +35,18 @@ interface Waiter {
 }
 
 /**
- * Permits to make requests, given out on the main thread alone, where the work is handed out: one
- * per request in flight to an origin (`perHost`), one token per request started (`rate`). A slot
- * gets an item together with the permit of its first request, so that no slot holds an item it
- * may not start, and another origin's item goes ahead of one whose origin is full. Waiters are
- * served in the order they asked. Stopping the run answers every waiter at once and clears the
- * bucket's timer: nothing keeps the process alive after the run.
+ * Leave to make requests, given out on the main thread alone: a permit per request in flight to an
+ * origin (`perHost`), a token per request started (`rate`).
+ *
+ * The permit comes with the item: a slot is handed only an item whose origin has room, its first
+ * request's permit taken, so that no slot holds a URL it may not start and another origin's item
+ * goes ahead of one whose origin is full. The token is taken as each request starts (`acquire`),
+ * not when its item is handed out: a worker thread still starting, or busy rendering a PNG, would
+ * send the requests it was handed late and together, closer than the bucket allowed. A retry
+ * asks for both.
+ *
+ * Waiters are served in the order they asked. Stopping the run answers every waiter at once and
+ * clears the bucket's timer: nothing keeps the process alive after the run.
  */
 export class RequestLimits {
   readonly #perHost: number;
@@ -66,13 +72,13 @@ export class RequestLimits {
     this.#burst = rate === undefined ? 0 : burstOf(rate);
     this.#tokens = this.#burst;
     this.#signal = signal;
-    signal.addEventListener('abort', () => this.close(), { once: true });
+    signal.addEventListener('abort', this.close, { once: true });
   }
 
   /**
-   * Hands `grant` the first item of `queue` that may start now, its first request's permit taken,
-   * at once or when one may; `undefined` when the queue is empty, the run stops, or `owner` is
-   * withdrawn.
+   * Hands `grant` the first item of `queue` whose origin has room, its first request's permit
+   * taken, at once or when one has; `undefined` when the queue is empty, the run stops, or `owner`
+   * is withdrawn.
    */
   take(queue: WorkQueue<Item>, grant: (item: Item | undefined) => void, owner?: unknown): void {
     this.#wait({
@@ -83,10 +89,9 @@ export class RequestLimits {
           grant(undefined);
           return true;
         }
-        if (!this.#hasToken()) return false;
         const item = queue.takeFirst((candidate) => this.#hasRoom(originOf(candidate.url)));
         if (item === undefined) return false;
-        this.#start(item.url);
+        this.#hold(item.url);
         grant(item);
         return true;
       },
@@ -94,13 +99,18 @@ export class RequestLimits {
     });
   }
 
-  /** Hands `grant` true once the item at `url` may make another request, its permit taken; false if the run stops or `owner` is withdrawn. */
+  /**
+   * Hands `grant` true once the item at `url` may start a request: a token taken, and a permit
+   * unless it holds one (its first request's); false if the run stops or `owner` is withdrawn.
+   */
   acquire(url: string, grant: (granted: boolean) => void, owner?: unknown): void {
     this.#wait({
       owner,
       tryNow: () => {
-        if (!this.#hasToken() || !this.#hasRoom(originOf(url))) return false;
-        this.#start(url);
+        const holds = this.#held.has(url);
+        if (!this.#hasToken() || !(holds || this.#hasRoom(originOf(url)))) return false;
+        if (!holds) this.#hold(url);
+        if (this.#rate !== undefined) this.#tokens -= 1;
         grant(true);
         return true;
       },
@@ -115,16 +125,12 @@ export class RequestLimits {
     for (const waiter of gone) waiter.drop();
   }
 
-  /**
-   * Gives back the permit `url` holds, if it holds one. `unused`: no request was made with it (an
-   * item kept by `--skip-existing`), so its token goes back to the bucket too.
-   */
-  release(url: string, unused = false): void {
+  /** Gives back the permit `url` holds, if it holds one. */
+  release(url: string): void {
     const origin = this.#held.get(url);
     if (origin === undefined) return;
     this.#held.delete(url);
     this.#inFlight.set(origin, this.#inFlight.get(origin)! - 1);
-    if (unused && this.#rate !== undefined) this.#tokens = Math.min(this.#burst, this.#tokens + 1);
     this.#serve();
   }
 
@@ -139,17 +145,23 @@ export class RequestLimits {
     return new Promise((resolve) => this.take(queue, resolve));
   }
 
-  /** An item is done: a permit it still holds was never used (the item made no request). */
-  finished(result: ItemResult): void {
-    this.release(result.url, true);
+  /**
+   * An item is done: a permit it still holds goes back (an item kept by `--skip-existing` makes no
+   * request). False for an item that the run's stop caught before its first request: it was not
+   * attempted, and is not reported.
+   */
+  finished(result: ItemResult): boolean {
+    this.release(result.url);
+    return !(result.status === 'error' && result.attempts === 0);
   }
 
   /** Answers every waiter without a permit and stops the bucket's timer. */
-  close(): void {
+  readonly close = (): void => {
+    this.#signal.removeEventListener('abort', this.close);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     for (const waiter of this.#waiters.splice(0)) waiter.drop();
-  }
+  };
 
   #wait(waiter: Waiter): void {
     if (this.#signal.aborted) {
@@ -193,11 +205,10 @@ export class RequestLimits {
     return (this.#inFlight.get(origin) ?? 0) < this.#perHost;
   }
 
-  #start(url: string): void {
+  #hold(url: string): void {
     const origin = originOf(url);
     this.#held.set(url, origin);
     this.#inFlight.set(origin, (this.#inFlight.get(origin) ?? 0) + 1);
-    if (this.#rate !== undefined) this.#tokens -= 1;
   }
 }
 

@@ -11,9 +11,10 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
  * closes its end when its slots are idle; the main thread counts the task complete only on the
  * port's `close`, which comes after every message posted before it.
  *
- * With limits (`limited`), an ask may wait, and an item comes with the permit of its first request;
- * before each retry the worker asks for another (`want-permit`, answered by `permit`), and it gives
- * one back as each request ends (`permit-back`, before the item's `result`).
+ * With limits (`limited`), an ask for work may wait, and an item comes with the permit of its first
+ * request; before each request, the first and every retry, the worker asks for leave (`want-permit`,
+ * answered by `permit`), and it gives the permit back as the request ends (`permit-back`, before
+ * the item's `result`).
  */
 export type WorkerMessage =
   | { type: 'started'; thread: number; startedAt: number }
@@ -31,6 +32,6 @@ export interface WorkerTask {
   port: MessagePort;
   fetch: FetchOptions;
   concurrency: number;
-  /** `--per-host` or `--rate` is on: each retry waits for a permit from the main thread. */
+  /** `--per-host` or `--rate` is on: each request waits for leave from the main thread. */
   limited: boolean;
 }

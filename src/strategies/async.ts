@@ -15,8 +15,7 @@ export const asyncStrategy: Strategy = async (items, options, { onResult, onRetr
       next,
       (item) => getItem(item, options, signal, { onRetry, onBytes }, limits?.gate),
       (result) => {
-        limits?.finished(result);
-        onResult(result);
+        if (!limits || limits.finished(result)) onResult(result);
       },
     );
   } finally {

@@ -7,10 +7,9 @@ export const sequential: Strategy = async (items, options, { onResult, onRetry, 
   const limits = RequestLimits.of(options, signal);
   try {
     for (const item of items) {
-      if (signal.aborted || (limits && !(await limits.gate.acquire(item)))) break;
+      if (signal.aborted) break;
       const result = await getItem(item, options, signal, { onRetry, onBytes }, limits?.gate);
-      limits?.finished(result);
-      onResult(result);
+      if (!limits || limits.finished(result)) onResult(result);
     }
   } finally {
     limits?.close();

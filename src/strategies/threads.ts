@@ -126,10 +126,11 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
  * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
  * worker throw or die, the items it held are tried once more on a new task, or reported as errors.
  *
- * With limits, an ask for work waits until an item of `queue` may start, and the item goes out with
- * its first request's permit. A retry is a new request: rather than move retries here, the worker
- * asks for a permit before each one (`want-permit`) and gives every permit back as its request ends
- * (`permit-back`), so that the retry stage, its waits and its notices stay as they are in every mode.
+ * With limits, an ask for work waits until an item of `queue` has room on its host, and the item
+ * goes out with its first request's permit. Retries are new requests: rather than move them here,
+ * the worker asks before each request, the first and every retry (`want-permit`, which takes a
+ * rate token and, for a retry, a new permit), and gives the permit back as the request ends
+ * (`permit-back`). The retry stage, its waits and its notices stay as they are, in every mode.
  */
 async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: () => void): Promise<void> {
   const { pool, fetch, concurrency, events, attempts, ports, stopWorkers, limits } = context;
@@ -153,8 +154,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
     }
     if (message.type === 'result') {
       held.delete(message.result.url);
-      limits?.finished(message.result);
-      events.onResult(message.result);
+      if (!limits || limits.finished(message.result)) events.onResult(message.result);
       return;
     }
     if (message.type === 'want-permit') {
