@@ -3,12 +3,19 @@ import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { download, UsageError } from '../src/index.js';
+import { expandCodes } from '../src/codes.js';
+import { tempPrefixFor } from '../src/destination.js';
+import { flagItems } from '../src/items.js';
 import { burstOf, RequestLimits } from '../src/limits.js';
+import { runDownload } from '../src/run.js';
+import { threadsWith } from '../src/strategies/threads.js';
 import type { Mode } from '../src/types.js';
-import { inTemp, parseReport, runCli } from './helpers/fixtures.js';
+import { inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1"/>';
 
@@ -143,6 +150,40 @@ describe('--per-host', () => {
         }),
       ));
   }
+
+  test('a worker that dies with a permit in hand gives it back: with --per-host 1 the run still completes', { timeout: 60_000 }, () =>
+    inTemp(async (folder) => {
+      const marker = join(tmpdir(), `flags-crash-${process.pid}-${Math.random()}`);
+      Object.assign(process.env, { FLAGS_TEST_CRASH_CODE: 'br', FLAGS_TEST_CRASH_HOW: 'exit', FLAGS_TEST_CRASH_MARKER: marker });
+      try {
+        const codes = expandCodes({ args: [] });
+        const report = await withServer('local', {}, (server) =>
+          runDownload(flagItems(codes, server.baseUrl, 'svg'), {
+            server: server.baseUrl,
+            strategy: threadsWith(new URL('./fixtures/crashing-worker.js', import.meta.url).href),
+            mode: 'threads',
+            threads: 3,
+            concurrency: 2,
+            partition: 'dynamic',
+            perHost: 1,
+            dest: folder,
+            timeoutMs: 10_000,
+            maxBytes: 5_000_000,
+            tempPrefix: tempPrefixFor(),
+            retries: 0,
+            retryDelayMs: 10,
+            existing: 'replace',
+            insecure: false,
+          }),
+        );
+        await stat(marker); // the worker did die
+        assert.equal(report.ok, codes.length);
+      } finally {
+        await rm(marker, { force: true });
+        for (const name of ['FLAGS_TEST_CRASH_CODE', 'FLAGS_TEST_CRASH_HOW', 'FLAGS_TEST_CRASH_MARKER']) delete process.env[name];
+      }
+    }),
+  );
 });
 
 /**
@@ -194,7 +235,7 @@ describe('--rate', () => {
     assert.deepEqual([0.5, 1, 5, 10, 11, 20, 100].map(burstOf), [1, 1, 1, 1, 2, 2, 10]);
   });
 
-  test('--skip-existing: a file kept makes no request and takes no token (a run of kept files does not wait)', () =>
+  test('--skip-existing: a file kept makes no request and takes no token (a run of kept files does not wait)', { timeout: 60_000 }, () =>
     withCounting({ holdMs: 0 }, (server) =>
       inTemp(async (folder) => {
         const codes = ['br', 'fr', 'in', 'us'];
@@ -204,11 +245,12 @@ describe('--rate', () => {
         assert.equal(report.skipped, 4);
         assert.equal(server.arrivals.length, 0);
       }),
-    ));
+    ),
+  );
 });
 
 describe('stopping a limited run', () => {
-  test('the API: aborting while slots wait for a permit ends the run at once, interrupted', () =>
+  test('the API: aborting while slots wait for a permit ends the run at once, interrupted', { timeout: 60_000 }, () =>
     withCounting({ holdMs: Number.POSITIVE_INFINITY }, (server) =>
       inTemp(async (folder) => {
         const stop = new AbortController();
@@ -221,9 +263,10 @@ describe('stopping a limited run', () => {
           clearInterval(arrived);
         }
       }),
-    ));
+    ),
+  );
 
-  test('Ctrl-C while the bucket waits (--rate 0.01: one request every 100 s): exit 130 at once, the timer keeps nothing alive', () =>
+  test('Ctrl-C while the bucket waits (--rate 0.01: one request every 100 s): exit 130 at once, the timer keeps nothing alive', { timeout: 60_000 }, () =>
     withCounting({ holdMs: 0 }, (server) =>
       inTemp(async (folder) => {
         const run = await runCli(['--all', '--limit', '5', '--server', `${server.url}/flags`, '--rate', '0.01', '--verbose', '--dest', folder], {
@@ -235,7 +278,8 @@ describe('stopping a limited run', () => {
         assert.match(run.stdout, /Interrupted: 1 of 5 flags finished, 4 not attempted/);
         assert.equal(server.arrivals.length, 1);
       }),
-    ));
+    ),
+  );
 });
 
 test('bad values: exit 2 naming the value, and the same message from the API', () =>
