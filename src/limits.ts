@@ -59,6 +59,11 @@ export class RequestLimits {
   /** The URLs holding a permit now: a list has each URL once, and an item makes one request at a time. */
   readonly #held = new Map<string, string>();
   #waiters: Waiter[] = [];
+  /**
+   * Queues searched in vain since the last permit came back: every item's origin was full, and
+   * stays full until one does. A list of 100 000 URLs of one full host is not searched at every ask.
+   */
+  readonly #stuck = new Set<WorkQueue<Item>>();
   readonly #signal: AbortSignal;
 
   /** Limits for a run, or undefined when it has none. */
@@ -131,10 +136,11 @@ export class RequestLimits {
     if (origin === undefined) return;
     this.#held.delete(url);
     this.#inFlight.set(origin, this.#inFlight.get(origin)! - 1);
+    this.#stuck.clear();
     this.#serve();
   }
 
-  /** The gate of retries made on the main thread (async and sequential modes). */
+  /** The gate of the requests made on the main thread (async and sequential modes). */
   readonly gate: RequestGate = {
     acquire: (item) => new Promise((resolve) => this.acquire(item.url, resolve)),
     release: (item) => this.release(item.url),
@@ -172,18 +178,15 @@ export class RequestLimits {
     this.#serve();
   }
 
-  /**
-   * Grants what can be granted now, in the order asked. A queue that had no item to start is not
-   * searched again in the same round: nothing has changed for the slots behind.
-   */
+  /** Grants what can be granted now, in the order asked. */
   #serve(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const stuck = new Set<WorkQueue<Item>>();
     this.#waiters = this.#waiters.filter((waiter) => {
-      if (waiter.queue !== undefined && stuck.has(waiter.queue)) return true;
+      // An empty queue is answered at once, stuck or not: the slot has nothing left to wait for.
+      if (waiter.queue !== undefined && waiter.queue.size > 0 && this.#stuck.has(waiter.queue)) return true;
       if (waiter.tryNow()) return false;
-      if (waiter.queue !== undefined) stuck.add(waiter.queue);
+      if (waiter.queue !== undefined) this.#stuck.add(waiter.queue);
       return true;
     });
     if (this.#rate !== undefined && this.#waiters.length > 0 && !this.#hasToken()) {

@@ -183,15 +183,16 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
     // A worker ended on purpose posts nothing more: there is nothing to wait for.
     if (!stopWorkers.aborted) await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
     port.close();
-    // Its asks still waiting are void, and the permits of what it held come back.
+    // Its asks still waiting are void.
     limits?.withdraw(port);
-    for (const item of held.values()) limits?.release(item.url);
     // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
     const why = stopWorkers.aborted ? 'interrupted' : `worker failed: ${error instanceof Error ? error.message : String(error)}`;
     context.failures.push(why);
     const retry = stopWorkers.aborted ? [] : [...held.values()].filter((item) => (attempts.get(item.url) ?? 0) < MAX_ATTEMPTS);
     for (const item of held.values()) if (!retry.includes(item)) events.onResult(failed(item, why, attempts.get(item.url) ?? 0));
     queue.putBack(retry);
+    // The permits of what it held come back once its items are in the queue again, for the asks that wait.
+    for (const item of held.values()) limits?.release(item.url);
     // A task that took no item made no progress: replacing it could loop forever.
     if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
   } finally {
