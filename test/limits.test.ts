@@ -213,6 +213,7 @@ describe('--rate', () => {
       inTemp(async (folder) => {
         const run = await runCli(['--all', '--limit', '60', '--server', `${server.url}/flags`, '--threads', '4', '--concurrency', '5', '--rate', '20', '--dest', folder]);
         assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stdout, /^Limits: at most 20 started per second, retries included$/m);
         assert.match(run.stdout, /60 flags downloaded, 0 not found, 0 errors in/);
         assert.equal(server.arrivals.length, 60);
         const busiest = busiestSecond(server.arrivals);

@@ -96,6 +96,8 @@ async function handler(argv: DownloadArgs): Promise<void> {
         interrupt = onInterrupt('stopping the downloads in flight');
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
         lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
+        // The mode's line counts the slots: with limits, the server sees fewer requests than that.
+        if (argv.perHost !== undefined || argv.rate !== undefined) lines.write(`${describeLimits(argv.perHost, argv.rate)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
@@ -119,6 +121,12 @@ function optionsOf(argv: DownloadArgs): DownloadOptions {
   const given = { codes: codes?.map(String), all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency };
   const more = { partition, retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline };
   return { ...given, ...more, continue: argv.continue, perHost: argv.perHost, rate: argv.rate };
+}
+
+/** `--per-host` and `--rate` as the run's second line says them. */
+function describeLimits(perHost: number | undefined, rate: number | undefined): string {
+  const parts = [perHost === undefined ? [] : `at most ${perHost} in flight per host`, rate === undefined ? [] : `at most ${rate} started per second`].flat();
+  return `Limits: ${parts.join(', ')}, retries included`;
 }
 
 /** What became of SHA256SUMS and the timeline; one that could not be written makes the exit code 1. */
