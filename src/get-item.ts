@@ -5,6 +5,7 @@ import { downloadItem } from './download.js';
 import { modifiedTime } from './existing.js';
 import type { RequestGate } from './limits.js';
 import { type Rendered, renderStage } from './render-stage.js';
+import { whenSent } from './request-sent.js';
 import { withRetries } from './retry.js';
 import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from './types.js';
 
@@ -41,7 +42,10 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
       return { status: 'error', bytes: 0, error: 'interrupted' };
     }
     try {
-      return await downloadItem(item, options, cancel, since, onBytes);
+      return await whenSent(
+        () => gate.sent(item),
+        () => downloadItem(item, options, cancel, since, onBytes),
+      );
     } finally {
       gate.release(item);
     }

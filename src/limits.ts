@@ -13,14 +13,25 @@ export interface LimitOptions {
 /**
  * The rate's bucket holds a tenth of a second's worth of requests, at least one: the first
  * `burstOf(rate)` requests start at once, then one every 1/rate s. A timer that fires late keeps
- * that much credit, instead of losing it; any window of one second sees at most rate + burst starts.
+ * that much credit, instead of losing it.
  */
 export const burstOf = (rate: number) => Math.max(1, Math.ceil(rate / 10));
+
+/**
+ * The window in which the server sees at most `rate` requests (rounded up): one second, or the
+ * time of one request when that is longer (at 0.5 a second, one request in any 2 s).
+ */
+export const windowOf = (rate: number) => {
+  const ms = Math.max(1000, 1000 / rate);
+  return { ms, most: Math.ceil((rate * ms) / 1000) };
+};
 
 /** Leave to make each request of an item, the first and every retry: a retry is a new request. */
 export interface RequestGate {
   /** Waits for leave to make the item's next request; false when the run was stopped meanwhile. */
   acquire(item: Item): Promise<boolean>;
+  /** The request is on the wire: from now its rate token counts in the window of what the server saw. */
+  sent(item: Item): void;
   /** The request is over (its body saved or failed): the permit goes back. */
   release(item: Item): void;
 }
@@ -52,13 +63,20 @@ export class RequestLimits {
   readonly #perHost: number;
   readonly #rate: number | undefined;
   readonly #burst: number;
+  readonly #window: { ms: number; most: number } | undefined;
   #tokens: number;
+  /** Requests given a token and not yet on the wire, by URL. */
+  readonly #unsent = new Set<string>();
+  /** When the requests of the last window went on the wire, oldest first. */
+  #sentAt: number[] = [];
   #refilledAt = performance.now();
   #timer: NodeJS.Timeout | undefined;
   readonly #inFlight = new Map<string, number>();
   /** The URLs holding a permit now: a list has each URL once, and an item makes one request at a time. */
   readonly #held = new Map<string, string>();
   #waiters: Waiter[] = [];
+  #serving = false;
+  #again = false;
   /**
    * Queues searched in vain since the last permit came back: every item's origin was full, and
    * stays full until one does. A list of 100 000 URLs of one full host is not searched at every ask.
@@ -75,6 +93,7 @@ export class RequestLimits {
     this.#perHost = perHost ?? Number.POSITIVE_INFINITY;
     this.#rate = rate;
     this.#burst = rate === undefined ? 0 : burstOf(rate);
+    this.#window = rate === undefined ? undefined : windowOf(rate);
     this.#tokens = this.#burst;
     this.#signal = signal;
     signal.addEventListener('abort', this.close, { once: true });
@@ -113,9 +132,12 @@ export class RequestLimits {
       owner,
       tryNow: () => {
         const holds = this.#held.has(url);
-        if (!this.#hasToken() || !(holds || this.#hasRoom(originOf(url)))) return false;
+        if (!this.#hasToken() || !this.#windowHasRoom() || !(holds || this.#hasRoom(originOf(url)))) return false;
         if (!holds) this.#hold(url);
-        if (this.#rate !== undefined) this.#tokens -= 1;
+        if (this.#rate !== undefined) {
+          this.#tokens -= 1;
+          this.#unsent.add(url);
+        }
         grant(true);
         return true;
       },
@@ -130,8 +152,17 @@ export class RequestLimits {
     for (const waiter of gone) waiter.drop();
   }
 
+  /** The request of `url` is on the wire: its token now counts from this moment in the window. */
+  sent(url: string): void {
+    if (!this.#unsent.delete(url)) return;
+    this.#sentAt.push(performance.now());
+    this.#serve();
+  }
+
   /** Gives back the permit `url` holds, if it holds one. */
   release(url: string): void {
+    // A request that ended without going out (a refused connection) counts as sent now: the later is the safer.
+    this.sent(url);
     const origin = this.#held.get(url);
     if (origin === undefined) return;
     this.#held.delete(url);
@@ -143,6 +174,7 @@ export class RequestLimits {
   /** The gate of the requests made on the main thread (async and sequential modes). */
   readonly gate: RequestGate = {
     acquire: (item) => new Promise((resolve) => this.acquire(item.url, resolve)),
+    sent: (item) => this.sent(item.url),
     release: (item) => this.release(item.url),
   };
 
@@ -180,20 +212,59 @@ export class RequestLimits {
 
   /** Grants what can be granted now, in the order asked. */
   #serve(): void {
+    // A grant may call back in (a request sent or ended at once): once this pass is over, another.
+    if (this.#serving) {
+      this.#again = true;
+      return;
+    }
+    this.#serving = true;
+    try {
+      do {
+        this.#again = false;
+        this.#servePass();
+      } while (this.#again);
+    } finally {
+      this.#serving = false;
+    }
+  }
+
+  #servePass(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#waiters = this.#waiters.filter((waiter) => {
+    // Taken out while granting: a grant that asks again at once is added behind them, not lost.
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    const still = waiting.filter((waiter) => {
       // An empty queue is answered at once, stuck or not: the slot has nothing left to wait for.
       if (waiter.queue !== undefined && waiter.queue.size > 0 && this.#stuck.has(waiter.queue)) return true;
       if (waiter.tryNow()) return false;
       if (waiter.queue !== undefined) this.#stuck.add(waiter.queue);
       return true;
     });
-    if (this.#rate !== undefined && this.#waiters.length > 0 && !this.#hasToken()) {
+    this.#waiters = [...still, ...this.#waiters];
+    if (this.#rate !== undefined && this.#waiters.length > 0) {
+      const forToken = this.#hasToken() ? 0 : ((1 - this.#tokens) / this.#rate) * 1000;
+      // A window full of requests not yet on the wire opens when one goes out (`sent`), not on a timer.
+      const forWindow = this.#windowHasRoom() || this.#sentAt.length === 0 ? 0 : this.#sentAt[0]! + this.#window!.ms - performance.now();
+      const ms = Math.max(forToken, forWindow);
       // Past Node's longest timer it would fire at once: a very low rate waits in several steps.
-      const ms = Math.min(MAX_DURATION_MS, Math.ceil(((1 - this.#tokens) / this.#rate) * 1000));
-      this.#timer = setTimeout(() => this.#serve(), ms);
+      if (ms > 0) this.#timer = setTimeout(() => this.#serve(), Math.min(MAX_DURATION_MS, Math.ceil(ms)));
     }
+  }
+
+  /**
+   * The bucket spaces the grants, but a request goes out later than its grant, by however long its
+   * thread takes to send it (a new connection, code compiled on first use, a thread still starting):
+   * the first requests of a run, late, would reach the server together with the next ones. So the
+   * server's own view is capped too: a request counts in the window from its grant until a window
+   * after it went out, and a window never holds more than the rate.
+   */
+  #windowHasRoom(): boolean {
+    if (this.#window === undefined) return true;
+    const since = performance.now() - this.#window.ms;
+    const expired = this.#sentAt.findIndex((at) => at > since);
+    this.#sentAt = expired === -1 ? [] : this.#sentAt.slice(expired);
+    return this.#unsent.size + this.#sentAt.length < this.#window.most;
   }
 
   #hasToken(): boolean {

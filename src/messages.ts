@@ -13,8 +13,8 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from './types.js';
  *
  * With limits (`limited`), an ask for work may wait, and an item comes with the permit of its first
  * request; before each request, the first and every retry, the worker asks for leave (`want-permit`,
- * answered by `permit`), and it gives the permit back as the request ends (`permit-back`, before
- * the item's `result`).
+ * answered by `permit`), says when the request is on the wire (`sent`: the rate's window counts from
+ * then), and gives the permit back as the request ends (`permit-back`, before the item's `result`).
  */
 export type WorkerMessage =
   | { type: 'started'; thread: number; startedAt: number }
@@ -23,6 +23,7 @@ export type WorkerMessage =
   | { type: 'retry'; notice: RetryNotice }
   | { type: 'bytes'; bytes: number }
   | { type: 'want-permit'; url: string }
+  | { type: 'sent'; url: string }
   | { type: 'permit-back'; url: string };
 
 export type MainMessage = { type: 'work'; item: Item | null } | { type: 'permit'; url: string } | { type: 'cancel' };

@@ -41,6 +41,7 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
                 permits.set(item.url, resolve);
                 post({ type: 'want-permit', url: item.url });
               }),
+        sent: (item) => post({ type: 'sent', url: item.url }),
         release: (item) => post({ type: 'permit-back', url: item.url }),
       }
     : undefined;

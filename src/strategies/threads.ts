@@ -164,6 +164,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
       };
       return limits?.acquire(url, grant, port);
     }
+    if (message.type === 'sent') return limits?.sent(message.url);
     if (message.type === 'permit-back') return limits?.release(message.url);
     if (message.type === 'retry') return events.onRetry(message.notice);
     if (message.type === 'bytes') return events.onBytes(message.bytes);
