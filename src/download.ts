@@ -77,7 +77,7 @@ async function fetchAndSave(
     const headers: Record<string, string> = { 'accept-encoding': options.resume ? 'identity' : ACCEPT_ENCODING };
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince.toUTCString();
     if (resume !== undefined) Object.assign(headers, { range: `bytes=${resume.bytes}-`, 'if-range': resume.validator });
-    const { response, finalUrl } = await get(item.url, headers, options, signal);
+    const { response, finalUrl, proxy } = await get(item.url, headers, options, signal);
     redirected.to = finalUrl;
     idle.touch();
     if (response.status === 404) return await ended(response, 'not_found');
@@ -88,7 +88,9 @@ async function fetchAndSave(
     else if (!WHOLE_STATUSES.has(response.status)) {
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       const statusText = response.statusText ? ` ${printable(response.statusText)}` : '';
-      return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}`, transient };
+      // A proxy answers for the origin it could not reach, or for itself: its status could be either's.
+      const through = proxy === undefined ? '' : ` (through the proxy ${proxy})`;
+      return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}${through}`, transient };
     }
     // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
     if (options.resume) await saving(options.dest, () => recordPart(target!, redact(item.url), validatorOf(response.headers), options.tempPrefix));

@@ -9,10 +9,12 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** How much of an unwanted body (an error page, a redirect's) is read to keep its socket; past it the socket goes. */
 const DRAIN_LIMIT = 64 * 1024;
 
-/** The answer at the end of the redirects, and where it came from when that is not the URL asked for. */
+/** The answer at the end of the redirects, where it came from when that is not the URL asked for, and the proxy it came through. */
 export interface Answer {
   response: Response;
   finalUrl?: string;
+  /** Redacted. */
+  proxy?: string;
 }
 
 type RequestSettings = Pick<FetchOptions, 'ca' | 'insecure' | 'proxy' | 'headers' | 'maxRedirects'>;
@@ -38,7 +40,7 @@ export async function get(url: string, headers: Record<string, string>, settings
       throw proxy === undefined ? error : Object.assign(error as Error, { proxy });
     });
     const location = REDIRECTS.has(response.status) ? response.headers.get('location') : null;
-    if (location === null) return current === first ? { response } : { response, finalUrl: target.href };
+    if (location === null) return { response, ...(current === first ? {} : { finalUrl: target.href }), ...(proxy === undefined ? {} : { proxy: redact(proxy) }) };
     await drain(response);
     current = nextHop(location, target, seen, settings.maxRedirects ?? DEFAULT_MAX_REDIRECTS);
   }

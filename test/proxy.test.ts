@@ -120,7 +120,9 @@ describe('proxies: a real HTTP proxy on 127.0.0.1 whose log shows what went thro
             assert.equal(tunnel.code, 1);
             assert.match(tunnel.stdout, /the proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/ answered CONNECT 127\.0\.0\.1:\d+ with 407/);
             assert.match(tunnel.stdout, /after 2 attempts/);
-            for (const output of [refused.stdout, refused.stderr, tunnel.stdout, tunnel.stderr]) assert.doesNotMatch(output, /SECRET/);
+            const forward = await runCli(['BR', '--server', http.baseUrl, '--retries', '0', '--dest', folder, '--json'], { env: proxyEnv({ HTTP_PROXY: wrongPassword }) });
+            assert.match(parseReport(forward).results[0]!.error!, /^HTTP 407 .*\(through the proxy http:\/\/\*\*\*@127\.0\.0\.1:\d+\/\)$/);
+            for (const output of [refused.stdout, refused.stderr, tunnel.stdout, tunnel.stderr, forward.stdout, forward.stderr]) assert.doesNotMatch(output, /SECRET/);
             assert.doesNotMatch(refused.stderr + tunnel.stderr, /\n\s+at /, 'no stack trace');
           });
         });
