@@ -67,7 +67,16 @@ function requestHeaders(own: Record<string, string>, extra: readonly (readonly [
 /** A URL's user info as a Basic Authorization header, decoded as curl does: node-fetch refuses a URL that holds it. */
 function basicAuth(url: URL): string | undefined {
   if (url.username === '' && url.password === '') return undefined;
-  return `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+  return `Basic ${Buffer.from(`${decoded(url.username)}:${decoded(url.password)}`).toString('base64')}`;
+}
+
+/** Percent-decoded; a `%` that starts no escape stays as typed, as curl leaves it. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**

@@ -114,6 +114,17 @@ describe('credentials in URLs: sent as Basic auth, never printed', () => {
   });
 });
 
+describe('credentials in flags compare', () => {
+  test('its output names the server without the password, a failed run included', async () => {
+    const server = `http://alice:p%40ss-SECRET@127.0.0.1:${await closedPort()}/flags`;
+    const run = await runCli(['compare', 'BR', '--server', server, '--modes', 'sequential', '--repeat', '1'], { env: proxyEnv() });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /from http:\/\/\*\*\*@127\.0\.0\.1:\d+\/flags/);
+    assert.match(run.stdout, /1 failed run/);
+    assertNoSecret(run.stdout + run.stderr, 'flags compare');
+  });
+});
+
 describe('headers', () => {
   test('--header sent with every request, a repeated name twice; User-Agent flags/VERSION unless --user-agent', async () => {
     const origin = await startOrigin((_request, response) => answer(response, 200, '<svg/>'));
