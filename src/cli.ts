@@ -10,9 +10,12 @@ import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
 
-/** yargs turns a repeated option into a list, which no option here means: say so rather than guess. */
+/** The options that take a list: the codes, and `--header` given once per header. */
+const LISTS = ['codes', 'header', '_'];
+
+/** yargs turns a repeated option into a list, which no other option here means: say so rather than guess. */
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
-  const repeated = Object.entries(argv).find(([key, value]) => key !== 'codes' && key !== '_' && !/[A-Z]/.test(key) && Array.isArray(value));
+  const repeated = Object.entries(argv).find(([key, value]) => !LISTS.includes(key) && !/[A-Z]/.test(key) && Array.isArray(value));
   return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
 }
 

@@ -1,12 +1,15 @@
 import { rename, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import fetch, { type Response } from 'node-fetch';
-import { agentFor } from './agents.js';
+import type { Response } from 'node-fetch';
 import { BodySink } from './body-sink.js';
 import { ACCEPT_ENCODING, bodyChunks, CutShort } from './body-stream.js';
 import { sha256OfFile } from './checksums.js';
 import { forgetPart, type PartState, partPath, recordPart, removePart, resumablePart, validatorOf } from './part-file.js';
+import { PROXY_REFUSED_CODE } from './proxy.js';
+import { redact } from './redact.js';
+import { RedirectRefused } from './redirects.js';
+import { drain, get, proxyOf } from './request.js';
 import { preparePathInside } from './safe-path.js';
 import type { Attempt, FetchOptions, Item } from './types.js';
 
@@ -20,10 +23,18 @@ const TRANSIENT_STATUSES = new Set([206, 408, 429, 500, 502, 503, 504]);
 const WHOLE_STATUSES = new Set([200, 203]);
 
 /** Network failures that a later attempt may not meet; a certificate or DNS failure is final. */
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ERR_STREAM_PREMATURE_CLOSE']);
-
-/** How much of an unwanted body (an error page) is read to keep its socket; past it the socket goes. */
-const DRAIN_LIMIT = 64 * 1024;
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  PROXY_REFUSED_CODE,
+]);
 
 /** Numbers this thread's temporary files: two items of one name in different folders never share one. */
 let tempCount = 0;
@@ -37,21 +48,37 @@ let tempCount = 0;
  * `ifModifiedSince`, a 304 leaves the file as it is. With `resume` (`--continue`) the body goes to
  * `{file}.part` instead, which a broken transfer leaves for the next attempt to complete with a
  * range request. `timeoutMs` bounds the wait for the answer and every wait between two of its
- * chunks, so that a big file takes as long as it needs while a stalled one does not. Never throws.
+ * chunks, so that a big file takes as long as it needs while a stalled one does not. Redirects
+ * are followed (see `get`); the attempt of one that was says where it ended. Never throws.
  */
 export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date, onBytes?: (bytes: number) => void): Promise<Attempt> {
+  const redirected: { to?: string } = {};
+  const attempt = await fetchAndSave(item, options, cancel, ifModifiedSince, onBytes, redirected);
+  return redirected.to === undefined ? attempt : { ...attempt, finalUrl: redirected.to };
+}
+
+async function fetchAndSave(
+  item: Item,
+  options: FetchOptions,
+  cancel: AbortSignal | undefined,
+  ifModifiedSince: Date | undefined,
+  onBytes: ((bytes: number) => void) | undefined,
+  redirected: { to?: string },
+): Promise<Attempt> {
   const idle = idleTimer(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([idle.signal, cancel]) : idle.signal;
   let sink: BodySink | undefined;
   let target: string | undefined;
   try {
     target = await saving(options.dest, () => targetPath(item.file, options.dest));
-    const resume = options.resume ? await resumablePart(target, item.url) : undefined;
+    // The .part.json keeps the URL on disk: never a password in it.
+    const resume = options.resume ? await resumablePart(target, redact(item.url)) : undefined;
     // A range of an encoded body is not a range of the file: a resumable download asks for none.
     const headers: Record<string, string> = { 'accept-encoding': options.resume ? 'identity' : ACCEPT_ENCODING };
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince.toUTCString();
     if (resume !== undefined) Object.assign(headers, { range: `bytes=${resume.bytes}-`, 'if-range': resume.validator });
-    const response = await fetch(item.url, { agent: agentFor(options), signal, headers, compress: false });
+    const { response, finalUrl, proxy } = await get(item.url, headers, options, signal);
+    redirected.to = finalUrl;
     idle.touch();
     if (response.status === 404) return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
@@ -61,10 +88,12 @@ export async function downloadItem(item: Item, options: FetchOptions, cancel?: A
     else if (!WHOLE_STATUSES.has(response.status)) {
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       const statusText = response.statusText ? ` ${printable(response.statusText)}` : '';
-      return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}`, transient };
+      // A proxy answers for the origin it could not reach, or for itself: its status could be either's.
+      const through = proxy === undefined ? '' : ` (through the proxy ${proxy})`;
+      return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}${through}`, transient };
     }
     // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
-    if (options.resume) await saving(options.dest, () => recordPart(target!, item.url, validatorOf(response.headers), options.tempPrefix));
+    if (options.resume) await saving(options.dest, () => recordPart(target!, redact(item.url), validatorOf(response.headers), options.tempPrefix));
     const earlier = appending ? resume.bytes : 0;
     const writing = new BodySink(
       options.resume ? { part: partPath(target), append: appending } : { temp: join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`) },
@@ -86,7 +115,7 @@ export async function downloadItem(item: Item, options: FetchOptions, cancel?: A
     if (!options.resume && sink?.path !== undefined) await rm(sink.path, { force: true });
     if (idle.signal.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
-    const transient = error instanceof CutShort || TRANSIENT_CODES.has(codeOf(error) ?? '');
+    const transient = error instanceof CutShort || (!(error instanceof RedirectRefused) && TRANSIENT_CODES.has(codeOf(error) ?? ''));
     if (options.resume && target !== undefined && !transient) await removePart(target);
     return { status: 'error', bytes: 0, error: printable(reason(error)), transient: transient ? {} : undefined };
   } finally {
@@ -164,15 +193,7 @@ function idleTimer(ms: number): { signal: AbortSignal; touch: () => void; stop: 
  * too long to be an error page is dropped with its socket instead of held or read for ever.
  */
 async function ended(response: Response, status: Attempt['status']): Promise<Attempt> {
-  let bytes = 0;
-  try {
-    for await (const chunk of response.body! as AsyncIterable<Buffer>) {
-      bytes += chunk.length;
-      if (bytes > DRAIN_LIMIT) break;
-    }
-  } catch {
-    // The status already decides the outcome; a broken error page changes nothing.
-  }
+  await drain(response);
   return { status, bytes: 0 };
 }
 
@@ -181,10 +202,15 @@ const printable = (text: string) => text.replace(/\p{Cc}/gu, '?');
 
 const codeOf = (error: unknown) => (error as { code?: string } | null)?.code;
 
-/** The error's own words with node-fetch's "request to URL failed" prefix dropped, and its code (a certificate failure's says which). */
+/**
+ * The error's own words with node-fetch's "request to URL failed" prefix dropped, its code (a
+ * certificate failure's says which), and the proxy the request went through.
+ */
 function reason(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = codeOf(error);
   const message = error.message.replace(/^request to \S+ failed, reason: /, '');
-  return code && !message.includes(code) ? `${code}: ${message}` : message;
+  const proxy = proxyOf(error);
+  const through = proxy === undefined || message.includes(proxy) ? '' : ` (through the proxy ${proxy})`;
+  return `${code && !message.includes(code) ? `${code}: ${message}` : message}${through}`;
 }

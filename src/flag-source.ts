@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js';
+import { redact } from './redact.js';
 import { describeServer, type ServerKnobArgs, type ServerOptions, type ServerProfile, serverOptions } from './server/options.js';
 
 /** What `--server` asked for, checked but not started yet. */
@@ -6,7 +7,7 @@ export type FlagSourceSpec = { url: string } | { embedded: ServerOptions };
 
 export interface FlagSource {
   baseUrl: string;
-  /** How reports name it. */
+  /** How reports name it: without a password its URL may hold. */
   label: string;
   close(): Promise<void>;
 }
@@ -31,7 +32,7 @@ export function resolveFlagSource(server: string, knobs: ServerKnobArgs, ext: st
 
 /** Starts the embedded server in its own thread, or simply names the real one. */
 export async function openFlagSource(spec: FlagSourceSpec): Promise<FlagSource> {
-  if ('url' in spec) return { baseUrl: spec.url, label: spec.url, close: async () => {} };
+  if ('url' in spec) return { baseUrl: spec.url, label: redact(spec.url), close: async () => {} };
   const { startEmbeddedServer } = await import('./server/embedded.js');
   const running = await startEmbeddedServer(spec.embedded);
   return { baseUrl: running.baseUrl, label: `${running.baseUrl} (embedded, ${describeServer(spec.embedded)})`, close: () => running.close() };

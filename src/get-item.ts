@@ -18,7 +18,7 @@ import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from './type
  */
 export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs, sha256 }: Rendered, attempts: number): ItemResult => ({
+  const finish = ({ status, bytes, error, renderMs, sha256, finalUrl }: Rendered, attempts: number): ItemResult => ({
     ...item,
     status,
     bytes,
@@ -30,6 +30,7 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
     ...(renderMs === undefined ? {} : { renderMs }),
     ...(error === undefined ? {} : { error }),
     ...(sha256 === undefined ? {} : { sha256 }),
+    ...(finalUrl === undefined ? {} : { finalUrl }),
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
@@ -55,7 +56,7 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
   if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
-  return finish(await renderStage(item, attempt, options.png, options, cancel), attempts);
+  return finish({ ...(await renderStage(item, attempt, options.png, options, cancel)), finalUrl: attempt.finalUrl }, attempts);
 }
 
 /** `--sha256` lists every file of the run: one kept as it was is hashed from disk, in this thread too. */

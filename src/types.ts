@@ -1,3 +1,5 @@
+import type { ProxySettings } from './proxy.js';
+
 /**
  * Every download ends in exactly one of these states. `not_modified` (a 304 to `--update`) and
  * `skipped` (`--skip-existing`) leave a file that was already there.
@@ -35,6 +37,8 @@ export interface ItemResult extends Item {
   error?: string;
   /** The SHA-256 of the file (`--sha256`): of the bytes saved, or of a file kept as it was. */
   sha256?: string;
+  /** Where the redirects from `url` ended: only when it was redirected. */
+  finalUrl?: string;
 }
 
 /** How one request for an item ended, before the retry stage decides whether to try again. */
@@ -49,6 +53,8 @@ export interface Attempt {
    * a checksum mismatch; `retries` caps the further attempts for this kind of failure.
    */
   transient?: { retryAfter?: string; retries?: number };
+  /** Where the redirects ended, when there were any. */
+  finalUrl?: string;
 }
 
 /** A transient failure about to be tried again, as `--verbose` shows it. */
@@ -94,6 +100,12 @@ export interface FetchOptions {
   resume?: boolean;
   /** `--sha256`: hash each file as it streams; results carry the digest. */
   sha256?: boolean;
+  /** Headers sent besides flags' own (`--user-agent`, then each `--header`), in order; a name may repeat. */
+  headers?: (readonly [string, string])[];
+  /** Redirects followed at most (`--max-redirects`; default 10). */
+  maxRedirects?: number;
+  /** The proxies requests go through (`--proxy`, or the environment's); absent: none. */
+  proxy?: ProxySettings;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';

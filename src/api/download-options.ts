@@ -17,7 +17,9 @@ import {
   selectionOptions,
   transferOptions,
 } from '../options.js';
+import { defaultUserAgent, httpOptions, proxyOption } from '../http-options.js';
 import { wholeNumber } from '../numbers.js';
+import { type ProxySettings, proxySettings } from '../proxy.js';
 import { serverKnobs } from '../server/options.js';
 import type { Existing, Mode, Partition, RetryNotice } from '../types.js';
 import { checked, choice, exclusive, flag, onlyKnown, text } from './option-checks.js';
@@ -122,6 +124,21 @@ export interface DownloadOptions {
   checksums?: string;
   /** Path of an SVG file to draw where the time went into, after the run. */
   timeline?: string;
+  /**
+   * Headers sent with every request, each `'Name: value'` (`--header`); a name may repeat.
+   * Authorization and Cookie go to the first URL's host only, never on after a redirect.
+   */
+  header?: string | readonly string[];
+  /** The User-Agent header (default `flags/VERSION`). */
+  userAgent?: string;
+  /**
+   * An http(s) proxy URL for every request, in place of the environment's HTTP_PROXY, HTTPS_PROXY
+   * and ALL_PROXY (NO_PROXY still applies); `false`: no proxy whatever the environment says
+   * (`--no-proxy`). Default: the environment's, as curl reads it.
+   */
+  proxy?: string | false;
+  /** Follow at most this many redirects, to http: and https: only (default 10; 0: none). */
+  maxRedirects?: number;
   /** Stops the run as Ctrl-C stops `flags`: no new request, those in flight cut, temporary files removed; the report says `interrupted`. */
   signal?: AbortSignal;
   /** Called once before the first request; the run waits for what it returns. */
@@ -162,6 +179,10 @@ export interface CheckedDownload {
   sha256: boolean;
   checksums?: string;
   timeline?: string;
+  /** User-Agent first, then each `header`. */
+  headers: [string, string][];
+  proxy?: ProxySettings;
+  maxRedirects: number;
   signal?: AbortSignal;
   onStart?: DownloadOptions['onStart'];
   onRetry?: DownloadOptions['onRetry'];
@@ -203,6 +224,10 @@ const KNOWN: readonly (keyof DownloadOptions)[] = [
   'sha256',
   'checksums',
   'timeline',
+  'header',
+  'userAgent',
+  'proxy',
+  'maxRedirects',
   'signal',
   'onStart',
   'onRetry',
@@ -257,6 +282,12 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
     sha256: flag('sha256', options.sha256),
     checksums: text('checksums', options.checksums),
     timeline: text('timeline', options.timeline),
+    headers: [
+      ['User-Agent', checked<string | undefined>(httpOptions['user-agent'], options.userAgent) ?? defaultUserAgent()] as [string, string],
+      ...checked<[string, string][]>(httpOptions.header, options.header ?? []),
+    ],
+    proxy: proxySettings(options.proxy === undefined ? undefined : proxyOption(options.proxy)),
+    maxRedirects: checked<number>(httpOptions['max-redirects'], options.maxRedirects),
     signal: options.signal,
     onStart: options.onStart,
     onRetry: options.onRetry,

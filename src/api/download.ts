@@ -5,6 +5,7 @@ import { openFlagSource } from '../flag-source.js';
 import { readInputItems } from '../input-items.js';
 import { flagItems, type ItemNoun } from '../items.js';
 import { checkOutputFile } from '../output-file.js';
+import { redactAll } from '../redact.js';
 import { runDownload } from '../run.js';
 import type { RunOutput } from '../run-outputs.js';
 import { loadStrategy } from '../strategies/index.js';
@@ -107,9 +108,13 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
         renderTimeoutMs: checked.renderTimeoutMs,
         resume: checked.resume,
         sha256: checked.sha256,
+        headers: checked.headers,
+        proxy: checked.proxy,
+        maxRedirects: checked.maxRedirects,
       },
-      { onResult, onRetry: checked.onRetry, onBytes: checked.onBytes, signal },
-    );
+      // Everything that leaves the run is redacted on its way out: a URL's password, a credential's header.
+      { onResult: (result) => onResult(redactAll(result)), onRetry: checked.onRetry && ((notice) => checked.onRetry!(redactAll(notice))), onBytes: checked.onBytes, signal },
+    ).then(redactAll);
     const outputs: RunOutput[] = [];
     if (checked.sha256 || timeline !== undefined) {
       const { writeSums, writeTimeline } = await import('../run-outputs.js');

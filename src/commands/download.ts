@@ -6,6 +6,7 @@ import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
 import { choicesNote, LAYOUTS, limitOptions, MODES, oneOf, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
 import type { Layout } from '../file-names.js';
+import { httpOptions } from '../http-options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
@@ -44,6 +45,7 @@ const builder = (yargs: Argv) =>
       ...transferOptions,
       ...reliabilityOptions,
       ...renderOptions,
+      ...httpOptions,
       continue: {
         alias: 'c',
         type: 'boolean',
@@ -73,6 +75,7 @@ const builder = (yargs: Argv) =>
     .example('$0 --all --skip-existing', 'no request at all for a flag already here')
     .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
     .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked')
+    .example("$0 -i urls.txt -H 'Authorization: Bearer TOKEN' --proxy http://proxy.example:3128", 'a header with every request, through a proxy (never printed: shown as ***)')
     .example('$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)')
     .example('$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input');
 
@@ -120,7 +123,9 @@ function optionsOf(argv: DownloadArgs): DownloadOptions {
   const { retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline } = argv;
   const given = { codes: codes?.map(String), all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency };
   const more = { partition, retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline };
-  return { ...given, ...more, continue: argv.continue, perHost: argv.perHost, rate: argv.rate };
+  const { header, userAgent, proxy, maxRedirects } = argv;
+  const headers = header?.map(([name, value]) => `${name}: ${value}`);
+  return { ...given, ...more, header: headers, userAgent, proxy, maxRedirects, continue: argv.continue, perHost: argv.perHost, rate: argv.rate };
 }
 
 /** `--per-host` and `--rate` as the run's second line says them. */
