@@ -15,19 +15,24 @@ import type { FetchOptions, Item, ItemEvents, ItemResult } from './types.js';
  */
 export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs, sha256 }: Rendered, attempts: number): ItemResult => ({
-    ...item,
-    status,
-    bytes,
-    // Each thread's own clock plus its origin: the one sum that puts every thread's items on one time line.
-    startedAt: performance.timeOrigin + started,
-    ms: Math.round(performance.now() - started),
-    thread: threadId,
-    attempts,
-    ...(renderMs === undefined ? {} : { renderMs }),
-    ...(error === undefined ? {} : { error }),
-    ...(sha256 === undefined ? {} : { sha256 }),
-  });
+  const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256 }: Rendered, attempts: number): ItemResult => {
+    const ended = performance.now();
+    return {
+      ...item,
+      status,
+      bytes,
+      // Each thread's own clock plus its origin: the one sum that puts every thread's items on one
+      // time line. Unrounded, so that an item that starts as the last one ends never seems to overlap it.
+      startedAt: performance.timeOrigin + started,
+      ms: Math.round(ended - started),
+      endedAt: performance.timeOrigin + ended,
+      thread: threadId,
+      attempts,
+      ...(renderMs === undefined ? {} : { renderMs, renderStartedAt }),
+      ...(error === undefined ? {} : { error }),
+      ...(sha256 === undefined ? {} : { sha256 }),
+    };
+  };
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   const { attempt, attempts } = await withRetries(
