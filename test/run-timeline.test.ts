@@ -106,7 +106,9 @@ describe('--timeline', () => {
           const report = parseReport(run);
           const svg = await readFile(file, 'utf8');
           assertWellFormedXml(svg);
-          const threads = [...new Set(report.results.map((result) => result.thread))].sort((a, b) => a - b);
+          // The main thread first, then the workers by their number in the pool.
+          const number = new Map(report.workers.map((worker) => [worker.thread, worker.worker]));
+          const threads = [...new Set(report.results.map((result) => result.thread))].sort((a, b) => (number.get(a) ?? 0) - (number.get(b) ?? 0));
           const lanes = [...svg.matchAll(/<g class="lane" data-thread="(\d+)"/g)].map(([, thread]) => Number(thread));
           assert.deepEqual(lanes, threads);
           if (mode === 'async') assert.deepEqual(lanes, [0]);

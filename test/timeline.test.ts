@@ -162,12 +162,23 @@ describe('timelineSvg', () => {
     assert.equal(new Set(elements(one, 'flag').map((bar) => bar.y)).size, 1);
   });
 
-  it('names a lane by its worker number in the pool, and keeps the raw thread id as data', () => {
-    const lanes = lanesOf({ flags: [{ cc: 'br', status: 'ok', thread: 7, start: origin + 1, end: origin + 5 }], startups: [] }, new Map([[7, 1]]));
+  it('names and orders the lanes by worker number in the pool, and keeps the raw thread ids as data', () => {
+    const flag = (thread: number): FlagSpan => ({ cc: `f${thread}`, status: 'ok', thread, start: origin + 1, end: origin + 5 });
+    const lanes = lanesOf(
+      { flags: [flag(7), flag(3), flag(5), flag(0)], startups: [] },
+      new Map([
+        [7, 1],
+        [3, 3],
+        [5, 2],
+      ]),
+    );
     const named = timelineSvg({ title: 't', origin, lanes });
-    assert.equal(elements(named, 'lane')[0]!['data-thread'], '7');
-    assert.ok(textsOf(named).includes('thread 1'));
-    assert.ok(!textsOf(named).includes('thread 7'));
+    assert.deepEqual(
+      elements(named, 'lane').map((lane) => lane['data-thread']),
+      ['0', '7', '5', '3'],
+    );
+    const labels = textsOf(named).filter((text) => /^(main|thread \d+)$/.test(text));
+    assert.deepEqual(labels, ['main', 'thread 1', 'thread 2', 'thread 3']);
   });
 
   describe('the CPU track', () => {

@@ -48,8 +48,8 @@ export interface Spans {
 }
 
 /**
- * One lane per thread that has a span, the main thread first, then by thread id; flags by start.
- * `workers` gives a pool thread's number by its id.
+ * One lane per thread that has a span, the main thread first, then by worker number (`workers`
+ * gives a pool thread's number by its id), else by thread id; flags by start.
  */
 export function lanesOf(spans: Spans, workers: ReadonlyMap<number, number> = new Map()): Lane[] {
   const lanes = new Map<number, Lane>();
@@ -68,5 +68,7 @@ export function lanesOf(spans: Spans, workers: ReadonlyMap<number, number> = new
   }
   for (const flag of spans.flags) lane(flag.thread).flags.push(flag);
   for (const { flags } of lanes.values()) flags.sort((a, b) => a.start - b.start);
-  return [...lanes.values()].sort((a, b) => a.thread - b.thread);
+  // The main thread has no worker number: it goes first as 0.
+  const order = (lane: Lane) => (lane.thread === 0 ? 0 : (lane.worker ?? lane.thread));
+  return [...lanes.values()].sort((a, b) => order(a) - order(b));
 }
