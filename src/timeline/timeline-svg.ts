@@ -13,6 +13,8 @@ const ROWS_HEIGHT = 640;
 const ROW_HEIGHT = { min: 2, max: 12 };
 // A lane is never lower than its label.
 const LANE_MIN_HEIGHT = 14;
+// Under a CPU track, the rows need this much height for the lane's label beside them.
+const LABEL_ROOM = 10;
 // The track of a lane's renders, above its rows: never thinner than this, so that it reads as a band.
 const CPU_TRACK_MIN_HEIGHT = 7;
 const LANE_GAP = 3;
@@ -234,7 +236,7 @@ function renderLane(layout: LaneLayout, xOf: XOf, rowHeight: number): string {
   const width = (span: Span) => Math.max(xOf(span.end) - xOf(span.start), 1);
   const bar = (span: Span, y: number, extra: string, title?: string) => rect(xOf(span.start), y, width(span), barHeight, extra, title);
   // The track is named beside it while the lane has room for both labels; the legend names it anyway.
-  const named = track > 0 && height - track >= LANE_MIN_HEIGHT;
+  const named = track > 0 && height - track >= LABEL_ROOM;
   const labelTop = named ? rowsTop : top;
   const parts = [text(MARGIN.left - 8, labelTop + Math.min(top + height - labelTop, 24) / 2 + 4, label, 'end', 'fill="#222222"')];
   if (named) parts.push(text(MARGIN.left - 8, top + track / 2 + 3, 'CPU', 'end', 'fill="#666666" font-size="8"'));
