@@ -215,6 +215,21 @@ describe('the compare chart', () => {
     );
   });
 
+  it('draws a rising bound in steps that never pass over it: across at the lower value, then up at the next x', () => {
+    const rising = renderChart({
+      title: 't',
+      xLabel: 'codes',
+      yLabel: 's',
+      series: [{ name: 'lower bound', dashed: true, steps: true, points: [10, 100, 300].map((x) => ({ x, y: Math.ceil(x / 20) * 0.1 })) }],
+    });
+    const points = polylines(rising)[0]!.points;
+    assert.equal(points.length, 5, 'three points and a corner between each two');
+    const [[x10, y10], corner1, [x100, y100], corner2, [x300]] = points as [[number, number], [number, number], [number, number], [number, number], [number, number]];
+    assert.deepEqual(corner1, [x100, y10], 'across at the bound of 10, then up at 100');
+    assert.deepEqual(corner2, [x300, y100], 'across at the bound of 100, then up at 300');
+    assert.ok(x10 < x100 && x100 < x300);
+  });
+
   it('gives each mode one colour whatever the order of --modes', () => {
     const one = legendColours(chartOf(['threads', 'async', 'sequential']));
     const other = legendColours(chartOf(['sequential', 'async', 'threads']));

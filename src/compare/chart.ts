@@ -13,9 +13,9 @@ export interface ChartSeries {
   /** For reference lines such as the theoretical lower bound, so they read as "not measured". */
   dashed?: boolean;
   /**
-   * Drawn as steps instead of straight lines, for a bound that only falls as x grows: from each
-   * point straight down to the next point's value, then across to it. Between two points the
-   * line shows the lower of their values, which such a bound is never under.
+   * Drawn as steps instead of straight lines, for a bound that only falls (or only rises) as x
+   * grows: between two points the line holds the lower of their values, which such a bound is
+   * never under, and changes straight up or down at a point's x.
    */
   steps?: boolean;
   /** Its colour, whatever its place among the series (by default the palette's next one). */
@@ -108,7 +108,7 @@ function renderAxes(spec: ChartSpec, xAxis: Axis, yAxis: Axis, plotTop: number):
 function renderSeries(series: ChartSeries, stroke: string, xAxis: Axis, yAxis: Axis): string {
   const points = [...series.points].sort((a, b) => a.x - b.x);
   const dash = series.dashed ? ' stroke-dasharray="7 5"' : '';
-  const corners = series.steps ? points.flatMap((point, index) => [point, ...(index + 1 < points.length ? [{ x: point.x, y: points[index + 1]!.y }] : [])]) : points;
+  const corners = series.steps ? points.flatMap((point, index) => [point, ...stepCorner(point, points[index + 1])]) : points;
   const path = corners.map((point) => `${px(xAxis.toPx(point.x))},${px(yAxis.toPx(point.y))}`).join(' ');
   const bars = points
     .filter((point) => point.min !== undefined || point.max !== undefined)
@@ -123,6 +123,12 @@ function renderSeries(series: ChartSeries, stroke: string, xAxis: Axis, yAxis: A
     ...(series.dashed && !series.steps ? [] : markers),
     '</g>',
   ].join('\n');
+}
+
+/** Where a step from `point` to `next` turns: down at `point`'s x when the next value is lower, up at `next`'s x when higher. */
+function stepCorner(point: ChartPoint, next: ChartPoint | undefined): ChartPoint[] {
+  if (next === undefined || next.y === point.y) return [];
+  return [next.y < point.y ? { x: point.x, y: next.y } : { x: next.x, y: point.y }];
 }
 
 function errorBar(x: number, yLow: number, yHigh: number): string {
