@@ -6,7 +6,7 @@ export interface SeriesChartOptions {
   xLabel: string;
   x(row: BenchRow): number;
   xScale?: 'linear' | 'log2';
-  /** Drawn dashed, e.g. the latency bound at each x. */
+  /** Drawn dashed, in steps: the latency bound at each x, which only falls as x grows. */
   bound?: { name: string; points: { x: number; y: number }[] };
 }
 
@@ -19,7 +19,7 @@ export function seriesChart(rows: readonly BenchRow[], options: SeriesChartOptio
     points: members.map((row) => ({ x: options.x(row), y: row.medianMs! / 1000, min: row.minMs! / 1000, max: row.maxMs! / 1000 })),
   }));
   if (options.bound && options.bound.points.length > 0) {
-    series.push({ name: options.bound.name, dashed: true, points: options.bound.points.map(({ x, y }) => ({ x, y: y / 1000 })) });
+    series.push({ name: options.bound.name, dashed: true, steps: true, points: options.bound.points.map(({ x, y }) => ({ x, y: y / 1000 })) });
   }
   return { title: options.title, xLabel: options.xLabel, yLabel: 'wall time, whole process (s)', xScale: options.xScale ?? 'log2', series };
 }

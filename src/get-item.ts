@@ -18,20 +18,25 @@ import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from './type
  */
 export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs, sha256, finalUrl }: Rendered, attempts: number): ItemResult => ({
-    ...item,
-    status,
-    bytes,
-    // Each thread's own clock plus its origin: the one sum that puts every thread's items on one time line.
-    startedAt: performance.timeOrigin + started,
-    ms: Math.round(performance.now() - started),
-    thread: threadId,
-    attempts,
-    ...(renderMs === undefined ? {} : { renderMs }),
-    ...(error === undefined ? {} : { error }),
-    ...(sha256 === undefined ? {} : { sha256 }),
-    ...(finalUrl === undefined ? {} : { finalUrl }),
-  });
+  const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl }: Rendered, attempts: number): ItemResult => {
+    const ended = performance.now();
+    return {
+      ...item,
+      status,
+      bytes,
+      // Each thread's own clock plus its origin: the one sum that puts every thread's items on one
+      // time line. Unrounded, so that an item that starts as the last one ends never seems to overlap it.
+      startedAt: performance.timeOrigin + started,
+      ms: Math.round(ended - started),
+      endedAt: performance.timeOrigin + ended,
+      thread: threadId,
+      attempts,
+      ...(renderMs === undefined ? {} : { renderMs, renderStartedAt }),
+      ...(error === undefined ? {} : { error }),
+      ...(sha256 === undefined ? {} : { sha256 }),
+      ...(finalUrl === undefined ? {} : { finalUrl }),
+    };
+  };
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   // A stop that comes while a request waits for leave: that request was never made.

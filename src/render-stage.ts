@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { renderPng } from './render.js';
 import type { Attempt, FetchOptions, Item } from './types.js';
 
-/** How an item ended once its PNG stage is over: `renderMs` only when a PNG was rendered. */
-export type Rendered = Attempt & { renderMs?: number };
+/** How an item ended once its PNG stage is over: `renderMs` and `renderStartedAt` only when a PNG was rendered. */
+export type Rendered = Attempt & { renderMs?: number; renderStartedAt?: number };
 
 /**
  * The CPU stage after an item's SVG is saved at `{dest}/{file}`: renders it to `{dest}/{name}.png`
@@ -21,8 +21,8 @@ export async function renderStage(
   if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted before its render' };
   const { dest, tempPrefix, maxPixels, renderTimeoutMs } = options;
   try {
-    const { renderMs } = await renderPng(join(dest, item.file), { width, dest, tempPrefix, maxPixels, timeoutMs: renderTimeoutMs });
-    return { ...saved, renderMs };
+    const { renderMs, startedAt } = await renderPng(join(dest, item.file), { width, dest, tempPrefix, maxPixels, timeoutMs: renderTimeoutMs });
+    return { ...saved, renderMs, renderStartedAt: startedAt };
   } catch (error) {
     return { status: 'error', bytes: 0, error: error instanceof Error ? error.message : String(error) };
   }

@@ -28,6 +28,8 @@ export interface RenderedPng {
    * render is the last `renderMs` of its time and the renders of one thread add up to CPU time.
    */
   renderMs: number;
+  /** When the render started, in epoch ms (`performance.timeOrigin + performance.now()` on this thread). */
+  startedAt: number;
 }
 
 /** A bitmap over this many pixels leaves its renderer holding that much memory: it is dropped after. */
@@ -85,7 +87,7 @@ export async function renderPng(svgPath: string, options: RenderOptions): Promis
       closeSync(file);
     }
     renameSync(temp, join(options.dest, fileName));
-    return { bytes: png.length, renderMs: Math.round((performance.now() - started) * 10) / 10 };
+    return { bytes: png.length, renderMs: Math.round((performance.now() - started) * 10) / 10, startedAt: performance.timeOrigin + started };
   } catch (error) {
     if (tempIsOurs) await rm(temp, { force: true });
     throw renderError(error, timeoutMs, maxPixels);

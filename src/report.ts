@@ -4,7 +4,8 @@ import type { ItemResult, RetryNotice, RunReport } from './types.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-const label = (thread: number) => (thread === 0 ? 'main thread' : `thread ${thread}`);
+/** A pool worker by its number in the pool (1..threads), as the timeline names it; its raw id is in --json alone. */
+const label = ({ thread, worker }: { thread: number; worker?: number }) => (thread === 0 ? 'main thread' : `thread ${worker ?? thread}`);
 
 /** Up to this many errors are listed one per item; past it they are grouped by reason. */
 const LISTED_ERRORS = 5;
@@ -31,16 +32,16 @@ const details: Record<ItemResult['status'], (result: ItemResult) => string> = {
 
 /** One line per item, for --verbose. */
 export function formatResult(result: ItemResult): string {
-  const { status, ms, thread, attempts } = result;
+  const { status, ms, attempts } = result;
   const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
   const render = result.renderMs === undefined ? '' : `  render ${result.renderMs} ms`;
-  return `${itemLabel(result)}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(thread)}${render}${tries}`;
+  return `${itemLabel(result)}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(result)}${render}${tries}`;
 }
 
 /** One line per retry, for --verbose. */
 export function formatRetry(notice: RetryNotice): string {
-  const { attempt, error, waitMs, thread } = notice;
-  return `${itemLabel(notice)}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(thread)}`;
+  const { attempt, error, waitMs } = notice;
+  return `${itemLabel(notice)}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(notice)}`;
 }
 
 /** The report after a run, in words; `noun` names its items (flags, or the files of a list). */

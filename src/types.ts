@@ -25,12 +25,18 @@ export interface ItemResult extends Item {
   bytes: number;
   /** When its request started, in epoch ms (`performance.timeOrigin + performance.now()` in the thread that did it). */
   startedAt: number;
-  /** Wall time of the request, from its start to the file in place (the PNG too, with `--png`). */
+  /** Wall time of the request, from its start to the file in place (the PNG too, with `--png`), in whole ms. */
   ms: number;
+  /** When its file was in place, in epoch ms on the clock of `startedAt`, unrounded: the end of its bar on a timeline. */
+  endedAt: number;
   /** The last part of `ms` that the PNG render took, to 0.1 ms: only when one was rendered. */
   renderMs?: number;
-  /** The worker thread that did it (0: the main thread). */
+  /** When its render started, in epoch ms on the clock of `startedAt`, unrounded: only when one was rendered. */
+  renderStartedAt?: number;
+  /** The worker thread that did it, its id (0: the main thread). */
   thread: number;
+  /** The pool's number for that worker, 1..threads in the order the workers came up, as --verbose and the timeline name it: only in threads mode. */
+  worker?: number;
   /** Requests made for it: 1 unless retried, 0 when skipped. */
   attempts: number;
   /** Why it failed: only on `error`. */
@@ -66,6 +72,8 @@ export interface RetryNotice extends Item {
   /** How long the slot waits before the next attempt. */
   waitMs: number;
   thread: number;
+  /** The pool's number for that worker thread, as in `ItemResult.worker`. */
+  worker?: number;
 }
 
 /** What to do about an item whose file is already in the destination. */
@@ -158,6 +166,8 @@ export interface RunReport {
 /** A pool worker's start-up, in epoch ms on the same clock as `ItemResult.startedAt`. */
 export interface WorkerStart {
   thread: number;
+  /** Its number in the pool, 1..threads in the order the workers came up. */
+  worker: number;
   startedAt: number;
   firstRequestAt: number | null;
 }

@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { renderChart, type ChartSpec } from '../src/compare/chart.js';
+import { compareChart, compareChartTitle } from '../src/compare/compare-chart.js';
+import type { ChildRun } from '../src/compare/child-run.js';
+import { inFlight, planConfigs } from '../src/compare/plan.js';
+import { buildRows } from '../src/compare/rows.js';
+import type { Mode } from '../src/types.js';
 
 /**
  * Node has no XML parser: this checks what a parser would reject in the markup
@@ -172,6 +177,80 @@ describe('renderChart', () => {
     assert.throws(() => renderChart({ ...spec, series: [] }), /no points/);
     assert.throws(() => renderChart({ ...spec, series: [{ name: 'a', points: [{ x: 1, y: NaN }] }] }), RangeError);
     assert.throws(() => renderChart({ ...spec, xScale: 'log2', series: [{ name: 'a', points: [{ x: 0, y: 1 }] }] }), /positive/);
+  });
+});
+
+describe('the compare chart', () => {
+  /** A comparison of `modes` (in that order) at 1, 2, 4 and 20 threads, 20 flags at 300 ms. */
+  const chartOf = (modes: Mode[]) => {
+    const configs = planConfigs({ modes, threads: [1, 2, 4, 20], concurrency: 1, partitions: ['dynamic'] });
+    const runs = configs.map((config): ChildRun[] => [{ wallMs: 300 * Math.ceil(20 / inFlight(config)) + 400, peakRssBytes: 2 ** 26 }]);
+    return renderChart(compareChart(buildRows(configs, runs, { flags: 20, latencyMs: 300 }), 't'));
+  };
+  const legendColours = (svg: string) =>
+    Object.fromEntries([...svg.matchAll(/<line [^>]*stroke="([^"]+)"[^>]*\/>\n<text [^>]*>([^<]*)<\/text>/g)].map(([, stroke, name]) => [name!, stroke!]));
+
+  it('draws the lower bound as steps: straight down at each measured x, across to the next', () => {
+    const svg = chartOf(['threads', 'async']);
+    const bound = polylines(svg).find((line) => line.dashed)!;
+    const measured = polylines(svg)
+      .find((line) => !line.dashed)!
+      .points.map(([x]) => x);
+    assert.equal(measured.length, 4);
+    const segments = bound.points.slice(1).map((point, index) => [bound.points[index]!, point] as const);
+    for (const [index, x] of measured.entries()) {
+      const down = segments.filter(([from, to]) => from[0] === x && to[0] === x && to[1] > from[1]);
+      // The last x has no next value to fall to: the line ends there, at its bound.
+      if (index < measured.length - 1) assert.equal(down.length, 1, `a vertical at x = ${x}: ${JSON.stringify(bound.points)}`);
+      else assert.deepEqual(bound.points.at(-1)![0], x);
+    }
+    for (const [from, to] of segments) assert.ok(from[0] === to[0] || from[1] === to[1], 'only verticals and horizontals');
+    // At x = 2 the line reads the bound at 2 (3.0 s), not a point on a slope from 1 to 4.
+    const level = segments.find(([from, to]) => from[1] === to[1] && from[0] === measured[0])![0][1];
+    const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)" r="[\d.]+" fill="#ffffff"\/>/g)].map(([, cx, cy]) => [Number(cx), Number(cy)]);
+    assert.deepEqual(
+      circles.find(([cx]) => cx === measured[1]),
+      [measured[1], level],
+      'the step from 1 to 2 is at the bound of 2',
+    );
+  });
+
+  it('draws a rising bound in steps that never pass over it: across at the lower value, then up at the next x', () => {
+    const rising = renderChart({
+      title: 't',
+      xLabel: 'codes',
+      yLabel: 's',
+      series: [{ name: 'lower bound', dashed: true, steps: true, points: [10, 100, 300].map((x) => ({ x, y: Math.ceil(x / 20) * 0.1 })) }],
+    });
+    const points = polylines(rising)[0]!.points;
+    assert.equal(points.length, 5, 'three points and a corner between each two');
+    const [[x10, y10], corner1, [x100, y100], corner2, [x300]] = points as [[number, number], [number, number], [number, number], [number, number], [number, number]];
+    assert.deepEqual(corner1, [x100, y10], 'across at the bound of 10, then up at 100');
+    assert.deepEqual(corner2, [x300, y100], 'across at the bound of 100, then up at 300');
+    assert.ok(x10 < x100 && x100 < x300);
+  });
+
+  it('gives each mode one colour whatever the order of --modes', () => {
+    const one = legendColours(chartOf(['threads', 'async', 'sequential']));
+    const other = legendColours(chartOf(['sequential', 'async', 'threads']));
+    assert.deepEqual(Object.keys(one).sort(), ['async', 'lower bound', 'sequential', 'threads']);
+    assert.deepEqual(other, one);
+    assert.equal(new Set(Object.values(one)).size, 4);
+    const strokes = (svg: string) => polylines(svg).map((line) => line.stroke);
+    assert.deepEqual(strokes(chartOf(['async', 'threads'])), strokes(chartOf(['threads', 'async'])));
+  });
+
+  it('names the latency and the --png width in its title when there are', () => {
+    assert.equal(compareChartTitle(20, 'flags', 300, undefined), '20 flags, 300 ms latency: wall time by requests in flight');
+    assert.equal(compareChartTitle(257, 'flags', 0, 640), '257 flags, no latency, PNG 640 px: wall time by requests in flight');
+    assert.equal(compareChartTitle(3, 'files', undefined, 64), '3 files, PNG 64 px: wall time by requests in flight');
+  });
+
+  it('leaves no empty column beside the plot: the legend sits under the title', () => {
+    const svg = chartOf(['threads', 'async']);
+    const width = Number(/width="(\d+)"/.exec(svg)![1]);
+    const right = Math.max(...polylines(svg).flatMap((line) => line.points.map(([x]) => x)));
+    assert.ok(width - right < 0.1 * width, `the last point at ${right} of ${width} px`);
   });
 });
 

@@ -25,7 +25,7 @@ describe('flags (the download command)', () => {
       assert.equal(report.concurrency, 1);
       assert.match(run.stderr, /Downloading 20 flags from http:\/\/127\.0\.0\.1:\d+\/flags \(embedded, profile local/);
       const result = report.results.find((entry) => entry.cc === 'br')!;
-      assert.deepEqual(Object.keys(result).sort(), ['attempts', 'bytes', 'cc', 'file', 'ms', 'startedAt', 'status', 'thread', 'url']);
+      assert.deepEqual(Object.keys(result).sort(), ['attempts', 'bytes', 'cc', 'endedAt', 'file', 'ms', 'startedAt', 'status', 'thread', 'url', 'worker']);
       assert.equal(result.file, 'br.svg');
       assert.match(result.url, /\/flags\/br\/br\.svg$/);
       assert.ok(result.thread > 0);

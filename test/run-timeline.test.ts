@@ -30,7 +30,7 @@ describe("a run's timeline data", () => {
       }),
     ));
 
-  test('runTimeline: a bar per flag ending with its render, a start-up per worker that got work', () => {
+  test('runTimeline: a bar per flag on its unrounded times ending with its render, a start-up per worker that got work, lanes named by worker number', () => {
     const report = {
       requested: 3,
       mode: 'threads',
@@ -40,28 +40,29 @@ describe("a run's timeline data", () => {
       elapsedMs: 900,
       processStart: 1000,
       workers: [
-        { thread: 1, startedAt: 1100, firstRequestAt: 1200 },
-        { thread: 2, startedAt: 1110, firstRequestAt: null },
+        { thread: 5, worker: 1, startedAt: 1100, firstRequestAt: 1200.25 },
+        { thread: 4, worker: 2, startedAt: 1110, firstRequestAt: null },
       ],
       results: [
-        { cc: 'br', status: 'ok', bytes: 1, startedAt: 1200, ms: 50, renderMs: 7.5, thread: 1, attempts: 1 },
-        { cc: 'zz', status: 'not_found', bytes: 0, startedAt: 1250, ms: 10, thread: 1, attempts: 1 },
-        { cc: 'in', status: 'error', bytes: 0, startedAt: 1400, ms: 0, thread: 0, attempts: 2, error: 'worker failed: x' },
+        { cc: 'br', status: 'ok', bytes: 1, startedAt: 1200.25, ms: 50, endedAt: 1250.375, renderMs: 7.5, renderStartedAt: 1242.8, thread: 5, worker: 1, attempts: 1 },
+        { cc: 'zz', status: 'not_found', bytes: 0, startedAt: 1250.5, ms: 10, endedAt: 1260.125, thread: 5, worker: 1, attempts: 1 },
+        { cc: 'in', status: 'error', bytes: 0, startedAt: 1400, ms: 0, endedAt: 1400, thread: 0, attempts: 2, error: 'worker failed: x' },
       ],
     } as unknown as RunReport;
     const timeline = runTimeline(report);
     assert.equal(timeline.origin, 1000);
     assert.equal(timeline.title, '3 flags, threads 2 × 1, PNG 64 px: 0.90 s');
     assert.deepEqual(
-      timeline.lanes.map((lane) => [lane.thread, lane.startup, lane.flags.map((flag) => [flag.cc, flag.start, flag.end, flag.render])]),
+      timeline.lanes.map((lane) => [lane.thread, lane.worker, lane.startup, lane.flags.map((flag) => [flag.cc, flag.start, flag.end, flag.render])]),
       [
-        [0, undefined, [['in', 1400, 1400, undefined]]],
+        [0, undefined, undefined, [['in', 1400, 1400, undefined]]],
         [
+          5,
           1,
-          { start: 1100, end: 1200 },
+          { start: 1100, end: 1200.25 },
           [
-            ['br', 1200, 1250, { start: 1242.5, end: 1250 }],
-            ['zz', 1250, 1260, undefined],
+            ['br', 1200.25, 1250.375, { start: 1242.8, end: 1250.375 }],
+            ['zz', 1250.5, 1260.125, undefined],
           ],
         ],
       ],
@@ -105,8 +106,10 @@ describe('--timeline', () => {
           const report = parseReport(run);
           const svg = await readFile(file, 'utf8');
           assertWellFormedXml(svg);
-          const threads = [...new Set(report.results.map((result) => result.thread))].sort((a, b) => a - b);
-          const lanes = [...svg.matchAll(/<g class="lane" data-thread="(\d+)">/g)].map(([, thread]) => Number(thread));
+          // The main thread first, then the workers by their number in the pool.
+          const number = new Map(report.workers.map((worker) => [worker.thread, worker.worker]));
+          const threads = [...new Set(report.results.map((result) => result.thread))].sort((a, b) => (number.get(a) ?? 0) - (number.get(b) ?? 0));
+          const lanes = [...svg.matchAll(/<g class="lane" data-thread="(\d+)"/g)].map(([, thread]) => Number(thread));
           assert.deepEqual(lanes, threads);
           if (mode === 'async') assert.deepEqual(lanes, [0]);
           assert.equal(count(svg, /class="flag"/g), report.results.length);
@@ -133,5 +136,67 @@ describe('--timeline', () => {
         assert.equal(run.stdout, '');
       }
       assert.deepEqual(await filesIn(folder), ['a-folder'], 'no destination was created');
+    }));
+});
+
+describe('timeline rows on exact times', () => {
+  const rowsOf = (svg: string) => [...svg.matchAll(/<g class="lane" data-thread="(\d+)" data-rows="(\d+)"/g)].map(([, thread, rows]) => [Number(thread), Number(rows)]);
+  const cases: [string, string[], (rows: number) => boolean, string][] = [
+    ['--threads 1', ['--threads', '1'], (rows) => rows === 1, 'one row'],
+    ['--mode sequential', ['--mode', 'sequential'], (rows) => rows === 1, 'one row'],
+    ['--mode sequential --png 64', ['--mode', 'sequential', '--png', '64'], (rows) => rows === 1, 'one row'],
+    ['--threads 2 --concurrency 3', ['--threads', '2', '--concurrency', '3'], (rows) => rows >= 1 && rows <= 3, 'at most 3 rows'],
+  ];
+  for (const [name, extra, fits, expected] of cases) {
+    test(`${name}: each lane has ${expected}, however close a flag's start is to the last one's end`, () =>
+      withServer('local', {}, (server) =>
+        inTemp(async (folder) => {
+          const file = join(folder, 'timeline.svg');
+          // No latency: flags follow one another within microseconds, where a rounded end would pass the next start.
+          const run = await runCli(['--all', '--limit', '40', '--server', server.baseUrl, ...extra, '--timeline', file, '--dest', join(folder, 'dest'), '--json']);
+          assert.equal(run.code, 0, run.stderr);
+          const report = parseReport(run);
+          const svg = await readFile(file, 'utf8');
+          assertWellFormedXml(svg);
+          const lanes = rowsOf(svg);
+          assert.equal(lanes.length, extra.includes('sequential') ? 1 : Number(extra[1]));
+          for (const [thread, rows] of lanes) assert.ok(fits(rows!), `thread ${thread}: ${rows} rows, expected ${expected}`);
+          for (const result of report.results) assert.ok(result.endedAt >= result.startedAt, JSON.stringify(result));
+          if (extra.includes('--png')) {
+            assert.equal(count(svg, /<g class="cpu"/g), 1, 'the main thread has a CPU track');
+            assert.equal(count(svg, /class="cpu-wait"/g), 0, 'one flag at a time: none waits for another render');
+          }
+        }),
+      ));
+  }
+});
+
+describe('thread numbering', () => {
+  test('the pool workers are threads 1..T in --verbose and the timeline; --json keeps the raw thread id beside that number', () =>
+    inTemp(async (folder) => {
+      const file = join(folder, 'timeline.svg');
+      // --server local starts the embedded server on a thread of its own, so the pool's only worker is not thread 1.
+      const verbose = await runCli(['--limit', '4', '--server', 'local', '--threads', '1', '--verbose', '--dest', join(folder, 'a'), '--timeline', file]);
+      assert.equal(verbose.code, 0, verbose.stderr);
+      const lines = verbose.stdout.split('\n').filter((line) => /^[A-Z]{2} {2}/.test(line));
+      assert.equal(lines.length, 4, verbose.stdout);
+      for (const line of lines) assert.match(line, / {2}thread 1$/);
+      const svg = await readFile(file, 'utf8');
+      assert.ok(svg.includes('>thread 1</text>'), 'the lane is thread 1');
+      assert.doesNotMatch(svg, />thread [02-9]/);
+
+      const json = await runCli(['--limit', '4', '--server', 'local', '--threads', '2', '--dest', join(folder, 'b'), '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      const report = parseReport(json);
+      assert.deepEqual(
+        report.workers.map((worker) => worker.worker),
+        report.workers.map((_, index) => index + 1),
+      );
+      const byThread = new Map(report.workers.map((worker) => [worker.thread, worker.worker]));
+      assert.ok(
+        report.workers.every((worker) => worker.thread > 1),
+        `raw ids after the server's thread: ${JSON.stringify(report.workers)}`,
+      );
+      for (const result of report.results) assert.equal(result.worker, byThread.get(result.thread), JSON.stringify(result));
     }));
 });

@@ -154,9 +154,97 @@ describe('timelineSvg', () => {
     assert.equal(ys[3], ys[0], 'a bar that starts after the first ended reuses its row');
   });
 
+  it('draws a thread that ran one flag at a time on one row, each start at the last end to the digit', () => {
+    const starts = [0, 12.125, 30.5, 30.5 + 1e-9, 41];
+    const flags = starts.map((at, index): FlagSpan => ({ cc: `f${index}`, status: 'ok', thread: 3, start: origin + at, end: origin + (starts[index + 1] ?? 50) }));
+    const one = timelineSvg({ title: 't', origin, lanes: lanesOf({ flags, startups: [{ thread: 3, start: origin - 20, end: origin }] }) });
+    assert.equal(elements(one, 'lane')[0]!['data-rows'], '1');
+    assert.equal(new Set(elements(one, 'flag').map((bar) => bar.y)).size, 1);
+  });
+
+  it('names and orders the lanes by worker number in the pool, and keeps the raw thread ids as data', () => {
+    const flag = (thread: number): FlagSpan => ({ cc: `f${thread}`, status: 'ok', thread, start: origin + 1, end: origin + 5 });
+    const lanes = lanesOf(
+      { flags: [flag(7), flag(3), flag(5), flag(0)], startups: [] },
+      new Map([
+        [7, 1],
+        [3, 3],
+        [5, 2],
+      ]),
+    );
+    const named = timelineSvg({ title: 't', origin, lanes });
+    assert.deepEqual(
+      elements(named, 'lane').map((lane) => lane['data-thread']),
+      ['0', '7', '5', '3'],
+    );
+    const labels = textsOf(named).filter((text) => /^(main|thread \d+)$/.test(text));
+    assert.deepEqual(labels, ['main', 'thread 1', 'thread 2', 'thread 3']);
+  });
+
+  describe('the CPU track', () => {
+    // One thread, three flags in flight: their downloads overlap, their renders (the thread's CPU) follow one another.
+    const flag = (cc: string, start: number, renderStart: number, end: number): FlagSpan => ({
+      cc,
+      status: 'ok',
+      thread: 1,
+      start: origin + start,
+      end: origin + end,
+      render: { start: origin + renderStart, end: origin + end },
+    });
+    const flags = [flag('a', 0, 100, 200), flag('b', 10, 200.0001, 300), flag('c', 20, 300, 400)];
+    const cpu = timelineSvg({ title: 't', origin, lanes: lanesOf({ flags, startups: [] }) });
+    const x = (at: number) => {
+      // The axis runs from 0 to the round tick past 400: read it off the bars.
+      const a = box(elements(cpu, 'flag').find((bar) => bar['data-cc'] === 'a')!);
+      const c = box(elements(cpu, 'flag').find((bar) => bar['data-cc'] === 'c')!);
+      return a.x + ((at - 0) / 400) * (c.x + c.width - a.x);
+    };
+
+    it('draws what the thread rendered on a track of its own above the rows, joined where renders follow one another', () => {
+      assertWellFormedXml(cpu);
+      const track = [...cpu.matchAll(/<g class="cpu"[^>]*>([\s\S]*?)<\/g>/g)].map(([, inner]) => [...inner!.matchAll(/<rect ([^>]*)\/>/g)]);
+      assert.equal(track.length, 1, 'one track in the one lane');
+      assert.equal(track[0]!.length, 1, 'three renders end to end read as one band');
+      const band = box(Object.fromEntries([...track[0]![0]![1]!.matchAll(/([\w-]+)="([^"]*)"/g)].map(([, k, v]) => [k!, v!])));
+      assert.ok(Math.abs(band.x - x(100)) < 0.5 && Math.abs(band.x + band.width - x(400)) < 0.5, JSON.stringify(band));
+      assert.ok(band.y + band.height <= Math.min(...elements(cpu, 'flag').map((bar) => Number(bar.y))), 'above every bar');
+      assert.ok(textsOf(cpu).includes('CPU'));
+    });
+
+    it('hatches the part of a bar its thread spent rendering the others, and names it in the legend', () => {
+      const waits = elements(cpu, 'cpu-wait').map(box);
+      const bars = Object.fromEntries(elements(cpu, 'flag').map((bar) => [bar['data-cc'], box(bar)]));
+      // a rendered first and waited for nobody; b waited for a's render, c for a's and b's.
+      assert.deepEqual(
+        waits.map((wait) => Object.entries(bars).find(([, bar]) => bar.y === wait.y)![0]),
+        ['b', 'c'],
+      );
+      const [b, c] = waits;
+      assert.ok(Math.abs(b!.x - x(100)) < 0.5 && Math.abs(b!.x + b!.width - x(200)) < 0.5, JSON.stringify(b));
+      assert.ok(Math.abs(c!.x - x(100)) < 0.5 && Math.abs(c!.x + c!.width - x(300)) < 0.5, JSON.stringify(c));
+      assert.match(cpu, /<pattern id="cpu-wait"/);
+      assert.ok(elements(cpu, 'cpu-wait').every((wait) => wait.fill === 'url(#cpu-wait)'));
+    });
+
+    it('hatches nothing for a thread that ran one flag at a time', () => {
+      const oneAtATime = [flag('a', 0, 100, 200), flag('b', 200, 290, 300), flag('c', 300, 390, 400)];
+      const sequential = timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: oneAtATime, startups: [] }) });
+      assert.equal(elements(sequential, 'cpu-wait').length, 0);
+      assert.ok(!sequential.includes('<pattern'));
+      assert.equal(elements(sequential, 'render').length, 3);
+    });
+  });
+
   it('names in the legend only what the timeline holds', () => {
     const legend = (text: string) => textsOf(text.split('<g class="legend"')[1]!.split('</g>')[0]!);
-    assert.deepEqual(legend(svg), ['worker start-up (creation to first request)', 'flag (request to file in place)', 'not found', 'error', 'render to PNG']);
+    assert.deepEqual(legend(svg), [
+      'worker start-up (creation to first request)',
+      'flag (request to file in place)',
+      'not found',
+      'error',
+      'flag held up: its thread rendering another',
+      'render to PNG (on the CPU row: every render of the thread)',
+    ]);
     const plain = timelineSvg({ title: 't', origin, lanes: lanesOf({ flags: [{ cc: 'br', status: 'ok', thread: 0, start: origin, end: origin + 5 }], startups: [] }) });
     assert.deepEqual(legend(plain), ['flag (request to file in place)']);
   });

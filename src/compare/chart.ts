@@ -12,6 +12,14 @@ export interface ChartSeries {
   points: ChartPoint[];
   /** For reference lines such as the theoretical lower bound, so they read as "not measured". */
   dashed?: boolean;
+  /**
+   * Drawn as steps instead of straight lines, for a bound that only falls (or only rises) as x
+   * grows: between two points the line holds the lower of their values, which such a bound is
+   * never under, and changes straight up or down at a point's x.
+   */
+  steps?: boolean;
+  /** Its colour, whatever its place among the series (by default the palette's next one). */
+  colour?: string;
 }
 
 export interface ChartSpec {
@@ -23,13 +31,16 @@ export interface ChartSpec {
   series: ChartSeries[];
 }
 
-const WIDTH = 880;
-const HEIGHT = 520;
-// The legend gets its own column on the right so that it never hides a line.
-const PLOT = { left: 84, top: 56, right: WIDTH - 210, bottom: HEIGHT - 64 };
+const WIDTH = 760;
+const HEIGHT = 500;
+// The legend gets its own lines under the title so that it never hides a line.
+const LEGEND = { top: 52, lineHeight: 20, entryGap: 26, sample: 30 };
+const PLOT = { left: 66, right: WIDTH - 22, bottom: HEIGHT - 56 };
+// Legend names are placed from an estimate of their width: no text metrics without a renderer.
+const CHAR_WIDTH = 7;
 
 // Okabe-Ito colours: told apart by colour-blind readers too; its yellow is left out, unreadable on white.
-const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'];
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000'] as const;
 
 interface Axis {
   ticks: number[];
@@ -47,49 +58,48 @@ export function renderChart(spec: ChartSpec): string {
     }
   }
 
+  const colours = spec.series.map((series, index) => series.colour ?? PALETTE[index % PALETTE.length]!);
+  const legend = renderLegend(spec.series, colours);
+  const plotTop = legend.bottom + 18;
   const xs = points.map((point) => point.x);
   const ys = points.flatMap((point) => [point.y, point.min ?? point.y, point.max ?? point.y]);
   const xAxis = spec.xScale === 'log2' ? log2Axis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right) : linearAxis(Math.min(...xs), Math.max(...xs), PLOT.left, PLOT.right);
   // Times and counts are read against zero, so the y axis starts there unless the data goes below.
-  const yAxis = linearAxis(Math.min(0, ...ys), Math.max(...ys), PLOT.bottom, PLOT.top);
+  const yAxis = linearAxis(Math.min(0, ...ys), Math.max(...ys), PLOT.bottom, plotTop);
 
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">`,
     `<title>${escapeXml(spec.title)}</title>`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    text((PLOT.left + PLOT.right) / 2, 30, spec.title, 'middle', 'font-size="17" font-weight="bold"'),
-    renderGrid(xAxis, yAxis),
-    renderAxes(spec, xAxis, yAxis),
-    ...spec.series.map((series, index) => renderSeries(series, colour(index), xAxis, yAxis)),
-    renderLegend(spec.series),
+    text((PLOT.left + PLOT.right) / 2, 30, spec.title, 'middle', 'font-size="16" font-weight="bold"'),
+    renderGrid(xAxis, yAxis, plotTop),
+    renderAxes(spec, xAxis, yAxis, plotTop),
+    ...spec.series.map((series, index) => renderSeries(series, colours[index]!, xAxis, yAxis)),
+    legend.svg,
     '</svg>',
     '',
   ].join('\n');
 }
 
-function colour(index: number): string {
-  return PALETTE[index % PALETTE.length]!;
-}
-
-function renderGrid(xAxis: Axis, yAxis: Axis): string {
-  const vertical = xAxis.ticks.map((tick) => line(xAxis.toPx(tick), PLOT.top, xAxis.toPx(tick), PLOT.bottom));
+function renderGrid(xAxis: Axis, yAxis: Axis, plotTop: number): string {
+  const vertical = xAxis.ticks.map((tick) => line(xAxis.toPx(tick), plotTop, xAxis.toPx(tick), PLOT.bottom));
   const horizontal = yAxis.ticks.map((tick) => line(PLOT.left, yAxis.toPx(tick), PLOT.right, yAxis.toPx(tick)));
   return `<g stroke="#e3e3e3" stroke-width="1">\n${[...vertical, ...horizontal].join('\n')}\n</g>`;
 }
 
-function renderAxes(spec: ChartSpec, xAxis: Axis, yAxis: Axis): string {
+function renderAxes(spec: ChartSpec, xAxis: Axis, yAxis: Axis, plotTop: number): string {
   const parts = [
     `<g stroke="#333333" stroke-width="1">`,
     line(PLOT.left, PLOT.bottom, PLOT.right, PLOT.bottom),
-    line(PLOT.left, PLOT.top, PLOT.left, PLOT.bottom),
+    line(PLOT.left, plotTop, PLOT.left, PLOT.bottom),
     ...xAxis.ticks.map((tick) => line(xAxis.toPx(tick), PLOT.bottom, xAxis.toPx(tick), PLOT.bottom + 5)),
     ...yAxis.ticks.map((tick) => line(PLOT.left - 5, yAxis.toPx(tick), PLOT.left, yAxis.toPx(tick))),
     '</g>',
     `<g fill="#333333">`,
     ...xAxis.ticks.map((tick) => text(xAxis.toPx(tick), PLOT.bottom + 19, formatTick(tick), 'middle')),
     ...yAxis.ticks.map((tick) => text(PLOT.left - 9, yAxis.toPx(tick) + 4, formatTick(tick), 'end')),
-    text((PLOT.left + PLOT.right) / 2, HEIGHT - 20, spec.xLabel, 'middle', 'font-size="13"'),
-    text(0, 0, spec.yLabel, 'middle', `font-size="13" transform="translate(22 ${px((PLOT.top + PLOT.bottom) / 2)}) rotate(-90)"`),
+    text((PLOT.left + PLOT.right) / 2, HEIGHT - 16, spec.xLabel, 'middle', 'font-size="13"'),
+    text(0, 0, spec.yLabel, 'middle', `font-size="13" transform="translate(18 ${px((plotTop + PLOT.bottom) / 2)}) rotate(-90)"`),
     '</g>',
   ];
   return parts.join('\n');
@@ -98,18 +108,27 @@ function renderAxes(spec: ChartSpec, xAxis: Axis, yAxis: Axis): string {
 function renderSeries(series: ChartSeries, stroke: string, xAxis: Axis, yAxis: Axis): string {
   const points = [...series.points].sort((a, b) => a.x - b.x);
   const dash = series.dashed ? ' stroke-dasharray="7 5"' : '';
-  const path = points.map((point) => `${px(xAxis.toPx(point.x))},${px(yAxis.toPx(point.y))}`).join(' ');
+  const corners = series.steps ? points.flatMap((point, index) => [point, ...stepCorner(point, points[index + 1])]) : points;
+  const path = corners.map((point) => `${px(xAxis.toPx(point.x))},${px(yAxis.toPx(point.y))}`).join(' ');
   const bars = points
     .filter((point) => point.min !== undefined || point.max !== undefined)
     .map((point) => errorBar(xAxis.toPx(point.x), yAxis.toPx(point.min ?? point.y), yAxis.toPx(point.max ?? point.y)));
-  const markers = points.map((point) => `<circle cx="${px(xAxis.toPx(point.x))}" cy="${px(yAxis.toPx(point.y))}" r="3.2" fill="${stroke}"/>`);
+  // A reference line's values are hollow: computed, not measured.
+  const fill = series.dashed ? '#ffffff' : stroke;
+  const markers = points.map((point) => `<circle cx="${px(xAxis.toPx(point.x))}" cy="${px(yAxis.toPx(point.y))}" r="3.2" fill="${fill}"/>`);
   return [
     `<g stroke="${stroke}" stroke-width="1.3">`,
     `<polyline fill="none" stroke-width="2" stroke-linejoin="round"${dash} points="${path}"/>`,
     ...bars,
-    ...(series.dashed ? [] : markers),
+    ...(series.dashed && !series.steps ? [] : markers),
     '</g>',
   ].join('\n');
+}
+
+/** Where a step from `point` to `next` turns: down at `point`'s x when the next value is lower, up at `next`'s x when higher. */
+function stepCorner(point: ChartPoint, next: ChartPoint | undefined): ChartPoint[] {
+  if (next === undefined || next.y === point.y) return [];
+  return [next.y < point.y ? { x: point.x, y: next.y } : { x: next.x, y: point.y }];
 }
 
 function errorBar(x: number, yLow: number, yHigh: number): string {
@@ -117,17 +136,25 @@ function errorBar(x: number, yLow: number, yHigh: number): string {
   return [line(x, yLow, x, yHigh), line(x - cap, yLow, x + cap, yLow), line(x - cap, yHigh, x + cap, yHigh)].join('\n');
 }
 
-function renderLegend(series: ChartSeries[]): string {
-  const left = PLOT.right + 22;
-  const rows = series.map((entry, index) => {
-    const y = PLOT.top + 10 + index * 24;
+/** The legend in lines under the title, each entry a sample of its line and its name; `bottom`: the last line's. */
+function renderLegend(series: ChartSeries[], colours: readonly string[]): { svg: string; bottom: number } {
+  let x = PLOT.left;
+  let y = LEGEND.top;
+  const entries = series.map((entry, index) => {
+    const width = LEGEND.sample + 8 + entry.name.length * CHAR_WIDTH;
+    if (x > PLOT.left && x + width > PLOT.right) {
+      x = PLOT.left;
+      y += LEGEND.lineHeight;
+    }
     const dash = entry.dashed ? ' stroke-dasharray="7 5"' : '';
-    return [
-      `<line x1="${px(left)}" y1="${px(y)}" x2="${px(left + 30)}" y2="${px(y)}" stroke="${colour(index)}" stroke-width="2"${dash}/>`,
-      text(left + 38, y + 4, entry.name, 'start'),
+    const svg = [
+      `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x + LEGEND.sample)}" y2="${px(y)}" stroke="${colours[index]}" stroke-width="2"${dash}/>`,
+      text(x + LEGEND.sample + 8, y + 4, entry.name, 'start'),
     ].join('\n');
+    x += width + LEGEND.entryGap;
+    return svg;
   });
-  return `<g fill="#222222">\n${rows.join('\n')}\n</g>`;
+  return { svg: `<g fill="#222222">\n${entries.join('\n')}\n</g>`, bottom: y };
 }
 
 /** Ticks at round steps (1, 2 or 5 times a power of ten), with the axis widened to the outer ticks. */

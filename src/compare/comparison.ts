@@ -13,7 +13,7 @@ import { type ServerKnobArgs, serverKnobs } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
 import { renderChart } from './chart.js';
-import { compareChart } from './compare-chart.js';
+import { compareChart, compareChartTitle } from './compare-chart.js';
 import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
@@ -188,9 +188,9 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
 
     let chartFailed = false;
     if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
-      const latency = latencyMs === undefined ? '' : `, ${latencyMs} ms latency`;
+      const fixedLatency = spec && 'embedded' in spec && spec.embedded.jitterMs === 0 ? spec.embedded.latencyMs : undefined;
       try {
-        await writeWhole(chartFile, renderChart(compareChart(rows, `${count} ${noun}${latency}: wall time by requests in flight`)), tempPrefixFor());
+        await writeWhole(chartFile, renderChart(compareChart(rows, compareChartTitle(count, noun, fixedLatency, png))), tempPrefixFor());
         log(`Chart written to ${options.chart}`);
       } catch (error) {
         // Its folder may have gone during the runs: the table is still worth having.

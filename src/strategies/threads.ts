@@ -154,7 +154,7 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
     }
     if (message.type === 'result') {
       held.delete(message.result.url);
-      if (!limits || limits.finished(message.result)) events.onResult(message.result);
+      if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
       return;
     }
     if (message.type === 'want-permit') {
@@ -166,10 +166,10 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
     }
     if (message.type === 'sent') return limits?.sent(message.url);
     if (message.type === 'permit-back') return limits?.release(message.url);
-    if (message.type === 'retry') return events.onRetry(message.notice);
+    if (message.type === 'retry') return events.onRetry(numbered(context, message.notice));
     if (message.type === 'bytes') return events.onBytes(message.bytes);
     if (message.type === 'started') {
-      context.workers.push({ thread: message.thread, startedAt: message.startedAt });
+      context.workers.push({ thread: message.thread, worker: context.workers.length + 1, startedAt: message.startedAt });
       return;
     }
     if (limits) limits.take(queue, handOut, port);
@@ -201,9 +201,16 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
   }
 }
 
+/** With the number its thread got in this pool, as a person reads it: a thread's `started` comes before anything else it posts. */
+function numbered<T extends { thread: number }>(context: PoolContext, event: T): T & { worker?: number } {
+  const worker = context.workers.find((each) => each.thread === event.thread)?.worker;
+  return worker === undefined ? event : { ...event, worker };
+}
+
 /** An item lost with its worker, declared on the main thread now: `attempts` counts the workers that had it in hand. */
 function failed(item: Item, error: string, attempts: number): ItemResult {
-  return { ...item, status: 'error', bytes: 0, startedAt: performance.timeOrigin + performance.now(), ms: 0, thread: 0, attempts, error };
+  const now = performance.timeOrigin + performance.now();
+  return { ...item, status: 'error', bytes: 0, startedAt: now, ms: 0, endedAt: now, thread: 0, attempts, error };
 }
 
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */

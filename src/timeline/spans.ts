@@ -29,6 +29,8 @@ export interface StartupSpan extends Span {
 /** What one thread did. */
 export interface Lane {
   thread: number;
+  /** A pool worker's number, 1..threads, which names its lane (the raw thread id otherwise). */
+  worker?: number;
   startup?: Span;
   flags: FlagSpan[];
 }
@@ -45,13 +47,17 @@ export interface Spans {
   startups: readonly StartupSpan[];
 }
 
-/** One lane per thread that has a span, the main thread first, then by thread id; flags by start. */
-export function lanesOf(spans: Spans): Lane[] {
+/**
+ * One lane per thread that has a span, the main thread first, then by worker number (`workers`
+ * gives a pool thread's number by its id), else by thread id; flags by start.
+ */
+export function lanesOf(spans: Spans, workers: ReadonlyMap<number, number> = new Map()): Lane[] {
   const lanes = new Map<number, Lane>();
   const lane = (thread: number) => {
     let found = lanes.get(thread);
     if (!found) {
-      found = { thread, flags: [] };
+      const worker = workers.get(thread);
+      found = { thread, ...(worker === undefined ? {} : { worker }), flags: [] };
       lanes.set(thread, found);
     }
     return found;
@@ -62,5 +68,7 @@ export function lanesOf(spans: Spans): Lane[] {
   }
   for (const flag of spans.flags) lane(flag.thread).flags.push(flag);
   for (const { flags } of lanes.values()) flags.sort((a, b) => a.start - b.start);
-  return [...lanes.values()].sort((a, b) => a.thread - b.thread);
+  // The main thread has no worker number: it goes first as 0.
+  const order = (lane: Lane) => (lane.thread === 0 ? 0 : (lane.worker ?? lane.thread));
+  return [...lanes.values()].sort((a, b) => order(a) - order(b));
 }
