@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
 import { givenMoreThanOnce } from './options.js';
 import { packageJson } from './paths.js';
+import { terminalWidth } from './terminal-width.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
@@ -29,7 +30,8 @@ try {
     // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
     .parserConfiguration({ 'parse-numbers': false })
     .check(optionsGivenOnce, true)
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // Wider lines are harder to read; a pipe gets 80 columns, not the 110 this once gave any width.
+    .wrap(Math.min(110, terminalWidth()))
     // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
     // errors; anything else is a bug and keeps its stack.
     .fail((message, error) => {

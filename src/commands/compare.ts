@@ -4,6 +4,21 @@ import { wholeNumber } from '../numbers.js';
 import type { Layout } from '../file-names.js';
 import { choicesNote, LAYOUTS, oneOf, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
+import { type Example, examplesText } from '../help-examples.js';
+import { terminalWidth } from '../terminal-width.js';
+
+const EXAMPLES: readonly Example[] = [
+  ['$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency'],
+  ['$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time'],
+  ['$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart'],
+  ['$0 compare --all --threads 8,20,64 --json', 'every flag, rows for a script'],
+  ['$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies'],
+  ['$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)'],
+  ['$0 compare --server local --repeat 5', 'no latency: what the overhead costs'],
+  ['$0 compare -i urls.txt --modes threads,async --threads 1,2,4', 'the files of a URL list instead of flags'],
+  ['$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop'],
+  ['$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes'],
+];
 
 const builder = (yargs: Argv) =>
   yargs
@@ -69,18 +84,9 @@ const builder = (yargs: Argv) =>
       ext: transferOptions.ext,
       timeout: transferOptions.timeout,
     })
-    .example('$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency')
-    .example('$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time')
-    .example('$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart')
-    .example('$0 compare --all --threads 8,20,64 --json', 'every flag, rows for a script')
-    .example('$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies')
-    .example('$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)')
-    .example('$0 compare --server local --repeat 5', 'no latency: what the overhead costs')
-    .example('$0 compare -i urls.txt --modes threads,async --threads 1,2,4', 'the files of a URL list instead of flags')
-    .example('$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop')
-    .example('$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes')
     .epilog(
-      'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
+      `${examplesText(EXAMPLES, terminalWidth())}\n\n` +
+        'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
         'all against one server started once. After an untimed warm-up, the configs run in turn, --repeat times over, ' +
         'so that a machine getting busier affects all of them alike; the table gives medians with min-max. The embedded ' +
         'server holds every answer for --latency ms (300 for delay) with no jitter unless --jitter is given, so the bound ' +

@@ -7,9 +7,33 @@ import { wholeNumber } from '../numbers.js';
 import { choicesNote, LAYOUTS, MODES, oneOf, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
 import type { Layout } from '../file-names.js';
 import { createProgress, type Progress } from '../progress.js';
+import { type Example, examplesText } from '../help-examples.js';
+import { terminalWidth } from '../terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
 import type { Mode } from '../types.js';
+
+const EXAMPLES: readonly Example[] = [
+  ['$0', 'the 20 most populous countries, worker threads, embedded server with latency'],
+  ['$0 BR IN US --verbose', 'three flags, one line each'],
+  ['$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each'],
+  ['$0 --all --mode async --concurrency 20', 'every flag of the catalogue from the main event loop'],
+  ['$0 --every --threads 8 --json > report.json', 'all 676 codes AA..ZZ, a JSON report'],
+  ['$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests'],
+  ['$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out'],
+  ['$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another'],
+  ['$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}'],
+  ['$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB'],
+  ['$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms'],
+  ['$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it'],
+  ['$0 --png 640 --timeline run.svg', 'and a timeline of where the time went: requests, renders, worker start-ups'],
+  ['$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)'],
+  ['$0 --all --skip-existing', 'no request at all for a flag already here'],
+  ['$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed'],
+  ['$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked'],
+  ['$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)'],
+  ['$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input'],
+];
 
 const builder = (yargs: Argv) =>
   yargs
@@ -54,25 +78,7 @@ const builder = (yargs: Argv) =>
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
-    .example('$0', 'the 20 most populous countries, worker threads, embedded server with latency')
-    .example('$0 BR IN US --verbose', 'three flags, one line each')
-    .example('$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each')
-    .example('$0 --all --mode async --concurrency 20', 'every flag of the catalogue from the main event loop')
-    .example('$0 --every --threads 8 --json > report.json', 'all 676 codes AA..ZZ, a JSON report')
-    .example('$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests')
-    .example('$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out')
-    .example('$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another')
-    .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
-    .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
-    .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
-    .example('$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it')
-    .example('$0 --png 640 --timeline run.svg', 'and a timeline of where the time went: requests, renders, worker start-ups')
-    .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
-    .example('$0 --all --skip-existing', 'no request at all for a flag already here')
-    .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
-    .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked')
-    .example('$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)')
-    .example('$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input');
+    .epilog(examplesText(EXAMPLES, terminalWidth()));
 
 type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
