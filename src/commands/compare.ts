@@ -5,7 +5,7 @@ import type { Layout } from '../file-names.js';
 import { choicesNote, LAYOUTS, oneOf, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
 import { type Example, examplesText } from '../help-examples.js';
-import { terminalWidth } from '../terminal-width.js';
+import { terminalWidth, wrapWords } from '../terminal-width.js';
 
 const EXAMPLES: readonly Example[] = [
   ['$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency'],
@@ -50,6 +50,7 @@ const builder = (yargs: Argv) =>
       },
       repeat: { default: 3, requiresArg: true, coerce: wholeNumber('repeat'), describe: 'Timed runs of each config, in interleaved order [number]' },
       json: { type: 'boolean', describe: 'Print the rows as JSON on stdout instead of the table' },
+      wide: { type: 'boolean', describe: 'Every column of the table: also flags/s, bound, worker start-up and peak memory' },
       chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
       png: { ...renderOptions.png, describe: 'Every run also renders each flag to a PNG this many px wide, on the thread that downloaded it: the CPU stage [number]' },
       timelines: {
@@ -110,22 +111,34 @@ async function handler(argv: CompareArgs): Promise<void> {
     import('../compare/terminal-chart.js'),
   ]);
   const relay = new SignalRelay();
-  const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
+  const interrupt = onInterrupt('stopping the run in progress and leaving it out', (signal) => relay.send(signal));
   try {
     const { codes, all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines } = argv;
     const { server, latency, jitter, errorRate, seed, ext, timeout } = argv;
     const options = { all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines, server, latency, jitter };
     const { summary, boundNote, chartFailed } = await runComparison(
-      { codes: codes?.map(String), ...options, errorRate, seed, ext, timeout, signal: interrupt.signal, onLog: (line) => process.stderr.write(`${line}\n`) },
+      {
+        codes: codes?.map(String),
+        ...options,
+        errorRate,
+        seed,
+        ext,
+        timeout,
+        signal: interrupt.signal,
+        onLog: (line) => process.stderr.write(`${wrapWords(line, terminalWidth(process.stderr)).join('\n')}\n`),
+      },
       relay,
     );
     const stoppedBy = interrupt.stoppedBy;
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
-      const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
-      const chartShape = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
+      const width = terminalWidth();
+      const stopped = `Interrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}; the run then in progress was stopped and left out.`;
+      const note = stoppedBy === undefined ? '' : `\n${wrapWords(stopped, width).join('\n')}`;
+      const chartShape = { width: Math.min(width, CHART_WIDTH), charset: chartCharset() };
       const { rows } = summary;
-      process.stdout.write(`\n${comparisonText({ rows, baseline: baselineOf(rows), boundNote, chart: chartShape })}${note}\n`);
+      const text = comparisonText({ rows, baseline: baselineOf(rows), boundNote, chart: chartShape, width, wide: argv.wide });
+      process.stdout.write(`\n${text}${note}\n`);
     }
     process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || summary.rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {

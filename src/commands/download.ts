@@ -8,7 +8,7 @@ import { choicesNote, LAYOUTS, MODES, oneOf, reliabilityOptions, renderOptions, 
 import type { Layout } from '../file-names.js';
 import { createProgress, type Progress } from '../progress.js';
 import { type Example, examplesText } from '../help-examples.js';
-import { terminalWidth } from '../terminal-width.js';
+import { terminalWidth, wrapWords } from '../terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
 import type { Mode } from '../types.js';
@@ -99,7 +99,14 @@ async function handler(argv: DownloadArgs): Promise<void> {
         if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
         interrupt = onInterrupt('stopping the downloads in flight');
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
-        lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
+        // The server's description is long: broken between words, not wherever the terminal's edge falls.
+        const width = terminalWidth(lines === process.stdout ? process.stdout : process.stderr);
+        lines.write(
+          `${describeRun(start.requested, start.server, start, noun)
+            .split('\n')
+            .flatMap((line) => wrapWords(line, width))
+            .join('\n')}\n`,
+        );
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
