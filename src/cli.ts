@@ -16,6 +16,12 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
   return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
 }
 
+/** The help that covers what was typed: a command's own, else the download's (the default command). */
+function helpCommand(args: readonly string[]): string {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return command === 'compare' || command === 'serve' ? `flags ${command} --help` : 'flags --help';
+}
+
 // yargs would look for a package.json from the working folder up, and print "unknown" (or
 // another package's version) when run from elsewhere: this one is ours.
 const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
@@ -45,6 +51,6 @@ try {
     .parseAsync();
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`flags: ${error.message}\nRun 'flags --help' for usage.\n`);
+  process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
   process.exitCode = 2;
 }
