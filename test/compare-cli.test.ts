@@ -138,9 +138,11 @@ describe('flags compare, end to end', () => {
     const bad = await compare(['--threads', '1,0'], tempDir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--threads: "0" is not a positive whole number/);
+    assert.match(bad.stderr, /\nRun 'flags compare --help' for usage\.\n$/, 'the help of compare, not of the download');
     const tooMany = await compare(['BR', 'IN', '--threads', '1,4'], tempDir);
     assert.equal(tooMany.code, 2);
     assert.match(tooMany.stderr, /--threads 4: there are only 2 flags/);
+    assert.match(tooMany.stderr, /Run 'flags compare --help'/);
     const badLatency = await compare(['BR', '--threads', '1', '--latency', 'abc'], tempDir);
     assert.equal(badLatency.code, 2);
     assert.match(badLatency.stderr, /--latency must be a whole number from 0 to 2147483647, got "abc"/);

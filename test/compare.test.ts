@@ -299,3 +299,92 @@ describe('text tables', () => {
     assert.equal(markdownTable([...columns], [['a|b', '5']]), '| name | ms |\n|:---|---:|\n| a\\|b | 5 |');
   });
 });
+
+describe('the noise of a run', () => {
+  const async = (count: number): RunConfig => ({ mode: 'async', threads: 0, concurrency: count, partition: 'dynamic' });
+  /** Three runs per config: the configs' min-max ranges are what the reading judges. */
+  const three = (...times: number[][]) => times.map((walls) => walls.map((ms) => run(ms)));
+
+  it('the same config measured twice reads "within the noise", calls neither faster, and suggests --repeat', () => {
+    // As if one config ran with --repeat 3 against itself: three noisy runs each, ranges that overlap.
+    const rows = buildRows([async(1), async(2), threads(1), threads(2)], three([1460, 2100, 2690], [1500, 1900, 2400], [1550, 2000, 2600], [1480, 2200, 2500]), {
+      flags: 20,
+      latencyMs: 50,
+    });
+    const sentences = readRows(rows, baselineOf(rows));
+    const text = sentences.join('\n');
+    assert.match(text, /The gain stops at 1 thread \(2\.00 s\): 2 threads are within the noise of this run\./);
+    assert.match(text, /threads were within the noise of this run at every count: their min-max ranges overlap/);
+    assert.match(text, /event loop alone \(async, 1\.50-2\.40 s\) and 2 threads \(1\.48-2\.50 s\) were within the noise of this run/);
+    assert.match(text, /--repeat 6\) may tell the configs apart/);
+    assert.doesNotMatch(text, /never paid|faster than|slower than/, text);
+  });
+
+  it('ranges apart are still read as faster or slower, and one run each says it has no range', () => {
+    const rows = buildRows([async(2), threads(2)], three([3000, 3100, 3200], [1500, 1550, 1600]), { flags: 20 });
+    const text = readRows(rows, baselineOf(rows)).join('\n');
+    assert.match(text, /async\) was 2\.0× slower than 2 threads/);
+    assert.doesNotMatch(text, /noise/);
+    const once = buildRows([async(2), threads(2)], [[run(3000)], [run(1500)]], { flags: 20 });
+    assert.match(readRows(once, baselineOf(once)).join('\n'), /Each config ran once, so nothing here shows how much its time varies: --repeat 3/);
+  });
+
+  it('a regime verdict names its evidence', () => {
+    const rows = buildRows([async(1), async(2), threads(1), threads(2)], three([900, 910, 920], [800, 810, 820], [700, 710, 720], [400, 410, 420]), { flags: 20, latencyMs: 400 });
+    const regime = readRows(rows, baselineOf(rows)).find((sentence) => sentence.startsWith('The numbers show'));
+    assert.match(regime!, /explains \d+% of the time; yet threads beat async at the same requests in flight \(1\.98× at 2\)\.$/);
+  });
+
+  it('a config stopped before any run finished is "not run", not a failure', () => {
+    const [done, notRun] = buildRows([threads(1), threads(2)], [[run(1000)], []], { flags: 4 });
+    assert.deepEqual([done!.runs, done!.notRun], [1, false]);
+    assert.deepEqual([notRun!.runs, notRun!.failed, notRun!.notRun, notRun!.medianMs], [0, 0, true, null]);
+    const shape = compareTable([done!, notRun!], '1 thread');
+    assert.ok(shape.cells[1]!.includes('not run'), shape.cells[1]!.join(' | '));
+    assert.doesNotMatch(shape.cells[1]!.join(' '), /failed/);
+  });
+
+  it('counts in the singular when there is one', () => {
+    const [one] = buildRows([threads(1)], [[run(500, { failure: 'exit code 1' })]], { flags: 1 });
+    assert.ok(compareTable([one!], undefined).cells[0]!.includes('its 1 run failed'));
+    const text = comparisonText({ rows: [one!], baseline: undefined });
+    assert.match(text, /\n1 failed run, left out of the times above:\n/);
+    const [bound] = buildRows([threads(1)], [[run(500)]], { flags: 1, latencyMs: 300 });
+    assert.match(readRows([bound!], undefined).join('\n'), /1 thread takes 1\.7× the 0\.30 s that 1 request in flight needs at this latency/);
+  });
+});
+
+describe('text tables in blocks', () => {
+  const columns = [
+    { header: 'config', align: 'left' },
+    { header: 'median wall\n(min-max)', align: 'right' },
+    { header: 'flags/s', align: 'right' },
+    { header: 'peak\nmemory', align: 'right' },
+  ] as const;
+  const rows = [
+    ['threads 4', '1.23 s (1.20-1.30)', '16.3', '120 MB'],
+    ['async 20', '0.95 s (0.90-1.00)', '21.1', '60 MB'],
+  ];
+
+  it('goes on in blocks under the width, each led by the key columns, no cell broken', () => {
+    const text = textTable([...columns], rows, { width: 32, key: 1 });
+    assert.equal(
+      text,
+      [
+        '                  median wall',
+        'config              (min-max)',
+        '─────────  ──────────────────',
+        'threads 4  1.23 s (1.20-1.30)',
+        'async 20   0.95 s (0.90-1.00)',
+        '',
+        '                      peak',
+        'config     flags/s  memory',
+        '─────────  ───────  ──────',
+        'threads 4     16.3  120 MB',
+        'async 20      21.1   60 MB',
+      ].join('\n'),
+    );
+    assert.equal(textTable([...columns], rows).split('\n').length, 5, 'one block when no width is given');
+    assert.match(markdownTable([...columns], rows), /^\| config \| median wall \(min-max\) \| flags\/s \| peak memory \|/);
+  });
+});
