@@ -94,7 +94,10 @@ describe('flags compare, end to end', () => {
     assert.equal(code, 1);
     assert.match(stdout, /all 2 runs failed/);
     // A reason longer than the line goes on under itself.
-    assert.match(stdout, /2 failed runs, left out of the times above:\n {2}threads 1×1: run 1: 1 of 1 flag failed \(first: br [^]*?ECONNREFUSED[^]*?\)\n {2}threads 1×1: run 2: /);
+    assert.match(
+      stdout,
+      /2 failed runs, left out of the times above:\n {2}threads 1×1: run 1: 1 of 1 flag failed \(first: br [\s\S]*?ECONNREFUSED[\s\S]*?\)\n {2}threads 1×1: run 2: /,
+    );
     assert.match(stdout, /No bound: the latency of a real server is not known here\./);
   });
 
