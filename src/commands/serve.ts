@@ -78,7 +78,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       server = await serve({ profile, host, port, dir, latency, jitter, errorRate, seed, cert, key, log: false });
     } catch (error) {
       if (!(error instanceof ServerStartError)) throw error;
-      process.stderr.write(`flags serve: ${error.message}\n`);
+      // A busy port is the usual case: another serve still running, or a server of its own.
+      const busy = error.culprit === 'address' && port !== 0 && error.message.endsWith('already in use');
+      process.stderr.write(`flags serve: ${error.message}${busy ? ` (--port 0 takes any free port)` : ''}\n`);
       process.exitCode = error.culprit === 'dir' ? 2 : 1;
       return;
     }
