@@ -172,7 +172,9 @@ function costSentence(ladder: readonly Timed[]): string | undefined {
   const parts: string[] = [];
   const take = `${threadCount(top)} ${top.threads === 1 ? 'takes' : 'take'}`;
   if (top.boundMs !== null)
-    parts.push(`${take} ${times(top.medianMs / top.boundMs)} the ${seconds(top.boundMs)} that ${plural(top.inFlight, 'request')} in flight ${top.inFlight === 1 ? 'needs' : 'need'} at this latency`);
+    parts.push(
+      `${take} ${times(top.medianMs / top.boundMs)} the ${seconds(top.boundMs)} that ${plural(top.inFlight, 'request')} in flight ${top.inFlight === 1 ? 'needs' : 'need'} at this latency`,
+    );
   else parts.push(`${take} ${seconds(top.medianMs)}`);
   if (top.workerStartupMs !== null) {
     const started = top.workersStarted !== null && top.workersStarted < top.threads ? ` (only ${top.workersStarted} started before the work ran out)` : '';
