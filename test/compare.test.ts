@@ -335,6 +335,14 @@ describe('the noise of a run', () => {
     assert.match(regime!, /explains \d+% of the time; yet threads beat async at the same requests in flight \(1\.98× at 2\)\.$/);
   });
 
+  it('partitions whose ranges overlap are within the noise, not "the split decides"', () => {
+    const chunks: RunConfig = { ...threads(2), partition: 'chunks' };
+    const rows = buildRows([threads(2), chunks], three([1000, 1100, 1300], [1050, 1200, 1250]), { flags: 20 });
+    const text = readRows(rows, baselineOf(rows)).join('\n');
+    assert.match(text, /At 2 threads the partitions were within the noise of this run: dynamic 1\.10 s, chunks 1\.20 s\./);
+    assert.doesNotMatch(text, /decides/);
+  });
+
   it('a config stopped before any run finished is "not run", not a failure', () => {
     const [done, notRun] = buildRows([threads(1), threads(2)], [[run(1000)], []], { flags: 4 });
     assert.deepEqual([done!.runs, done!.notRun], [1, false]);

@@ -36,14 +36,14 @@ export function readRows(rows: readonly CompareRow[], baseline: Baseline): strin
 const NOISE = 'within the noise of this run';
 
 /** Both ranges of run times overlap: this run cannot tell which of the two is faster. */
-export function withinNoise(a: Timed, b: Timed): boolean {
+function withinNoise(a: Timed, b: Timed): boolean {
   return a.minMs! <= b.maxMs! && b.minMs! <= a.maxMs!;
 }
 
 /** What to do when the ranges overlap, or when one run each leaves no range to judge by. */
 function noiseSentence(rows: readonly Timed[], sentences: readonly (string | undefined)[]): string | undefined {
   const most = Math.max(0, ...rows.map((row) => row.runs));
-  if (sentences.some((sentence) => sentence?.includes(NOISE))) {
+  if (sentences.some((sentence) => sentence?.includes('within the noise'))) {
     return `Where min-max ranges overlap, more runs (--repeat ${Math.max(5, most * 2)}) may tell the configs apart.`;
   }
   if (rows.length > 1 && most === 1) return 'Each config ran once, so nothing here shows how much its time varies: --repeat 3 gives each a min-max range.';
@@ -117,21 +117,19 @@ function paySentence(pairs: readonly Pair[]): string | undefined {
   const noisy = pairs.filter((pair) => verdict(pair) === 'noise');
   const lead = 'Against async at the same requests in flight, threads';
   if (noisy.length === pairs.length) return `${lead} were ${NOISE} at every count: their min-max ranges overlap ${list}.`;
-  const counts = noisy.map((pair) => pair.threads.inFlight);
-  const noise = noisy.length === 0 ? '' : `; at ${counts.join(', ')} in flight the two were ${NOISE}`;
-  // Counts within the noise say neither yes nor no.
+  // Counts within the noise say neither yes nor no: the list marks them.
   const decided = pairs.filter((pair) => verdict(pair) !== 'noise');
   const paying = decided.filter(pays);
-  if (paying.length === 0) return `${lead} never paid ${list}${noise}.`;
-  if (paying.length === decided.length) return `${lead} paid at every count ${noisy.length === 0 ? '' : 'but the noisy ones '}${list}${noise}.`;
+  if (paying.length === 0) return `${lead} never paid ${list}.`;
+  if (paying.length === decided.length) return `${lead} paid at every count ${noisy.length === 0 ? '' : 'outside the noise '}${list}.`;
   const first = paying[0]!.threads.inFlight;
   const last = paying.at(-1)!.threads.inFlight;
   const startsLate = first > decided[0]!.threads.inFlight;
   const stopsEarly = last < decided.at(-1)!.threads.inFlight;
-  if (first === last) return `${lead} paid only at ${first} in flight ${list}${noise}.`;
+  if (first === last) return `${lead} paid only at ${first} in flight ${list}.`;
   const start = startsLate ? `start paying at ${first} in flight` : `pay from ${first} in flight`;
   const stop = stopsEarly ? ` and stop paying after ${last}` : startsLate ? ` and keep paying up to ${last}` : ` up to ${last}`;
-  return `${lead} ${start}${stop} ${list}${noise}.`;
+  return `${lead} ${start}${stop} ${list}.`;
 }
 
 /** The thread rows of one partition (dynamic when there is a choice), fewest threads first. */
@@ -211,7 +209,7 @@ function partitionSentence(rows: readonly Timed[]): string | undefined {
   const atMost = threads.filter((row) => row.threads === most).sort((a, b) => a.medianMs - b.medianMs);
   if (atMost.length < 2) return undefined;
   const list = atMost.map((row) => `${row.partition} ${seconds(row.medianMs)}`).join(', ');
-  if (atMost.every((row) => withinNoise(row, atMost[0]!))) return `At ${plural(most, 'thread')} the split made no difference beyond the noise (${NOISE}): ${list}.`;
+  if (atMost.every((row) => withinNoise(row, atMost[0]!))) return `At ${plural(most, 'thread')} the partitions were ${NOISE}: ${list}.`;
   return `At ${plural(most, 'thread')} the split decides the time: ${list}.`;
 }
 
