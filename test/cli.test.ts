@@ -162,6 +162,14 @@ describe('flags (the download command)', () => {
       assert.equal(files.length, okLines.length);
     }));
 
+  test('one file is counted in the singular', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['BR', '--server', 'local', '--sha256', '--dest', folder]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^1 flag downloaded, 0 not found, 0 errors in /m);
+      assert.match(run.stdout, /^Checksums of 1 file written to /m);
+    }));
+
   test('flags serve on a port in use: exit 1, and --port 0 suggested', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');

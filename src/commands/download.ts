@@ -138,7 +138,7 @@ function printOutput(output: RunOutput, lines: NodeJS.WritableStream, noun: Item
   if (error !== undefined) {
     process.stderr.write(kind === 'checksums' ? `flags: cannot write ${path}: ${error}\n` : `flags: cannot write the timeline to ${path}: ${error}\n`);
     process.exitCode = 1;
-  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} files written to ${path}\n`);
+  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} ${output.files === 1 ? 'file' : 'files'} written to ${path}\n`);
   else lines.write(written ? `Timeline written to ${path}\n` : `No timeline: no ${noun} finished.\n`);
 }
 
