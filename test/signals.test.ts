@@ -284,7 +284,7 @@ describe('flags compare stopped by a signal', { skip: !existsSync('/proc') && 'n
         } finally {
           run.child.kill('SIGKILL');
         }
-        assert.match(run.stderr(), /Interrupted: stopping the run in progress and leaving it out/);
+        assert.match(run.stderr(), /\nInterrupted: stopping the run in progress \(Ctrl-C again to quit at once\)\n/);
         if (json) {
           const rows = (JSON.parse(run.stdout()) as { rows: { partition: string; runs: number; failed: number; notRun: boolean }[] }).rows;
           assert.deepEqual(

@@ -111,7 +111,7 @@ async function handler(argv: CompareArgs): Promise<void> {
     import('../compare/terminal-chart.js'),
   ]);
   const relay = new SignalRelay();
-  const interrupt = onInterrupt('stopping the run in progress and leaving it out', (signal) => relay.send(signal));
+  const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
   try {
     const { codes, all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines } = argv;
     const { server, latency, jitter, errorRate, seed, ext, timeout } = argv;
