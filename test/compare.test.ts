@@ -335,6 +335,14 @@ describe('the noise of a run', () => {
     assert.match(regime!, /explains \d+% of the time; yet threads beat async at the same requests in flight \(1\.98× at 2\)\.$/);
   });
 
+  it('a last step up the ladder within the noise is not said to have paid', () => {
+    const rows = buildRows([threads(1), threads(2), threads(4)], three([4000, 4100, 4200], [1900, 2000, 2300], [1700, 1750, 1950]), { flags: 20 });
+    assert.match(
+      readRows(rows, baselineOf(rows))[0]!,
+      /^Every step up the ladder was faster, the last one within the noise of this run: 4 threads took 1\.75 s, 2\.3× faster than 1 thread\.$/,
+    );
+  });
+
   it('partitions whose ranges overlap are within the noise, not "the split decides"', () => {
     const chunks: RunConfig = { ...threads(2), partition: 'chunks' };
     const rows = buildRows([threads(2), chunks], three([1000, 1100, 1300], [1050, 1200, 1250]), { flags: 20 });

@@ -150,7 +150,7 @@ function gainSentence(ladder: readonly Timed[], baseline: Baseline): string | un
   if (ladder.length === 1) return `${threadCount(knee)} took ${seconds(knee.medianMs)}${versus}.`;
   if (knee === top) {
     const below = ladder.at(-2)!;
-    if (withinNoise(below, top)) return `${threadCount(top)} took ${seconds(top.medianMs)}${versus}, ${NOISE} of ${threadCount(below)}.`;
+    if (withinNoise(below, top)) return `Every step up the ladder was faster, the last one ${NOISE}: ${threadCount(top)} took ${seconds(top.medianMs)}${versus}.`;
     return `Every step up the ladder paid: ${threadCount(top)} took ${seconds(top.medianMs)}${versus}.`;
   }
   const change = (top.medianMs - knee.medianMs) / knee.medianMs;
