@@ -34,3 +34,15 @@ export function wrapWords(text: string, width: number, lead = ''): string[] {
   lines.push(line);
   return lines;
 }
+
+/** `text` with each line longer than `width` wrapped between words, the rest of it as indented as the line. */
+export function fitLines(text: string, width: number): string {
+  return text
+    .split('\n')
+    .flatMap((line) => {
+      if (line.length <= width) return [line];
+      const indent = /^ */.exec(line)![0];
+      return wrapWords(line.slice(indent.length), width, indent);
+    })
+    .join('\n');
+}

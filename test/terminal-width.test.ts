@@ -142,6 +142,15 @@ describe('the progress bar', () => {
   );
 });
 
+describe('a download at 80 columns', () => {
+  test("the run's description and report wrap between words", () =>
+    inTemp(async (dest) => {
+      const { stdout } = withColumns(['--server', 'delay', '--latency', '50', '--jitter', '40', '--threads', '20', '--dest', dest], 80);
+      assert.match(stdout, /^Downloading 20 flags from http:\S+ \(embedded, profile delay:\nlatency 50±40 ms/m);
+      assert.deepEqual(tooLong(stdout), []);
+    }));
+});
+
 describe('compare at 80 columns', () => {
   const args = [
     'compare',

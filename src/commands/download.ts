@@ -8,7 +8,7 @@ import { choicesNote, LAYOUTS, MODES, oneOf, reliabilityOptions, renderOptions, 
 import type { Layout } from '../file-names.js';
 import { createProgress, type Progress } from '../progress.js';
 import { type Example, examplesText } from '../help-examples.js';
-import { terminalWidth, wrapWords } from '../terminal-width.js';
+import { fitLines, terminalWidth } from '../terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
 import type { Mode } from '../types.js';
@@ -101,12 +101,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
         // The server's description is long: broken between words, not wherever the terminal's edge falls.
         const width = terminalWidth(lines === process.stdout ? process.stdout : process.stderr);
-        lines.write(
-          `${describeRun(start.requested, start.server, start, noun)
-            .split('\n')
-            .flatMap((line) => wrapWords(line, width))
-            .join('\n')}\n`,
-        );
+        lines.write(`${fitLines(describeRun(start.requested, start.server, start, noun), width)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
@@ -115,7 +110,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     for await (const result of run) progress?.update(result);
     const report = await run.report;
     progress?.stop();
-    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${fitLines(formatReport(report, noun), terminalWidth())}\n`);
     process.exitCode = exitCodeFor(report, interrupt?.stoppedBy);
     for (const output of await run.outputs) printOutput(output, lines, noun);
   } finally {
