@@ -6,6 +6,7 @@ import { UsageError } from './errors.js';
 import { givenMoreThanOnce } from './options.js';
 import { packageJson } from './paths.js';
 import { outliveReaders } from './reader-gone.js';
+import { terminalWidth } from './terminal-width.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
@@ -17,6 +18,12 @@ const LISTS = ['codes', 'header', '_'];
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
   const repeated = Object.entries(argv).find(([key, value]) => !LISTS.includes(key) && !/[A-Z]/.test(key) && Array.isArray(value));
   return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
+}
+
+/** The help that covers what was typed: a command's own, else the download's (the default command). */
+function helpCommand(args: readonly string[]): string {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return command === 'compare' || command === 'serve' ? `flags ${command} --help` : 'flags --help';
 }
 
 // yargs would look for a package.json from the working folder up, and print "unknown" (or
@@ -34,7 +41,8 @@ try {
     // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
     .parserConfiguration({ 'parse-numbers': false })
     .check(optionsGivenOnce, true)
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // Wider lines are harder to read; a pipe gets 80 columns, not the 110 this once gave any width.
+    .wrap(Math.min(110, terminalWidth()))
     // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
     // errors; anything else is a bug and keeps its stack.
     .fail((message, error) => {
@@ -48,6 +56,6 @@ try {
     .parseAsync();
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`flags: ${error.message}\nRun 'flags --help' for usage.\n`);
+  process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
   process.exitCode = 2;
 }

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { fitLines, terminalWidth } from './terminal-width.js';
 
 /** Ctrl-C, kill's default signal and a closed terminal: each stops a command cleanly. */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -38,7 +39,8 @@ export function onInterrupt(whatHappens: string, relay?: (signal: StopSignal) =>
     // Aborting first lets a progress bar clear its line before the message is written below it.
     cancel.abort();
     const again = signal === 'SIGINT' ? 'Ctrl-C again to quit at once' : 'a second signal quits at once';
-    process.stderr.write(`\nInterrupted${signal === 'SIGINT' ? '' : ` by ${signal}`}: ${whatHappens} (${again})\n`);
+    const message = `Interrupted${signal === 'SIGINT' ? '' : ` by ${signal}`}: ${whatHappens} (${again})`;
+    process.stderr.write(`\n${fitLines(message, terminalWidth(process.stderr))}\n`);
   }
   for (const name of STOP_SIGNALS) process.on(name, stop);
   return {

@@ -181,7 +181,10 @@ describe('the API', () => {
   });
 
   test('compare rejects bad options with UsageError before any run', async () => {
-    await assert.rejects(compare({ threads: [1, 99], codes: ['br'] }), (error) => error instanceof UsageError && /^--threads 99: there are only 1 flags/.test(error.message));
+    await assert.rejects(
+      compare({ threads: [1, 99], codes: ['br'] }),
+      (error) => error instanceof UsageError && /^--threads 99: there is only 1 flag, so at most 1 thread can get one$/.test(error.message),
+    );
     await assert.rejects(serve({ cert: 'x' }), UsageError);
   });
 });

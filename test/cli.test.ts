@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { cliPath, filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
@@ -159,6 +161,27 @@ describe('flags (the download command)', () => {
       const okLines = run.stdout.match(/^[A-Z]{2} {2}ok/gm) ?? [];
       assert.equal(files.length, okLines.length);
     }));
+
+  test('one file is counted in the singular', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['BR', '--server', 'local', '--sha256', '--dest', folder]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^1 flag downloaded, 0 not found, 0 errors in /m);
+      assert.match(run.stdout, /^Checksums of 1 file written to /m);
+    }));
+
+  test('flags serve on a port in use: exit 1, and --port 0 suggested', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const run = await runCli(['serve', '--port', String(port), '--profile', 'local']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.equal(run.stderr, `flags serve: port ${port} on 127.0.0.1 is already in use (--port 0 takes any free port)\n`);
+    } finally {
+      taken.close();
+    }
+  });
 
   test('--help documents every option with examples', async () => {
     const run = await runCli(['--help']);

@@ -167,11 +167,11 @@ describe('the table and its reading', () => {
   });
 
   it('prints one line per row with the median and its range, and a partition column only when partitions differ', () => {
-    const shape = compareTable(rows, '1 thread');
+    const shape = compareTable(rows, '1 thread', true);
     const text = textTable(shape.columns, shape.cells);
-    assert.equal(text.split('\n').length, 2 + rows.length);
-    assert.match(text, /speedup vs 1 thread/);
-    assert.match(text.split('\n')[7]!, /^threads\s+20\s+1\s+0\.94 s \(0\.94-0\.94\)\s+6\.8×\s+21\.3\s+0\.30 s\s+32%\s+600 ms\s+270 MB$/);
+    assert.equal(text.split('\n').length, 3 + rows.length, 'two header lines and a rule');
+    assert.match(text, /speedup.*\n.*vs 1 thread/);
+    assert.match(text.split('\n')[8]!, /^threads\s+20\s+20\s+0\.94 s \(0\.94-0\.94\)\s+6\.8×\s+21\.3\s+0\.30 s\s+32%\s+600 ms\s+270 MB$/);
     assert.ok(!shape.columns.some((column) => column.header === 'partition'));
     const chunks: CompareRow = { ...rows[5]!, partition: 'chunks' };
     assert.ok(compareTable([...rows, chunks], undefined).columns.some((column) => column.header === 'partition'));
@@ -200,7 +200,7 @@ describe('the regime: waiting-bound or CPU-bound', () => {
     const sentences = readRows(rows, baselineOf(rows));
     assert.ok(
       sentences.includes(
-        'The numbers show a CPU-bound run: on a single thread (the async rows), rendering took 73% of the time; as expected, threads beat async at the same requests in flight.',
+        'The numbers show a CPU-bound run: on a single thread (the async rows), rendering took 73% of the time; as expected, threads beat async at the same requests in flight (1.49× at 2).',
       ),
       sentences.join('\n'),
     );
@@ -222,7 +222,7 @@ describe('the regime: waiting-bound or CPU-bound', () => {
     const sentences = readRows(rows, baselineOf(rows));
     assert.ok(
       sentences.includes(
-        'The numbers show a waiting-bound run: on a single thread (the async rows), the bound ceil(flags / in flight) × latency explains 92% of the time; as expected, threads did not beat async at the same requests in flight.',
+        'The numbers show a waiting-bound run: on a single thread (the async rows), the bound ceil(flags / in flight) × latency explains 92% of the time; as expected, threads did not beat async at the same requests in flight (at best 0.98× at 1).',
       ),
       sentences.join('\n'),
     );
@@ -253,11 +253,11 @@ describe('the regime: waiting-bound or CPU-bound', () => {
   it('shows the render time in its own column only when the runs rendered', () => {
     const [withPng] = buildRows([threads(2)], [[rendered(2000, 2410)]], { flags: 257 });
     const shape = compareTable([withPng!], undefined);
-    const column = shape.columns.findIndex((column) => column.header === 'rendering (summed)');
+    const column = shape.columns.findIndex((column) => column.header === 'rendering\n(summed)');
     assert.equal(shape.cells[0]![column], '2.41 s');
     const [without] = buildRows([threads(2)], [[run(2000)]], { flags: 257 });
     assert.equal(without!.renderMs, null);
-    assert.ok(!compareTable([without!], undefined).columns.some((column) => column.header === 'rendering (summed)'));
+    assert.ok(!compareTable([without!], undefined).columns.some((column) => column.header.startsWith('rendering')));
   });
 
   it('draws the medians under the table, before the reading, when asked', () => {
@@ -297,5 +297,110 @@ describe('text tables', () => {
 
   it('writes Markdown with alignment and escaped pipes', () => {
     assert.equal(markdownTable([...columns], [['a|b', '5']]), '| name | ms |\n|:---|---:|\n| a\\|b | 5 |');
+  });
+});
+
+describe('the noise of a run', () => {
+  const async = (count: number): RunConfig => ({ mode: 'async', threads: 0, concurrency: count, partition: 'dynamic' });
+  /** Three runs per config: the configs' min-max ranges are what the reading judges. */
+  const three = (...times: number[][]) => times.map((walls) => walls.map((ms) => run(ms)));
+
+  it('the same config measured twice reads "within the noise", calls neither faster, and suggests --repeat', () => {
+    // As if one config ran with --repeat 3 against itself: three noisy runs each, ranges that overlap.
+    const rows = buildRows([async(1), async(2), threads(1), threads(2)], three([1460, 2100, 2690], [1500, 1900, 2400], [1550, 2000, 2600], [1480, 2200, 2500]), {
+      flags: 20,
+      latencyMs: 50,
+    });
+    const sentences = readRows(rows, baselineOf(rows));
+    const text = sentences.join('\n');
+    assert.match(text, /The gain stops at 1 thread \(2\.00 s\): 2 threads are within the noise of this run\./);
+    assert.match(text, /threads were within the noise of this run at every count: their min-max ranges overlap/);
+    assert.match(text, /event loop alone \(async, 1\.50-2\.40 s\) and 2 threads \(1\.48-2\.50 s\) were within the noise of this run/);
+    assert.match(text, /--repeat 6\) may tell the configs apart/);
+    assert.doesNotMatch(text, /never paid|faster than|slower than/, text);
+  });
+
+  it('ranges apart are still read as faster or slower, and one run each says it has no range', () => {
+    const rows = buildRows([async(2), threads(2)], three([3000, 3100, 3200], [1500, 1550, 1600]), { flags: 20 });
+    const text = readRows(rows, baselineOf(rows)).join('\n');
+    assert.match(text, /async\) was 2\.0× slower than 2 threads/);
+    assert.doesNotMatch(text, /noise/);
+    const once = buildRows([async(2), threads(2)], [[run(3000)], [run(1500)]], { flags: 20 });
+    assert.match(readRows(once, baselineOf(once)).join('\n'), /Each config ran once, so nothing here shows how much its time varies: --repeat 3/);
+  });
+
+  it('a regime verdict names its evidence', () => {
+    const rows = buildRows([async(1), async(2), threads(1), threads(2)], three([900, 910, 920], [800, 810, 820], [700, 710, 720], [400, 410, 420]), { flags: 20, latencyMs: 400 });
+    const regime = readRows(rows, baselineOf(rows)).find((sentence) => sentence.startsWith('The numbers show'));
+    assert.match(regime!, /explains \d+% of the time; yet threads beat async at the same requests in flight \(1\.98× at 2\)\.$/);
+  });
+
+  it('a last step up the ladder within the noise is not said to have paid', () => {
+    const rows = buildRows([threads(1), threads(2), threads(4)], three([4000, 4100, 4200], [1900, 2000, 2300], [1700, 1750, 1950]), { flags: 20 });
+    assert.match(
+      readRows(rows, baselineOf(rows))[0]!,
+      /^Every step up the ladder was faster, the last one within the noise of this run: 4 threads took 1\.75 s, 2\.3× faster than 1 thread\.$/,
+    );
+  });
+
+  it('partitions whose ranges overlap are within the noise, not "the split decides"', () => {
+    const chunks: RunConfig = { ...threads(2), partition: 'chunks' };
+    const rows = buildRows([threads(2), chunks], three([1000, 1100, 1300], [1050, 1200, 1250]), { flags: 20 });
+    const text = readRows(rows, baselineOf(rows)).join('\n');
+    assert.match(text, /At 2 threads the partitions were within the noise of this run: dynamic 1\.10 s, chunks 1\.20 s\./);
+    assert.doesNotMatch(text, /decides/);
+  });
+
+  it('a config stopped before any run finished is "not run", not a failure', () => {
+    const [done, notRun] = buildRows([threads(1), threads(2)], [[run(1000)], []], { flags: 4 });
+    assert.deepEqual([done!.runs, done!.notRun], [1, false]);
+    assert.deepEqual([notRun!.runs, notRun!.failed, notRun!.notRun, notRun!.medianMs], [0, 0, true, null]);
+    const shape = compareTable([done!, notRun!], '1 thread');
+    assert.ok(shape.cells[1]!.includes('not run'), shape.cells[1]!.join(' | '));
+    assert.doesNotMatch(shape.cells[1]!.join(' '), /failed/);
+  });
+
+  it('counts in the singular when there is one', () => {
+    const [one] = buildRows([threads(1)], [[run(500, { failure: 'exit code 1' })]], { flags: 1 });
+    assert.ok(compareTable([one!], undefined).cells[0]!.includes('its 1 run failed'));
+    const text = comparisonText({ rows: [one!], baseline: undefined });
+    assert.match(text, /\n1 failed run, left out of the times above:\n/);
+    const [bound] = buildRows([threads(1)], [[run(500)]], { flags: 1, latencyMs: 300 });
+    assert.match(readRows([bound!], undefined).join('\n'), /1 thread takes 1\.7× the 0\.30 s that 1 request in flight needs at this latency/);
+  });
+});
+
+describe('text tables in blocks', () => {
+  const columns = [
+    { header: 'config', align: 'left' },
+    { header: 'median wall\n(min-max)', align: 'right' },
+    { header: 'flags/s', align: 'right' },
+    { header: 'peak\nmemory', align: 'right' },
+  ] as const;
+  const rows = [
+    ['threads 4', '1.23 s (1.20-1.30)', '16.3', '120 MB'],
+    ['async 20', '0.95 s (0.90-1.00)', '21.1', '60 MB'],
+  ];
+
+  it('goes on in blocks under the width, each led by the key columns, no cell broken', () => {
+    const text = textTable([...columns], rows, { width: 32, key: 1 });
+    assert.equal(
+      text,
+      [
+        '                  median wall',
+        'config              (min-max)',
+        '─────────  ──────────────────',
+        'threads 4  1.23 s (1.20-1.30)',
+        'async 20   0.95 s (0.90-1.00)',
+        '',
+        '                      peak',
+        'config     flags/s  memory',
+        '─────────  ───────  ──────',
+        'threads 4     16.3  120 MB',
+        'async 20      21.1   60 MB',
+      ].join('\n'),
+    );
+    assert.equal(textTable([...columns], rows).split('\n').length, 5, 'one block when no width is given');
+    assert.match(markdownTable([...columns], rows), /^\| config \| median wall \(min-max\) \| flags\/s \| peak memory \|/);
   });
 });

@@ -184,7 +184,7 @@ describe('flags --input (a URL list)', () => {
         summary.rows.every((row) => row.runs === 1 && row.failed === 0),
         JSON.stringify(summary.rows),
       );
-      assert.match(run.stderr, new RegExp(`Comparing 4 configs × 1 runs on 5 files from ${list.replaceAll('.', '\\.')}`));
+      assert.match(run.stderr, new RegExp(`Comparing 4 configs × 1 run on 5 files from ${list.replaceAll('.', '\\.')}`));
       const text = await runCli(['compare', '-i', list, '--threads', '1', '--repeat', '1']);
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /No bound: the latency of the servers of a list is not known here\./);

@@ -101,7 +101,7 @@ describe('a stop signal mid-run', () => {
           const exit = await run.exited(15_000);
 
           assert.deepEqual(exit, { code, signal: null }, run.stderr());
-          assert.match(run.stderr(), new RegExp(`\\nInterrupted by ${signal}: stopping the downloads in flight \\(a second signal quits at once\\)\\n`));
+          assert.match(run.stderr(), new RegExp(`\\nInterrupted by ${signal}: stopping the downloads in flight \\(a second signal quits at once\\)\\n`.replaceAll(' ', '\\s+')));
           const saved = await filesIn(dest);
           assert.deepEqual(saved.filter(temporary), [], 'no temporary file left');
           for (const name of saved) assert.ok((await readFile(join(dest, name))).equals(BIG_FLAG), `${name} is whole`);
@@ -287,6 +287,36 @@ describe('flags compare stopped by a signal', { skip: !existsSync('/proc') && 'n
     assert.doesNotMatch(stderr, /FAILED/, 'the stopped run is not reported as a failure');
     assert.equal(JSON.parse(stdout).interrupted, true);
   });
+
+  test('Ctrl-C after the first config: the run in progress is left out, the configs after it are "not run", not failed', () =>
+    inTemp(async (tmp) => {
+      const args = ['compare', 'BR', '--server', 'delay', '--latency', '1500', '--modes', 'threads', '--threads', '1', '--partition', 'dynamic,chunks', '--repeat', '1'];
+      for (const json of [true, false]) {
+        const run = startCli([...args, ...(json ? ['--json'] : [])], { ...process.env, TMPDIR: tmp });
+        try {
+          await until('the first config timed', () => /\[1\/2\] threads 1×1 dynamic: \d/.test(run.stderr()));
+          run.child.kill('SIGINT');
+          assert.deepEqual(await run.exited(15_000), { code: 130, signal: null }, run.stderr());
+        } finally {
+          run.child.kill('SIGKILL');
+        }
+        assert.match(run.stderr(), /\nInterrupted: stopping the run in progress\s+\(Ctrl-C\s+again\s+to\s+quit\s+at\s+once\)\n/);
+        if (json) {
+          const rows = (JSON.parse(run.stdout()) as { rows: { partition: string; runs: number; failed: number; notRun: boolean }[] }).rows;
+          assert.deepEqual(
+            rows.map((row) => [row.partition, row.runs, row.failed, row.notRun]),
+            [
+              ['dynamic', 1, 0, false],
+              ['chunks', 0, 0, true],
+            ],
+          );
+        } else {
+          assert.match(run.stdout(), /^threads +chunks +1 +1 +not run/m);
+          assert.doesNotMatch(run.stdout(), /runs? failed/);
+          assert.match(run.stdout(), /Interrupted: the table holds the runs finished before Ctrl-C; the run then in\s+progress was stopped and left out\./);
+        }
+      }
+    }));
 
   test('Ctrl-C twice during a long render: the run in progress is killed at once, the temporary folder goes; exit 130', async () => {
     let served = false;

@@ -4,6 +4,21 @@ import { wholeNumber } from '../numbers.js';
 import type { Layout } from '../file-names.js';
 import { choicesNote, LAYOUTS, oneOf, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import { serverKnobs } from '../server/options.js';
+import { type Example, examplesText } from '../help-examples.js';
+import { terminalWidth, wrapWords } from '../terminal-width.js';
+
+const EXAMPLES: readonly Example[] = [
+  ['$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency'],
+  ['$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time'],
+  ['$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart'],
+  ['$0 compare --all --threads 8,20,64 --json', 'every flag, rows for a script'],
+  ['$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies'],
+  ['$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)'],
+  ['$0 compare --server local --repeat 5', 'no latency: what the overhead costs'],
+  ['$0 compare -i urls.txt --modes threads,async --threads 1,2,4', 'the files of a URL list instead of flags'],
+  ['$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop'],
+  ['$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes'],
+];
 
 const builder = (yargs: Argv) =>
   yargs
@@ -35,6 +50,7 @@ const builder = (yargs: Argv) =>
       },
       repeat: { default: 3, requiresArg: true, coerce: wholeNumber('repeat'), describe: 'Timed runs of each config, in interleaved order [number]' },
       json: { type: 'boolean', describe: 'Print the rows as JSON on stdout instead of the table' },
+      wide: { type: 'boolean', describe: 'Every column of the table: also flags/s, bound, worker start-up and peak memory' },
       chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
       png: { ...renderOptions.png, describe: 'Every run also renders each flag to a PNG this many px wide, on the thread that downloaded it: the CPU stage [number]' },
       timelines: {
@@ -69,18 +85,9 @@ const builder = (yargs: Argv) =>
       ext: transferOptions.ext,
       timeout: transferOptions.timeout,
     })
-    .example('$0 compare', 'the 20 default flags at 1, 2, 4, 8, 16 and 20 threads, 3 runs each, 300 ms fixed latency')
-    .example('$0 compare --modes threads,async,sequential', 'the pool against the event loop and one-at-a-time')
-    .example('$0 compare --threads 1,20 --chart c.svg', 'two thread counts, and a chart')
-    .example('$0 compare --all --threads 8,20,64 --json', 'every flag, rows for a script')
-    .example('$0 compare --threads 20 --jitter 200 --partition dynamic,chunks', 'what the split changes when latency varies')
-    .example('$0 compare --server http://127.0.0.1:8080/flags', 'a real server (no bound: its latency is unknown)')
-    .example('$0 compare --server local --repeat 5', 'no latency: what the overhead costs')
-    .example('$0 compare -i urls.txt --modes threads,async --threads 1,2,4', 'the files of a URL list instead of flags')
-    .example('$0 compare --all --png 640 --modes threads,async --threads 1,2,4 --server local', 'a CPU stage per flag: where threads pay against the event loop')
-    .example('$0 compare --png 640 --timelines timelines', 'and one timeline per config: where the time goes')
     .epilog(
-      'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
+      `${examplesText(EXAMPLES, terminalWidth())}\n\n` +
+        'Each run is the real CLI in a child process (--json into a fresh temporary folder), timed from spawn to exit, ' +
         'all against one server started once. After an untimed warm-up, the configs run in turn, --repeat times over, ' +
         'so that a machine getting busier affects all of them alike; the table gives medians with min-max. The embedded ' +
         'server holds every answer for --latency ms (300 for delay) with no jitter unless --jitter is given, so the bound ' +
@@ -110,16 +117,28 @@ async function handler(argv: CompareArgs): Promise<void> {
     const { server, latency, jitter, errorRate, seed, ext, timeout } = argv;
     const options = { all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines, server, latency, jitter };
     const { summary, boundNote, chartFailed } = await runComparison(
-      { codes: codes?.map(String), ...options, errorRate, seed, ext, timeout, signal: interrupt.signal, onLog: (line) => process.stderr.write(`${line}\n`) },
+      {
+        codes: codes?.map(String),
+        ...options,
+        errorRate,
+        seed,
+        ext,
+        timeout,
+        signal: interrupt.signal,
+        onLog: (line) => process.stderr.write(`${wrapWords(line, terminalWidth(process.stderr)).join('\n')}\n`),
+      },
       relay,
     );
     const stoppedBy = interrupt.stoppedBy;
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
-      const note = stoppedBy === undefined ? '' : `\nInterrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}.`;
-      const chartShape = { width: Math.min(process.stdout.columns ?? 80, CHART_WIDTH), charset: chartCharset() };
+      const width = terminalWidth();
+      const stopped = `Interrupted: the table holds the runs finished before ${stoppedBy === 'SIGINT' ? 'Ctrl-C' : stoppedBy}; the run then in progress was stopped and left out.`;
+      const note = stoppedBy === undefined ? '' : `\n${wrapWords(stopped, width).join('\n')}`;
+      const chartShape = { width: Math.min(width, CHART_WIDTH), charset: chartCharset() };
       const { rows } = summary;
-      process.stdout.write(`\n${comparisonText({ rows, baseline: baselineOf(rows), boundNote, chart: chartShape })}${note}\n`);
+      const text = comparisonText({ rows, baseline: baselineOf(rows), boundNote, chart: chartShape, width, wide: argv.wide });
+      process.stdout.write(`\n${text}${note}\n`);
     }
     process.exitCode = stoppedBy !== undefined ? exitCodeOnSignal(stoppedBy) : chartFailed || summary.rows.some((row) => row.failed > 0) ? 1 : 0;
   } finally {

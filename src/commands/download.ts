@@ -8,9 +8,35 @@ import { choicesNote, LAYOUTS, limitOptions, MODES, oneOf, reliabilityOptions, r
 import type { Layout } from '../file-names.js';
 import { httpOptions } from '../http-options.js';
 import { createProgress, type Progress } from '../progress.js';
+import { type Example, examplesText } from '../help-examples.js';
+import { fitLines, terminalWidth } from '../terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
 import type { RunOutput } from '../run-outputs.js';
 import type { Mode } from '../types.js';
+
+const EXAMPLES: readonly Example[] = [
+  ['$0', 'the 20 most populous countries, worker threads, embedded server with latency'],
+  ['$0 BR IN US --verbose', 'three flags, one line each'],
+  ['$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each'],
+  ['$0 --all --mode async --concurrency 20', 'every flag of the catalogue from the main event loop'],
+  ['$0 --every --threads 8 --json > report.json', 'all 676 codes AA..ZZ, a JSON report'],
+  ['$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests'],
+  ['$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out'],
+  ['$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another'],
+  ['$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}'],
+  ['$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB'],
+  ['$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms'],
+  ['$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it'],
+  ['$0 --png 640 --timeline run.svg', 'and a timeline of where the time went: requests, renders, worker start-ups'],
+  ['$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)'],
+  ['$0 --all --skip-existing', 'no request at all for a flag already here'],
+  ['$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed'],
+  ['$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked'],
+  ['$0 -i urls.txt --per-host 2 --rate 5', 'at most 2 requests at once to each host, 5 started a second in all'],
+  ["$0 -i urls.txt -H 'Authorization: Bearer TOKEN' --proxy http://proxy.example:3128", 'a header with every request, through a proxy (never printed: shown as ***)'],
+  ['$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)'],
+  ['$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input'],
+];
 
 const builder = (yargs: Argv) =>
   yargs
@@ -57,27 +83,7 @@ const builder = (yargs: Argv) =>
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
-    .example('$0', 'the 20 most populous countries, worker threads, embedded server with latency')
-    .example('$0 BR IN US --verbose', 'three flags, one line each')
-    .example('$0 B --threads 4 --concurrency 5', 'BA..BZ: 4 threads with 5 requests in flight each')
-    .example('$0 --all --mode async --concurrency 20', 'every flag of the catalogue from the main event loop')
-    .example('$0 --every --threads 8 --json > report.json', 'all 676 codes AA..ZZ, a JSON report')
-    .example('$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests')
-    .example('$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out')
-    .example('$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another')
-    .example('$0 -i urls.txt --per-host 2 --rate 5', 'at most 2 requests at once to each host, 5 started a second in all')
-    .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
-    .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
-    .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
-    .example('$0 --all --server local --png 640 --threads 2 --concurrency 10', 'every flag, each rendered to a 640 px PNG by the thread that downloaded it')
-    .example('$0 --png 640 --timeline run.svg', 'and a timeline of where the time went: requests, renders, worker start-ups')
-    .example('$0 --all --update', 'ask the server for each flag already here whether it changed (304: kept)')
-    .example('$0 --all --skip-existing', 'no request at all for a flag already here')
-    .example('$0 --server https://127.0.0.1:8443/flags --ca ca.pem', 'an https server whose certificate a private CA signed')
-    .example('$0 --server https://127.0.0.1:8443/flags --insecure', 'an https server whose certificate is not checked')
-    .example("$0 -i urls.txt -H 'Authorization: Bearer TOKEN' --proxy http://proxy.example:3128", 'a header with every request, through a proxy (never printed: shown as ***)')
-    .example('$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)')
-    .example('$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input');
+    .epilog(examplesText(EXAMPLES, terminalWidth()));
 
 type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
 
@@ -98,9 +104,11 @@ async function handler(argv: DownloadArgs): Promise<void> {
         if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
         interrupt = onInterrupt('stopping the downloads in flight');
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
-        lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
+        // The server's description is long: broken between words, not wherever the terminal's edge falls.
+        const width = terminalWidth(lines === process.stdout ? process.stdout : process.stderr);
+        lines.write(`${fitLines(describeRun(start.requested, start.server, start, noun), width)}\n`);
         // The mode's line counts the slots: with limits, the server sees fewer requests than that.
-        if (argv.perHost !== undefined || argv.rate !== undefined) lines.write(`${describeLimits(argv.perHost, argv.rate)}\n`);
+        if (argv.perHost !== undefined || argv.rate !== undefined) lines.write(`${fitLines(describeLimits(argv.perHost, argv.rate), width)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
@@ -109,7 +117,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
     for await (const result of run) progress?.update(result);
     const report = await run.report;
     progress?.stop();
-    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, noun)}\n`);
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${fitLines(formatReport(report, noun), terminalWidth())}\n`);
     process.exitCode = exitCodeFor(report, interrupt?.stoppedBy);
     for (const output of await run.outputs) printOutput(output, lines, noun);
   } finally {
@@ -140,7 +148,7 @@ function printOutput(output: RunOutput, lines: NodeJS.WritableStream, noun: Item
   if (error !== undefined) {
     process.stderr.write(kind === 'checksums' ? `flags: cannot write ${path}: ${error}\n` : `flags: cannot write the timeline to ${path}: ${error}\n`);
     process.exitCode = 1;
-  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} files written to ${path}\n`);
+  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} ${output.files === 1 ? 'file' : 'files'} written to ${path}\n`);
   else lines.write(written ? `Timeline written to ${path}\n` : `No timeline: no ${noun} finished.\n`);
 }
 

@@ -4,6 +4,8 @@ import { checkKeyPair, choicesNote, oneOf, pemFile } from '../options.js';
 import type { Server } from '../api/serve.js';
 import { serverKnobs, type ServerProfile } from '../server/options.js';
 import { serverProfiles } from '../server/profiles.js';
+import { examplesText } from '../help-examples.js';
+import { terminalWidth } from '../terminal-width.js';
 
 interface ServeArgs {
   profile: ServerProfile;
@@ -52,10 +54,17 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         if ((argv.cert === undefined) !== (argv.key === undefined)) return '--cert and --key go together: give both for https';
         return argv.cert === undefined || checkKeyPair(argv.cert, argv.key!);
       })
-      .example('$0 serve --dir some/tree --list > urls.txt', 'serve a folder and write the URL of each of its files, for flags -i urls.txt')
-      .example(
-        '$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem',
-        'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)',
+      .epilog(
+        examplesText(
+          [
+            ['$0 serve --dir some/tree --list > urls.txt', 'serve a folder and write the URL of each of its files, for flags -i urls.txt'],
+            [
+              '$0 serve --port 8443 --cert test/fixtures/tls/server-cert.pem --key test/fixtures/tls/server-key.pem',
+              'https with the test certificate for 127.0.0.1 (its CA: test/fixtures/tls/ca.pem)',
+            ],
+          ],
+          terminalWidth(),
+        ),
       ),
   async handler(argv) {
     const { profile, host, port, dir, latency, jitter, errorRate, seed, cert, key } = argv;
@@ -69,7 +78,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       server = await serve({ profile, host, port, dir, latency, jitter, errorRate, seed, cert, key, log: false });
     } catch (error) {
       if (!(error instanceof ServerStartError)) throw error;
-      process.stderr.write(`flags serve: ${error.message}\n`);
+      // A busy port is the usual case: another serve still running, or a server of its own.
+      const busy = error.culprit === 'address' && port !== 0 && error.message.endsWith('already in use');
+      process.stderr.write(`flags serve: ${error.message}${busy ? ` (--port 0 takes any free port)` : ''}\n`);
       process.exitCode = error.culprit === 'dir' ? 2 : 1;
       return;
     }

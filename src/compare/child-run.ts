@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliPath } from '../paths.js';
 import type { RunReport } from '../types.js';
+import { plural } from './format.js';
 import { timeProcess } from './process-timer.js';
 import type { SignalRelay } from './signal-relay.js';
 
@@ -47,10 +48,10 @@ function judge(exitCode: number, report: RunReport | undefined, stderr: string):
   if (report === undefined) return `exit code ${exitCode}, no report${lastLine(stderr)}`;
   if (report.error > 0) {
     const first = report.results.find((result) => result.status === 'error');
-    return `${report.error} of ${report.requested} flags failed (first: ${first?.cc ?? first?.file} ${first?.error})`;
+    return `${report.error} of ${plural(report.requested, 'flag')} failed (first: ${first?.cc ?? first?.file} ${first?.error})`;
   }
   if (report.ok + report.notFound !== report.requested) {
-    return `${report.ok + report.notFound} results for ${report.requested} flags`;
+    return `${plural(report.ok + report.notFound, 'result')} for ${plural(report.requested, 'flag')}`;
   }
   if (exitCode !== 0) return `exit code ${exitCode}${lastLine(stderr)}`;
   return undefined;

@@ -14,6 +14,7 @@ import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
 import { renderChart } from './chart.js';
 import { compareChart, compareChartTitle } from './compare-chart.js';
+import { plural } from './format.js';
 import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
@@ -149,10 +150,11 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
   const list = input === undefined ? undefined : await readInputItems(input, inputArgs);
   const count = list?.length ?? expandCodes({ args: codes, all, every, limit }).length;
   const noun = list ? 'files' : 'flags';
+  const item = list ? 'file' : 'flag';
   const threads = options.threads === undefined ? defaultLadder(count) : threadListOption(listText(options.threads));
   const tooMany = threads.find((threadCount) => threadCount > count);
   if (tooMany !== undefined) {
-    throw new UsageError(`--threads ${tooMany}: there are only ${count} ${noun}, so at most ${count} threads can get one`);
+    throw new UsageError(`--threads ${tooMany}: there ${count === 1 ? 'is' : 'are'} only ${plural(count, item)}, so at most ${plural(count, 'thread')} can get one`);
   }
   const modes = choiceListOption('modes', MODES, listText(options.modes ?? 'threads'));
   const partitions = choiceListOption('partition', PARTITIONS, listText(options.partition ?? 'dynamic'));
@@ -175,7 +177,7 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
     const log = options.onLog ?? (() => {});
     const least = configs.reduce((sum, config) => sum + (latencyMs ? lowerBoundMs(count, inFlight(config), latencyMs) : 0), 0) * repeat;
     const from = source?.label ?? input!;
-    log(`Comparing ${configs.length} configs × ${repeat} runs on ${count} ${noun} from ${from}`);
+    log(`Comparing ${plural(configs.length, 'config')} × ${plural(repeat, 'run')} on ${plural(count, item)} from ${from}`);
     if (least > 0) log(`At this latency that takes at least ${Math.ceil(least / 1000)} s, plus each run's start-up.`);
 
     const selection = [...(all ? ['--all'] : []), ...(every ? ['--every'] : []), ...(limit === undefined ? [] : ['--limit', String(limit)])];

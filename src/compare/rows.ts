@@ -16,6 +16,8 @@ export interface CompareRow extends RunFigures {
   flagsPerSecond: number | null;
   /** With `--png`: the median of the runs' render time, summed over their flags; null without. */
   renderMs: number | null;
+  /** No run of this config finished, neither well nor failed: the comparison was stopped before. */
+  notRun: boolean;
 }
 
 export interface RowContext {
@@ -54,6 +56,7 @@ function rowOf(config: RunConfig, runs: readonly ChildRun[], { flags, latencyMs 
     ...figures,
     speedup: null,
     flagsPerSecond: figures.medianMs === null ? null : flags / (figures.medianMs / 1000),
+    notRun: runs.length === 0,
     renderMs: medianOfPresent(runs.filter((run) => run.failure === undefined).map((run) => (run.report?.png == null ? undefined : run.report.renderMs))),
   };
 }
