@@ -77,6 +77,8 @@ export class RequestLimits {
   #waiters: Waiter[] = [];
   #serving = false;
   #again = false;
+  /** A waiter of the last pass lacked a token or a place in the window: the rate, not a host, holds it. */
+  #rateBlocked = false;
   /**
    * Queues searched in vain since the last permit came back: every item's origin was full, and
    * stays full until one does. A list of 100 000 URLs of one full host is not searched at every ask.
@@ -132,7 +134,11 @@ export class RequestLimits {
       owner,
       tryNow: () => {
         const holds = this.#held.has(url);
-        if (!this.#hasToken() || !this.#windowHasRoom() || !(holds || this.#hasRoom(originOf(url)))) return false;
+        if (!this.#hasToken() || !this.#windowHasRoom()) {
+          this.#rateBlocked = true;
+          return false;
+        }
+        if (!(holds || this.#hasRoom(originOf(url)))) return false;
         if (!holds) this.#hold(url);
         if (this.#rate !== undefined) {
           this.#tokens -= 1;
@@ -231,6 +237,7 @@ export class RequestLimits {
   #servePass(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#rateBlocked = false;
     // Taken out while granting: a grant that asks again at once is added behind them, not lost.
     const waiting = this.#waiters;
     this.#waiters = [];
@@ -242,13 +249,14 @@ export class RequestLimits {
       return true;
     });
     this.#waiters = [...still, ...this.#waiters];
-    if (this.#rate !== undefined && this.#waiters.length > 0) {
-      const forToken = this.#hasToken() ? 0 : ((1 - this.#tokens) / this.#rate) * 1000;
-      // A window full of requests not yet on the wire opens when one goes out (`sent`), not on a timer.
-      const forWindow = this.#windowHasRoom() || this.#sentAt.length === 0 ? 0 : this.#sentAt[0]! + this.#window!.ms - performance.now();
-      const ms = Math.max(forToken, forWindow);
-      // Past Node's longest timer it would fire at once: a very low rate waits in several steps.
-      if (ms > 0) this.#timer = setTimeout(() => this.#serve(), Math.min(MAX_DURATION_MS, Math.ceil(ms)));
+    // A window full of requests not yet on the wire opens when one goes out (`sent`), not on a timer.
+    if (this.#rateBlocked && (this.#windowHasRoom() || this.#sentAt.length > 0)) {
+      const forToken = this.#hasToken() ? 0 : ((1 - this.#tokens) / this.#rate!) * 1000;
+      const forWindow = this.#windowHasRoom() ? 0 : this.#sentAt[0]! + this.#window!.ms - performance.now();
+      // At least 1 ms: a token that came while this pass ran is taken by the next one. Past Node's
+      // longest timer it would fire at once: a very low rate waits in several steps.
+      const ms = Math.min(MAX_DURATION_MS, Math.max(1, Math.ceil(Math.max(forToken, forWindow))));
+      this.#timer = setTimeout(() => this.#serve(), ms);
     }
   }
 

@@ -35,14 +35,19 @@ export function wrapWords(text: string, width: number, lead = ''): string[] {
   return lines;
 }
 
-/** `text` with each line longer than `width` wrapped between words, the rest of it as indented as the line. */
+/**
+ * `text` with each line longer than `width` wrapped between words. The rest of a line goes on as
+ * deep as the line's indent, or, when the line opens with a column (`  IN  HTTP 500 …`: a label
+ * and two spaces, within the first half of the line), as deep as the text after that column.
+ */
 export function fitLines(text: string, width: number): string {
   return text
     .split('\n')
     .flatMap((line) => {
       if (line.length <= width) return [line];
-      const indent = /^ */.exec(line)![0];
-      return wrapWords(line.slice(indent.length), width, indent);
+      const column = /^ *\S+(?: \S+)* {2,}/.exec(line)?.[0];
+      const lead = column !== undefined && column.length <= width / 2 ? column : /^ */.exec(line)![0];
+      return wrapWords(line.slice(lead.length), width, lead);
     })
     .join('\n');
 }

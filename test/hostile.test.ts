@@ -387,7 +387,7 @@ describe('every failure is an error, never a stack trace', () => {
         await removed;
         assert.equal(run.code, 1, run.stdout + run.stderr);
         assert.match(run.stdout, /\d+ flags? downloaded, 0 not found, \d+ errors in /);
-        assert.match(run.stdout, /× cannot save to .*dest: ENOENT: no such file or directory \(/);
+        assert.match(run.stdout, /× cannot save to \S*dest: ENOENT: no\s+such\s+file\s+or\s+directory\s+\(/);
         noStackTrace(run);
       });
     });

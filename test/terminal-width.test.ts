@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { type Example, examplesText } from '../src/help-examples.js';
 import { type BarState, progressLine } from '../src/progress.js';
-import { terminalWidth, wrapWords } from '../src/terminal-width.js';
+import { fitLines, terminalWidth, wrapWords } from '../src/terminal-width.js';
 import { cliPath, inTemp } from './helpers/fixtures.js';
 
 const SCRIPT = '/usr/bin/script';
@@ -49,6 +49,12 @@ describe('the width of a line', () => {
     const lines = wrapWords('the median 1.46-2.69 s overlaps 1.50-2.10 s', 20, '  x: ');
     assert.deepEqual(lines, ['  x: the median', '     1.46-2.69 s', '     overlaps', '     1.50-2.10 s']);
     assert.deepEqual(wrapWords('short', 80), ['short']);
+  });
+  test("a report's line that opens with a column goes on under the column's text, its two spaces kept", () => {
+    const line = '  IN  Content-Encoding "compress" is not one that was asked for (gzip, deflate, br)';
+    assert.deepEqual(fitLines(line, 60).split('\n'), ['  IN  Content-Encoding "compress" is not one that was asked', '      for (gzip, deflate, br)']);
+    const plain = '  20 × cannot save to /tmp/dest: ENOENT: no such file or directory (CN IN US)';
+    assert.deepEqual(fitLines(plain, 60).split('\n'), ['  20 × cannot save to /tmp/dest: ENOENT: no such file or', '  directory (CN IN US)']);
   });
 });
 
