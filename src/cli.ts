@@ -8,6 +8,10 @@ import { packageJson } from './paths.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
+import { enqueueCommand } from './commands/enqueue.js';
+import { workerCommand } from './commands/worker.js';
+import { statusCommand } from './commands/status.js';
+import { reportCommand } from './commands/report.js';
 
 /** yargs turns a repeated option into a list, which no option here means: say so rather than guess. */
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
@@ -25,6 +29,10 @@ try {
     .command(downloadCommand)
     .command(serveCommand)
     .command(compareCommand)
+    .command(enqueueCommand)
+    .command(workerCommand)
+    .command(statusCommand)
+    .command(reportCommand)
     .strict()
     // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
     .parserConfiguration({ 'parse-numbers': false })

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
-import { queuesFor, type WorkQueue } from '../partition.js';
+import { queuesFor, type WorkSource } from '../partition.js';
 import { downloadWorker } from '../paths.js';
 import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
@@ -28,6 +28,14 @@ export function threadsWith(workerFile: string): Strategy {
   return (items, options, events) => runPool(workerFile, items, options, events);
 }
 
+/**
+ * The pool fed by `source` instead of `items` (the queue worker's jobs, as they arrive): every
+ * task shares it, all `threads` start, and each runs until `source` has nothing more to give.
+ */
+export function threadsFrom(source: WorkSource<Item>): Strategy {
+  return (items, options, events) => runPool(downloadWorker, items, options, events, source);
+}
+
 interface PoolContext {
   pool: Piscina<WorkerTask, void>;
   fetch: FetchOptions;
@@ -45,8 +53,8 @@ interface PoolContext {
   stopWorkers: AbortSignal;
 }
 
-async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents) {
-  const threadCount = Math.max(1, Math.min(options.threads, items.length));
+async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents, source?: WorkSource<Item>) {
+  const threadCount = Math.max(1, source ? options.threads : Math.min(options.threads, items.length));
   // Workers starting together share the cores and all come up late; started a few at a time,
   // the first ones are downloading while the rest still load. Each new task spawns a worker.
   const startingAtOnce = Math.min(threadCount, availableParallelism());
@@ -85,7 +93,7 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
   };
   events.signal.addEventListener('abort', cancel, { once: true });
 
-  const queues = queuesFor(items, threadCount, options.partition);
+  const queues: WorkSource<Item>[] = source ? Array.from({ length: threadCount }, () => source) : queuesFor(items, threadCount, options.partition);
   const tasks: Promise<void>[] = [];
   let lastStart = created;
   // A task launches the next one once its worker is up (or has failed), unless the work is gone:
@@ -121,7 +129,7 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
  * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
  * worker throw or die, the items it held are tried once more on a new task, or reported as errors.
  */
-async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: () => void): Promise<void> {
+async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: () => void): Promise<void> {
   const { pool, fetch, concurrency, events, attempts, ports, stopWorkers } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   // By URL, the key a result comes back with: a list has each URL once.
@@ -144,14 +152,22 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
       context.workers.push({ thread: message.thread, startedAt: message.startedAt });
       return;
     }
-    const item = events.signal.aborted ? undefined : queue.take();
+    const next = events.signal.aborted ? undefined : queue.take();
+    if (next instanceof Promise) void next.then(handOut);
+    else handOut(next);
+  });
+  let portClosed = false;
+  const handOut = (item: Item | undefined) => {
+    // Work that arrived after its task ended goes to the next asker.
+    if (portClosed) return item && queue.putBack([item]);
     if (item !== undefined) {
       held.set(item.url, item);
       handedOut++;
       attempts.set(item.url, (attempts.get(item.url) ?? 0) + 1);
     }
     port.postMessage({ type: 'work', item: item ?? null } satisfies MainMessage);
-  });
+  };
+  port.once('close', () => (portClosed = true));
   const closed = once(port, 'close');
   ports.add(port);
   try {
