@@ -223,4 +223,114 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
         }),
       ),
     ));
+
+  test('SIGTERM: the worker takes no new job, finishes those in hand and leaves no temporary file; another takes the rest', () =>
+    withRedis((redis) =>
+      withFileServer(300, (server) =>
+        inTemp(async (folder) => {
+          const queue = `${redis.url}/stopped`;
+          const count = 100;
+          await runCli(['enqueue', '-i', await writeList(folder, server.base, count), '--queue', queue]);
+          const [first, second] = [join(folder, 'first'), join(folder, 'second')];
+          const stopped = startCli(worker(queue, first, '--verbose'), SHORT_LOCKS);
+          try {
+            await until(
+              'the first worker has done some jobs',
+              () =>
+                stopped
+                  .stdout()
+                  .split('\n')
+                  .filter((line) => line.includes(' ok ')).length >= 10,
+            );
+          } finally {
+            stopped.child.kill('SIGTERM');
+          }
+          assert.equal((await stopped.exited()).code, 143, stopped.stderr());
+          assert.match(stopped.stderr(), /Interrupted by SIGTERM: taking no new job, finishing those in hand/);
+          const after = await status(queue);
+          assert.equal(after.active, 0, 'a job left active by a clean stop');
+          assert.ok(after.completed >= 10 && after.completed < count, JSON.stringify(after));
+          const { files: done, temporary } = await filesOf([first]);
+          assert.deepEqual(temporary, []);
+          assert.equal(done.size, after.completed);
+          const rescuer = startCli(worker(queue, second, '--exit-when-drained'), SHORT_LOCKS);
+          assert.equal((await rescuer.exited()).code, 0, rescuer.stderr());
+          const { files } = await filesOf([first, second]);
+          assert.equal(files.size, count);
+          assert.ok(
+            [...files.values()].every((where) => where.length === 1),
+            'a file downloaded twice',
+          );
+          await assertWhole(files);
+        }),
+      ),
+    ));
+
+  test("report is a local run's report, failed jobs with their reasons; --retry-failed puts them back", () =>
+    withRedis((redis) =>
+      withFileServer(0, (server) =>
+        inTemp(async (folder) => {
+          const queue = `${redis.url}/report`;
+          const list = await writeList(folder, server.base, 20, [`${server.base}/missing/gone.txt`, `${server.base}/broken/bad.txt`]);
+          const enqueued = await runCli(['enqueue', '-i', list, '--retries', '0', '--queue', queue]);
+          assert.equal(enqueued.code, 0, enqueued.stderr);
+          const done = startCli(worker(queue, join(folder, 'queued'), '--exit-when-drained'));
+          assert.equal((await done.exited()).code, 0, done.stderr());
+          const local = await runCli(['-i', list, '--retries', '0', '--dest', join(folder, 'local')]);
+          assert.equal(local.code, 1, local.stderr);
+          const queued = await runCli(['report', '--queue', queue]);
+          assert.equal(queued.code, 1, queued.stderr);
+          // The same lines but for the time and the pool's start-up, which the queue's report cannot know.
+          const comparable = (text: string) =>
+            text
+              .split('\n')
+              .filter((line) => !/^(Downloading|Mode|Worker threads)/.test(line))
+              .map((line) => line.replace(/in \d+\.\d\d s$/, 'in … s'));
+          assert.deepEqual(comparable(queued.stdout), comparable(local.stdout));
+          assert.match(queued.stdout, /^20 files downloaded, 1 not found, 1 error in/m);
+          assert.match(queued.stdout, /bad\.txt {2}HTTP 500/);
+          const retried = await runCli(['enqueue', '--retry-failed', '--queue', queue]);
+          assert.equal(retried.code, 0, retried.stderr);
+          assert.match(retried.stdout, /^1 failed jobs put back/);
+          const counts = await status(queue);
+          assert.deepEqual([counts.failed, counts.waiting, counts.completed], [0, 1, 21]);
+        }),
+      ),
+    ));
+
+  test('--rate holds for the whole queue: two workers together start no more than the rate', () =>
+    withRedis((redis) =>
+      withFileServer(0, (server) =>
+        inTemp(async (folder) => {
+          const queue = `${redis.url}/rate`;
+          const count = 60;
+          await runCli(['enqueue', '-i', await writeList(folder, server.base, count), '--rate', '20', '--queue', queue]);
+          const workers = ['a', 'b'].map((name) => startCli(worker(queue, join(folder, name), '--exit-when-drained')));
+          for (const one of workers) assert.equal((await one.exited()).code, 0, one.stderr());
+          assert.equal(server.requests.length, count);
+          const busiest = Math.max(...server.requests.map((start) => server.requests.filter((at) => at >= start && at < start + 1000).length));
+          // BullMQ's windows are fixed: a second that straddles two of them may see both.
+          assert.ok(busiest <= 40, `${busiest} requests in one second`);
+          const span = Math.max(...server.requests) - Math.min(...server.requests);
+          assert.ok(span >= 1900, `${count} requests at 20 a second took only ${Math.round(span)} ms`);
+        }),
+      ),
+    ));
+});
+
+describe('the queue commands without a queue', () => {
+  test('a bad --queue is a usage error (exit 2); an unreachable Redis says so (exit 1); enqueue refuses an embedded server', async () => {
+    const bad = await runCli(['status', '--queue', 'http://127.0.0.1/demo']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^flags: --queue http:\/\/127\.0\.0\.1\/demo: only redis:\/\/ and rediss:\/\/ URLs name a queue$/m);
+    const unnamed = await runCli(['report', '--queue', 'redis://127.0.0.1:6379']);
+    assert.equal(unnamed.code, 2);
+    assert.match(unnamed.stderr, /the queue's name \(the path\)/);
+    const away = await runCli(['worker', '--queue', 'redis://127.0.0.1:1/demo']);
+    assert.equal(away.code, 1);
+    assert.match(away.stderr, /^flags: cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/demo: ECONNREFUSED$/m);
+    const embedded = await runCli(['enqueue', 'BR', '--queue', 'redis://127.0.0.1:1/demo']);
+    assert.equal(embedded.code, 2);
+    assert.match(embedded.stderr, /needs a server that every worker can reach/);
+  });
 });

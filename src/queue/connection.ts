@@ -22,14 +22,15 @@ const CONNECT_TIMEOUT_MS = 5000;
 export async function openRedis(address: QueueAddress): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(address.redisUrl, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  // Failures come back from the commands; unheard, the same error would also end the process.
-  redis.on('error', () => {});
+  // The socket's error says why (ECONNREFUSED); connect() only rejects with "Connection is closed".
+  let socketError: unknown;
+  redis.on('error', (error) => (socketError = error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new QueueError(`cannot reach the queue at ${address.label}: ${reason(error)}`);
+    throw new QueueError(`cannot reach the queue at ${address.label}: ${reason(socketError ?? error)}`);
   }
   return redis;
 }
