@@ -106,8 +106,9 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const counter = { ok: 'ok', not_found: 'notFound', not_modified: 'notModified', skipped: 'skipped', error: 'error' } as const;
   const started = performance.now();
   const feed = new JobFeed<Item>();
-  // The jobs handed to the pool, by URL (one job per URL), each waiting for its result.
-  const inHand = new Map<string, (result: QueueResult) => void>();
+  // The jobs handed to the pool, by URL (one job per URL), waiting for its result: a job whose lock
+  // lapsed (Redis away longer than the lock) may come back here while its first run is still under way.
+  const inHand = new Map<string, ((result: QueueResult) => void)[]>();
   const tempPrefix = tempPrefixFor();
   const settings: ScheduleOptions = { ...run.fetch, mode: 'threads', threads, concurrency, partition: 'dynamic', dest, tempPrefix };
   const { threadsFrom } = await import('../strategies/threads.js');
@@ -117,7 +118,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
       summary.done++;
       summary[counter[result.status]]++;
       summary.bytes += result.bytes;
-      inHand.get(result.url)?.(recorded);
+      for (const resolve of inHand.get(result.url) ?? []) resolve(recorded);
       inHand.delete(result.url);
       options.onResult?.(recorded);
     },
@@ -131,8 +132,12 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const processor = async (job: Job<JobData>): Promise<QueueResult> => {
     const item = itemOf(job.data);
     const result = await new Promise<QueueResult>((resolve) => {
-      inHand.set(item.url, resolve);
-      feed.push(item);
+      const waiting = inHand.get(item.url);
+      if (waiting) waiting.push(resolve);
+      else {
+        inHand.set(item.url, [resolve]);
+        feed.push(item);
+      }
     });
     if (result.status !== 'error') return result;
     // The report shows a failed job's whole result, not BullMQ's reason alone.
