@@ -318,6 +318,47 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
     ));
 });
 
+describe('the queue when Redis goes away', { skip: redisMissing }, () => {
+  test('a worker says so, retries the connection and resumes when Redis is back: nothing lost', () =>
+    withRedis(
+      (redis) =>
+        withFileServer(200, (server) =>
+          inTemp(async (folder) => {
+            const queue = `${redis.url}/away`;
+            const count = 80;
+            await runCli(['enqueue', '-i', await writeList(folder, server.base, count), '--queue', queue]);
+            const dest = join(folder, 'dest');
+            const one = startCli(worker(queue, dest, '--verbose', '--exit-when-drained'));
+            try {
+              await until(
+                'the worker has done some jobs',
+                () =>
+                  one
+                    .stdout()
+                    .split('\n')
+                    .filter((line) => line.includes(' ok ')).length >= 10,
+              );
+              await redis.stop();
+              await until('the worker says the queue is away', () => one.stderr().includes('retrying until it answers'));
+              await redis.start();
+            } catch (error) {
+              one.child.kill('SIGKILL');
+              throw error;
+            }
+            assert.equal((await one.exited()).code, 0, one.stderr());
+            assert.match(one.stderr(), new RegExp(`^flags: the queue at ${queue}: \\S.*; retrying until it answers$`, 'm'));
+            const counts = await status(queue);
+            assert.deepEqual([counts.completed, counts.failed, counts.total], [count, 0, count]);
+            const { files, temporary } = await filesOf([dest]);
+            assert.deepEqual(temporary, []);
+            assert.equal(files.size, count);
+            await assertWhole(files);
+          }),
+        ),
+      { persist: true },
+    ));
+});
+
 describe('the queue commands without a queue', () => {
   test('a bad --queue is a usage error (exit 2); an unreachable Redis says so (exit 1); enqueue refuses an embedded server', async () => {
     const bad = await runCli(['status', '--queue', 'http://127.0.0.1/demo']);

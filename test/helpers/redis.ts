@@ -27,15 +27,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A real Redis on 127.0.0.1 and a free port, in a temporary folder, without persistence, for the length of `use`. */
-export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>): Promise<T> {
+/**
+ * A real Redis on 127.0.0.1 and a free port, in a temporary folder, for the length of `use`;
+ * without persistence, unless `persist` (an append-only file, so that a stop and a start keep the queue).
+ */
+export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>, { persist = false } = {}): Promise<T> {
   const folder = await tempFolder();
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', folder.path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', '--dir', folder.path],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let log = '';
     const ready = new Promise<void>((resolve, reject) => {
       started.stdout!.on('data', (chunk: Buffer) => {
