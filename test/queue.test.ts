@@ -164,6 +164,10 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           assert.ok(whole.results.every((result) => result.host !== ''));
           const text = await runCli(['report', '--queue', queue]);
           assert.match(text.stdout, /^2000 files downloaded, 0 not found, 0 errors in \d+\.\d\d s$/m);
+          // A queue with nothing left to do: the bar is drawn full once and --watch ends.
+          const watched = await runCli(['status', '--watch', '--queue', queue]);
+          assert.equal(watched.code, 0, watched.stderr);
+          assert.match(watched.stdout, /^\[=+\] 2,000 of 2,000 done \(2,000 completed, 0 failed\) \| 0 active, 0 waiting$/m);
         }),
       ),
     ));
