@@ -5,6 +5,7 @@ import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
 import { givenMoreThanOnce } from './options.js';
 import { packageJson } from './paths.js';
+import { outliveReaders } from './reader-gone.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
@@ -23,6 +24,7 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
 // another package's version) when run from elsewhere: this one is ours.
 const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
 
+outliveReaders();
 try {
   await yargs(hideBin(process.argv))
     .scriptName('flags')

@@ -3,17 +3,19 @@ import { threadId } from 'node:worker_threads';
 import { sha256OfFile } from './checksums.js';
 import { downloadItem } from './download.js';
 import { modifiedTime } from './existing.js';
+import type { RequestGate } from './limits.js';
 import { type Rendered, renderStage } from './render-stage.js';
 import { withRetries } from './retry.js';
-import type { FetchOptions, Item, ItemEvents, ItemResult } from './types.js';
+import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from './types.js';
 
 /**
  * One item from start to end, the same in every strategy and run in the slot that holds it: the
  * existing-file check of `{dest}/{file}` (`--update`, `--skip-existing`), the fetch-and-save
  * routine under the retry stage, then with `--png` the render stage for a file just saved.
- * Never throws.
+ * With `gate` (`--per-host`, `--rate`), each request waits for leave to start and gives its
+ * permit back as it ends. Never throws.
  */
-export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents): Promise<ItemResult> {
+export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error, renderMs, sha256 }: Rendered, attempts: number): ItemResult => ({
     ...item,
@@ -30,12 +32,22 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
   });
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
-  const { attempt, attempts } = await withRetries(
-    () => downloadItem(item, options, cancel, since, onBytes),
-    options,
-    cancel,
-    (wait) => onRetry({ ...item, thread: threadId, ...wait }),
-  );
+  // A stop that comes while a request waits for leave: that request was never made.
+  let refused = false;
+  const request = async (): Promise<Attempt> => {
+    if (gate === undefined) return downloadItem(item, options, cancel, since, onBytes);
+    if (!(await gate.acquire(item))) {
+      refused = true;
+      return { status: 'error', bytes: 0, error: 'interrupted' };
+    }
+    try {
+      return await downloadItem(item, options, cancel, since, onBytes);
+    } finally {
+      gate.release(item);
+    }
+  };
+  const { attempt, attempts: tries } = await withRetries(request, options, cancel, (wait) => onRetry({ ...item, thread: threadId, ...wait }));
+  const attempts = refused ? tries - 1 : tries;
   if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);

@@ -35,9 +35,6 @@ export function onInterrupt(whatHappens: string, relay?: (signal: StopSignal) =>
     if (stoppedBy !== undefined) return;
     stoppedBy = signal;
     if (relay === undefined) dispose();
-    // A closed terminal fails every write with EIO; unheard, that error would end the process
-    // before the clean stop has removed its temporary files.
-    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
     // Aborting first lets a progress bar clear its line before the message is written below it.
     cancel.abort();
     const again = signal === 'SIGINT' ? 'Ctrl-C again to quit at once' : 'a second signal quits at once';

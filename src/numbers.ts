@@ -39,3 +39,12 @@ export function wholeNumber(option: string, min = 1, max = Number.MAX_SAFE_INTEG
 export function durationMs(option: string, min = 0, max = MAX_DURATION_MS) {
   return wholeNumber(option, min, Math.min(max, MAX_DURATION_MS));
 }
+
+/** A yargs `coerce` that accepts only a number above 0, a fraction allowed (`0.5`), naming the option when not. */
+export function positiveDecimal(option: string) {
+  return (typed: unknown): number => {
+    const number = typedNumber(typed, false);
+    if (!(number > 0) || !Number.isFinite(number)) throw new UsageError(`--${option} must be a number > 0, got ${shown(typed)}`);
+    return number;
+  };
+}

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { Options } from 'yargs';
 import { UsageError } from './errors.js';
 import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from './render-limits.js';
-import { durationMs, wholeNumber } from './numbers.js';
+import { durationMs, positiveDecimal, wholeNumber } from './numbers.js';
 import { serverKnobs } from './server/options.js';
 import type { Layout } from './file-names.js';
 import type { Mode, Partition } from './types.js';
@@ -219,4 +219,18 @@ export const reliabilityOptions = {
   'skip-existing': { type: 'boolean', describe: 'Make no request for a flag whose file exists (skipped)' },
   ca: { requiresArg: true, coerce: pemFile('ca', 'certificate'), describe: 'Also trust the CA certificates of this PEM file (https servers) [string]' },
   insecure: { type: 'boolean', conflicts: 'ca', describe: 'Accept any https certificate, unverified (a warning is printed)' },
+} as const satisfies Record<string, Options>;
+
+/** How hard a run may press on servers, across all its threads: `--per-host` and `--rate`. */
+export const limitOptions = {
+  'per-host': {
+    requiresArg: true,
+    coerce: wholeNumber('per-host'),
+    describe: 'At most this many requests in flight to one host (scheme, host and port), across all threads; retries count [number]',
+  },
+  rate: {
+    requiresArg: true,
+    coerce: positiveDecimal('rate'),
+    describe: 'At most this many requests started per second, across all threads, a decimal (0.5: one every 2 s); retries count [number]',
+  },
 } as const satisfies Record<string, Options>;

@@ -20,6 +20,13 @@ export class WorkQueue<T> implements WorkSource<T> {
   take(): T | undefined {
     return this.#work.pop();
   }
+  /** The first item that `fits`, taken out of turn: those before it wait on. */
+  takeFirst(fits: (work: T) => boolean): T | undefined {
+    for (let index = this.#work.length - 1; index >= 0; index--) {
+      if (fits(this.#work[index]!)) return this.#work.splice(index, 1)[0];
+    }
+    return undefined;
+  }
   /** Puts work back in front, to be taken next (a failed worker's unfinished items). */
   putBack(work: Iterable<T>): void {
     this.#work.push(...[...work].reverse());

@@ -106,6 +106,10 @@ export interface ScheduleOptions extends FetchOptions {
   /** Requests in flight per worker (threads) or in all (async). */
   concurrency: number;
   partition: Partition;
+  /** `--per-host`: requests in flight to one origin at most, across all threads. */
+  perHost?: number;
+  /** `--rate`: requests started per second at most, across all threads. */
+  rate?: number;
 }
 
 export interface RunReport {

@@ -55,3 +55,16 @@ test('a queue gives codes in order, and codes put back come first', () => {
   assert.deepEqual(queue.drain(), ['x', 'y', 'b', 'c']);
   assert.equal(queue.take(), undefined);
 });
+
+test('takeFirst takes the first item that fits, out of turn, and leaves the rest in order', () => {
+  const queue = new WorkQueue(['a1', 'a2', 'b1', 'a3', 'b2']);
+  assert.equal(
+    queue.takeFirst((work) => work.startsWith('b')),
+    'b1',
+  );
+  assert.equal(
+    queue.takeFirst((work) => work.startsWith('c')),
+    undefined,
+  );
+  assert.deepEqual(queue.drain(), ['a1', 'a2', 'a3', 'b2']);
+});

@@ -132,13 +132,15 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
   for (const mode of ['threads', 'async', 'sequential']) {
     it(`stops a render over --render-timeout in ${mode} mode: that flag is an error, the others are whole`, async () => {
       await inTemp(async (dest) => {
-        const run = await flags(['aa', 'br', '--mode', mode, '--server', slow.url, '--png', '320', '--render-timeout', '1000', '--dest', dest, '--json'], { guardMs: 30_000 });
+        // 3 s: a budget that the 400 blurs overrun by far, and that br's render meets even on a loaded machine.
+        const run = await flags(['aa', 'br', '--mode', mode, '--server', slow.url, '--png', '320', '--render-timeout', '3000', '--dest', dest, '--json'], { guardMs: 30_000 });
         assert.equal(run.code, 1, run.stderr);
         const report = JSON.parse(run.stdout) as RunReport;
         const aa = report.results.find((result) => result.cc === 'aa')!;
-        assert.equal(aa.error, 'render stopped: it took over 1000 ms (--render-timeout)');
+        assert.equal(aa.error, 'render stopped: it took over 3000 ms (--render-timeout)');
         assert.ok(aa.ms < 20_000, `${aa.ms} ms`);
-        assert.equal(report.results.find((result) => result.cc === 'br')!.status, 'ok');
+        const br = report.results.find((result) => result.cc === 'br')!;
+        assert.equal(br.status, 'ok', JSON.stringify(br));
         assert.deepEqual((await filesIn(dest)).sort(), ['aa.svg', 'br.png', 'br.svg']);
       });
     });

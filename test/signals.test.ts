@@ -155,6 +155,22 @@ describe('a closed terminal', () => {
   );
 });
 
+describe('a reader that quits', () => {
+  test('the run goes on to its end when stdout is closed mid-run: every flag whole, no temporary file, no stack trace', () =>
+    inTemp(async (dest) => {
+      const run = startCli(['--all', '--server', 'delay', '--latency', '20', '--jitter', '0', '--threads', '2', '--verbose', '--dest', dest]);
+      // As `flags --verbose | head -1` does: the first line read, then the pipe closed, so that every later write fails with EPIPE.
+      await until('a first line', () => run.stdout().length > 0);
+      run.child.stdout!.destroy();
+      const exit = await run.exited(60_000);
+      assert.deepEqual(exit, { code: 0, signal: null }, run.stderr());
+      assert.doesNotMatch(run.stderr(), /EPIPE|at /);
+      const saved = await filesIn(dest);
+      assert.deepEqual(saved.filter(temporary), []);
+      assert.equal(saved.length, 257);
+    }));
+});
+
 /** A flag that takes resvg about a minute to render: hundreds of full-size blurs. */
 const SLOW_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 480"><defs><filter id="b"><feGaussianBlur stdDeviation="40"/></filter></defs>${'<rect width="640" height="480" fill="#09c" filter="url(#b)"/>'.repeat(1000)}</svg>`;
 

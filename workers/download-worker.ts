@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { threadId } from 'node:worker_threads';
 import { getItem } from '../src/get-item.js';
+import type { RequestGate } from '../src/limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
 import { warmRenderer } from '../src/render.js';
 import { runSlots } from '../src/slots.js';
@@ -13,16 +14,36 @@ const BYTES_EVERY_MS = 200;
 let announced = false;
 
 /** A pool task: download the items the main thread hands out over `port`, posting each result. */
-export default async function downloadTask({ port, fetch, concurrency }: WorkerTask): Promise<void> {
+export default async function downloadTask({ port, fetch, concurrency, limited }: WorkerTask): Promise<void> {
   const cancel = new AbortController();
   // Every slot listens to it at once (a request, a backoff wait): no leak past 10.
   setMaxListeners(0, cancel.signal);
   const answers: ((item: Item | undefined) => void)[] = [];
+  // By URL: an item waits for one permit at a time.
+  const permits = new Map<string, (granted: boolean) => void>();
   const post = (message: WorkerMessage) => port.postMessage(message);
   port.on('message', (message: MainMessage) => {
-    if (message.type === 'cancel') cancel.abort();
-    else answers.shift()?.(message.item ?? undefined);
+    if (message.type === 'cancel') {
+      cancel.abort();
+      for (const grant of permits.values()) grant(false);
+      permits.clear();
+    } else if (message.type === 'permit') {
+      permits.get(message.url)?.(true);
+      permits.delete(message.url);
+    } else answers.shift()?.(message.item ?? undefined);
   });
+  const gate: RequestGate | undefined = limited
+    ? {
+        acquire: (item) =>
+          cancel.signal.aborted
+            ? Promise.resolve(false)
+            : new Promise((resolve) => {
+                permits.set(item.url, resolve);
+                post({ type: 'want-permit', url: item.url });
+              }),
+        release: (item) => post({ type: 'permit-back', url: item.url }),
+      }
+    : undefined;
   if (!announced) {
     announced = true;
     // When this thread's environment came up: on Node 20 a worker shares the process's
@@ -57,7 +78,7 @@ export default async function downloadTask({ port, fetch, concurrency }: WorkerT
     await runSlots(
       concurrency,
       next,
-      (item) => getItem(item, fetch, cancel.signal, { onRetry, onBytes }),
+      (item) => getItem(item, fetch, cancel.signal, { onRetry, onBytes }, gate),
       (result) => {
         flushBytes();
         post({ type: 'result', result });

@@ -8,6 +8,7 @@ import {
   checkPngExt,
   DEFAULT_SERVER,
   LAYOUTS,
+  limitOptions,
   MODES,
   PARTITIONS,
   reliabilityOptions,
@@ -84,6 +85,13 @@ export interface DownloadOptions {
   concurrency?: number;
   /** How items reach the workers: handed out as workers ask (`dynamic`, the default), or split up front (`chunks`, `round-robin`). */
   partition?: Partition;
+  /** At most this many requests in flight to one host (scheme, host and port), across all threads; retries count. Default: no limit. */
+  perHost?: number;
+  /**
+   * At most this many requests started per second across all threads, a decimal (0.5: one every
+   * 2 s); retries count. The first max(1, ceil(rate / 10)) may start at once. Default: no limit.
+   */
+  rate?: number;
   /** Further attempts after a transient failure (reset, timeout, cut body, HTTP 408, 429, 5xx); default 3. */
   retries?: number;
   /** Base of the exponential backoff between attempts, in ms (default 100). */
@@ -138,6 +146,8 @@ export interface CheckedDownload {
   threads?: number;
   concurrency: number;
   partition: Partition;
+  perHost?: number;
+  rate?: number;
   timeoutMs: number;
   maxBytes?: number;
   retries: number;
@@ -176,6 +186,8 @@ const KNOWN: readonly (keyof DownloadOptions)[] = [
   'threads',
   'concurrency',
   'partition',
+  'perHost',
+  'rate',
   'retries',
   'retryDelay',
   'timeout',
@@ -229,6 +241,8 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
     threads: options.threads === undefined ? undefined : wholeNumber('threads')(options.threads),
     concurrency: checked<number>(scheduleOptions.concurrency, options.concurrency),
     partition: choice('partition', PARTITIONS, options.partition),
+    perHost: checked<number | undefined>(limitOptions['per-host'], options.perHost),
+    rate: checked<number | undefined>(limitOptions.rate, options.rate),
     timeoutMs: checked<number>(transferOptions.timeout, options.timeout),
     maxBytes: checked<number | undefined>(transferOptions['max-size'], options.maxSize),
     retries: checked<number>(reliabilityOptions.retries, options.retries),

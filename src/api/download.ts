@@ -91,6 +91,8 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
         threads,
         concurrency,
         partition: checked.partition,
+        perHost: checked.perHost,
+        rate: checked.rate,
         dest,
         timeoutMs: checked.timeoutMs,
         maxBytes: checked.maxBytes ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),

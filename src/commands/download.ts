@@ -4,7 +4,7 @@ import type { DownloadOptions } from '../api/download-options.js';
 import { type Interrupt, onInterrupt } from '../interrupt.js';
 import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
-import { choicesNote, LAYOUTS, MODES, oneOf, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
+import { choicesNote, LAYOUTS, limitOptions, MODES, oneOf, reliabilityOptions, renderOptions, scheduleOptions, selectionOptions, transferOptions } from '../options.js';
 import type { Layout } from '../file-names.js';
 import { createProgress, type Progress } from '../progress.js';
 import { describeRun, exitCodeFor, formatReport } from '../report.js';
@@ -27,6 +27,7 @@ const builder = (yargs: Argv) =>
         describe: `Worker threads [number] [default: ${DEFAULT_THREADS}, capped by the number of flags]`,
       },
       ...scheduleOptions,
+      ...limitOptions,
       ...selectionOptions,
       input: {
         alias: 'i',
@@ -62,6 +63,7 @@ const builder = (yargs: Argv) =>
     .example('$0 --server error --error-rate 0.3 --seed 7', 'the embedded server injecting faults into 30% of requests')
     .example('$0 --server local --partition chunks', 'no latency; fixed chunks instead of on-demand hand-out')
     .example('$0 --mode sequential --limit 5', 'the first 5 of the default list, one after another')
+    .example('$0 -i urls.txt --per-host 2 --rate 5', 'at most 2 requests at once to each host, 5 started a second in all')
     .example('$0 --server http://127.0.0.1:8001/flags --ext svg --dest /tmp/flags', 'any server with {URL}/{cc}/{cc}.{ext}')
     .example('$0 --timeout 2000 --max-size 100000', 'give up on a request after 2 s, or on a body over 100 kB')
     .example('$0 --all --server error --error-rate 0.3 --retries 6 --retry-delay 50', 'retry transient failures up to 6 times, backoff from 50 ms')
@@ -94,6 +96,8 @@ async function handler(argv: DownloadArgs): Promise<void> {
         interrupt = onInterrupt('stopping the downloads in flight');
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
         lines.write(`${describeRun(start.requested, start.server, start, noun)}\n`);
+        // The mode's line counts the slots: with limits, the server sees fewer requests than that.
+        if (argv.perHost !== undefined || argv.rate !== undefined) lines.write(`${describeLimits(argv.perHost, argv.rate)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
@@ -116,7 +120,13 @@ function optionsOf(argv: DownloadArgs): DownloadOptions {
   const { retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline } = argv;
   const given = { codes: codes?.map(String), all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency };
   const more = { partition, retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline };
-  return { ...given, ...more, continue: argv.continue };
+  return { ...given, ...more, continue: argv.continue, perHost: argv.perHost, rate: argv.rate };
+}
+
+/** `--per-host` and `--rate` as the run's second line says them. */
+function describeLimits(perHost: number | undefined, rate: number | undefined): string {
+  const parts = [perHost === undefined ? [] : `at most ${perHost} in flight per host`, rate === undefined ? [] : `at most ${rate} started per second`].flat();
+  return `Limits: ${parts.join(', ')}, retries included`;
 }
 
 /** What became of SHA256SUMS and the timeline; one that could not be written makes the exit code 1. */

@@ -81,8 +81,6 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     messages.write(`Serving ${dir === undefined ? 'flags' : 'files'} at ${server.url} (${server.description})\n`);
     messages.write(`Try: curl ${fileUrl(server.url, example)}\n`);
     if (argv.list) {
-      // A reader that stops early (| head) must not take the server down with it.
-      process.stdout.on('error', () => {});
       process.stdout.write(server.paths.map((path) => `${fileUrl(server.url, path)}\n`).join(''));
     }
     await stopped;

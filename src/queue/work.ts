@@ -11,6 +11,7 @@ import type { Item, ItemResult, RetryNotice, ScheduleOptions } from '../types.js
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
+import { limiterFor } from './options.js';
 import { loadRun } from './run-settings.js';
 
 /** A result as a queue job returns it: a local run's, and which machine did it. */
@@ -154,7 +155,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
     connection: lastingConnection(address),
     name: `${host}:${process.pid}`,
     concurrency: threads * concurrency,
-    limiter: run.rate === undefined ? undefined : { max: run.rate, duration: 1000 },
+    limiter: run.rate === undefined ? undefined : limiterFor(run.rate),
     lockDuration: lock,
     stalledInterval: lock,
   });

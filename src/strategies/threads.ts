@@ -3,8 +3,9 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { RequestLimits } from '../limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
-import { queuesFor, type WorkSource } from '../partition.js';
+import { queuesFor, WorkQueue, type WorkSource } from '../partition.js';
 import { downloadWorker } from '../paths.js';
 import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
@@ -51,6 +52,8 @@ interface PoolContext {
   workers: StrategyOutcome['workers'];
   /** Aborted a grace period after Ctrl-C: ends the workers still busy (Piscina terminates a task's thread). */
   stopWorkers: AbortSignal;
+  /** `--per-host` and `--rate`: items are handed out, and retries allowed, only within them. */
+  limits: RequestLimits | undefined;
 }
 
 async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents, source?: WorkSource<Item>) {
@@ -85,6 +88,7 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
     failures: [],
     workers: [],
     stopWorkers: stopWorkers.signal,
+    limits: RequestLimits.of(options, events.signal),
   };
   let stopTimer: NodeJS.Timeout | undefined;
   const cancel = () => {
@@ -117,6 +121,7 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
   } finally {
     events.signal.removeEventListener('abort', cancel);
     clearTimeout(stopTimer);
+    context.limits?.close();
     await pool.destroy();
   }
   if (!events.signal.aborted) {
@@ -128,37 +133,24 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
 /**
  * Runs one pool task: answers the worker's asks from `queue` and passes its results on. Should the
  * worker throw or die, the items it held are tried once more on a new task, or reported as errors.
+ *
+ * With limits, an ask for work waits until an item of `queue` has room on its host, and the item
+ * goes out with its first request's permit. Retries are new requests: rather than move them here,
+ * the worker asks before each request, the first and every retry (`want-permit`, which takes a
+ * rate token and, for a retry, a new permit), and gives the permit back as the request ends
+ * (`permit-back`). The retry stage, its waits and its notices stay as they are, in every mode.
  */
 async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: () => void): Promise<void> {
-  const { pool, fetch, concurrency, events, attempts, ports, stopWorkers } = context;
+  const { pool, fetch, concurrency, events, attempts, ports, stopWorkers, limits } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   // By URL, the key a result comes back with: a list has each URL once.
   const held = new Map<string, Item>();
   let handedOut = 0;
   let running = false;
-  port.on('message', (message: WorkerMessage) => {
-    if (!running) {
-      running = true;
-      onStart();
-    }
-    if (message.type === 'result') {
-      held.delete(message.result.url);
-      events.onResult(message.result);
-      return;
-    }
-    if (message.type === 'retry') return events.onRetry(message.notice);
-    if (message.type === 'bytes') return events.onBytes(message.bytes);
-    if (message.type === 'started') {
-      context.workers.push({ thread: message.thread, startedAt: message.startedAt });
-      return;
-    }
-    const next = events.signal.aborted ? undefined : queue.take();
-    if (next instanceof Promise) void next.then(handOut);
-    else handOut(next);
-  });
   let portClosed = false;
+  port.once('close', () => (portClosed = true));
   const handOut = (item: Item | undefined) => {
-    // Work that arrived after its task ended goes to the next asker.
+    // Work that arrived from a feed after its task ended goes to the next asker.
     if (portClosed) return item && queue.putBack([item]);
     if (item !== undefined) {
       held.set(item.url, item);
@@ -167,22 +159,55 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
     }
     port.postMessage({ type: 'work', item: item ?? null } satisfies MainMessage);
   };
-  port.once('close', () => (portClosed = true));
+  port.on('message', (message: WorkerMessage) => {
+    if (!running) {
+      running = true;
+      onStart();
+    }
+    if (message.type === 'result') {
+      held.delete(message.result.url);
+      if (!limits || limits.finished(message.result)) events.onResult(message.result);
+      return;
+    }
+    if (message.type === 'want-permit') {
+      const { url } = message;
+      const grant = (granted: boolean) => {
+        if (granted) port.postMessage({ type: 'permit', url } satisfies MainMessage);
+      };
+      return limits?.acquire(url, grant, port);
+    }
+    if (message.type === 'permit-back') return limits?.release(message.url);
+    if (message.type === 'retry') return events.onRetry(message.notice);
+    if (message.type === 'bytes') return events.onBytes(message.bytes);
+    if (message.type === 'started') {
+      context.workers.push({ thread: message.thread, startedAt: message.startedAt });
+      return;
+    }
+    // A feed (the queue worker's jobs) comes with no limits of a local run: its rate is the queue's.
+    if (limits && queue instanceof WorkQueue) return limits.take(queue, handOut, port);
+    const next = events.signal.aborted ? undefined : queue.take();
+    if (next instanceof Promise) void next.then(handOut);
+    else handOut(next);
+  });
   const closed = once(port, 'close');
   ports.add(port);
   try {
-    await pool.run({ port: workerPort, fetch, concurrency }, { transferList: [workerPort], signal: stopWorkers });
+    await pool.run({ port: workerPort, fetch, concurrency, limited: limits !== undefined }, { transferList: [workerPort], signal: stopWorkers });
     await closed;
   } catch (error) {
     // A worker ended on purpose posts nothing more: there is nothing to wait for.
     if (!stopWorkers.aborted) await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
     port.close();
+    // Its asks still waiting are void.
+    limits?.withdraw(port);
     // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
     const why = stopWorkers.aborted ? 'interrupted' : `worker failed: ${error instanceof Error ? error.message : String(error)}`;
     context.failures.push(why);
     const retry = stopWorkers.aborted ? [] : [...held.values()].filter((item) => (attempts.get(item.url) ?? 0) < MAX_ATTEMPTS);
     for (const item of held.values()) if (!retry.includes(item)) events.onResult(failed(item, why, attempts.get(item.url) ?? 0));
     queue.putBack(retry);
+    // The permits of what it held come back once its items are in the queue again, for the asks that wait.
+    for (const item of held.values()) limits?.release(item.url);
     // A task that took no item made no progress: replacing it could loop forever.
     if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
   } finally {
