@@ -23,6 +23,8 @@ interface FileServer {
   base: string;
   /** Request start times, in ms, for the rate test. */
   requests: number[];
+  /** The most requests it held at once. */
+  mostAtOnce(): number;
 }
 
 /**
@@ -31,8 +33,12 @@ interface FileServer {
  */
 async function withFileServer<T>(latencyMs: number, use: (server: FileServer) => Promise<T>): Promise<T> {
   const requests: number[] = [];
+  let atOnce = 0;
+  let most = 0;
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     requests.push(performance.now());
+    most = Math.max(most, ++atOnce);
+    response.once('close', () => atOnce--);
     const path = request.url!;
     const answer = () => {
       if (path.startsWith('/missing/')) response.writeHead(404).end();
@@ -45,7 +51,7 @@ async function withFileServer<T>(latencyMs: number, use: (server: FileServer) =>
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
-    return await use({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests });
+    return await use({ base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, mostAtOnce: () => most });
   } finally {
     server.closeAllConnections();
     server.close();
@@ -233,7 +239,8 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
       withFileServer(300, (server) =>
         inTemp(async (folder) => {
           const queue = `${redis.url}/stopped`;
-          const count = 100;
+          // Enough that the stop comes well before the end, even on a loaded machine.
+          const count = 150;
           await runCli(['enqueue', '-i', await writeList(folder, server.base, count), '--queue', queue]);
           const [first, second] = [join(folder, 'first'), join(folder, 'second')];
           const stopped = startCli(worker(queue, first, '--verbose'), SHORT_LOCKS);
@@ -317,6 +324,26 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           assert.ok(busiest <= 40, `${busiest} requests in one second`);
           const span = Math.max(...server.requests) - Math.min(...server.requests);
           assert.ok(span >= 1900, `${count} requests at 20 a second took only ${Math.round(span)} ms`);
+        }),
+      ),
+    ));
+});
+
+describe('--per-host on a queue', { skip: redisMissing }, () => {
+  test('holds in each worker: two workers of 10 slots with --per-host 2 never hold more than 4 requests to the host', () =>
+    withRedis((redis) =>
+      withFileServer(100, (server) =>
+        inTemp(async (folder) => {
+          const queue = `${redis.url}/per-host`;
+          const count = 60;
+          const enqueued = await runCli(['enqueue', '-i', await writeList(folder, server.base, count), '--per-host', '2', '--queue', queue]);
+          assert.equal(enqueued.code, 0, enqueued.stderr);
+          const workers = ['a', 'b'].map((name) => startCli(worker(queue, join(folder, name), '--exit-when-drained')));
+          for (const one of workers) assert.equal((await one.exited()).code, 0, one.stderr());
+          assert.match(workers[0]!.stdout(), /at most 2 in flight to each host here/);
+          assert.equal(server.requests.length, count);
+          assert.ok(server.mostAtOnce() <= 4, `${server.mostAtOnce()} requests at once`);
+          assert.equal((await status(queue)).completed, count);
         }),
       ),
     ));

@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { LAYOUTS, oneOf, reliabilityOptions, renderOptions, selectionOptions, transferOptions } from '../options.js';
 import type { Layout } from '../file-names.js';
-import { queueOption, rateOption } from '../queue/options.js';
+import { perHostOption, queueOption, rateOption } from '../queue/options.js';
 import { reportingQueueErrors } from './queue-cli.js';
 
 const { dest: _ownedByEachWorker, ...transfer } = transferOptions;
@@ -22,6 +22,7 @@ const builder = (yargs: Argv) =>
       sha256: { type: 'boolean', describe: 'Hash each file as it streams (the digest is in each job’s result)' },
       checksums: { type: 'string', requiresArg: true, describe: 'A sha256sum manifest: a file whose bytes do not match its line is an error' },
       ...rateOption,
+      ...perHostOption,
       'retry-failed': { type: 'boolean', describe: 'Put the failed jobs back in the queue, to be tried again; enqueue nothing else' },
       json: { type: 'boolean', describe: 'Print a machine-readable summary on stdout' },
     })
@@ -36,9 +37,9 @@ async function handler(argv: EnqueueArgs): Promise<void> {
     // The queue's code, and BullMQ with it, loads for the queue commands alone.
     const { enqueue } = await import('../queue/enqueue.js');
     const { codes, all, every, limit, input, layout, server, ext, timeout, maxSize, retries, retryDelay, update, skipExisting, png, maxPixels, renderTimeout } = argv;
-    const { ca, insecure, sha256, checksums, queue, rate, retryFailed } = argv;
+    const { ca, insecure, sha256, checksums, queue, rate, perHost, retryFailed } = argv;
     const given = { codes: codes?.map(String), all, every, limit, input, server, ext, timeout, maxSize, retries, retryDelay, update, skipExisting, png, maxPixels };
-    const more = { renderTimeout, ca, insecure, continue: argv.continue, sha256, checksums, queue, rate, retryFailed };
+    const more = { renderTimeout, ca, insecure, continue: argv.continue, sha256, checksums, queue, rate, perHost, retryFailed };
     // yargs fills in defaults, so the API cannot tell what was typed: the list's options are refused here.
     if (retryFailed && (codes?.length || all || every || input !== undefined))
       throw new UsageError('--retry-failed puts the failed jobs back as they were: it takes no codes, --all, --every or --input');

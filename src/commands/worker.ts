@@ -42,8 +42,9 @@ async function handler(argv: WorkerArgs): Promise<void> {
           interrupt = onInterrupt('taking no new job, finishing those in hand');
           interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
           const rate = start.rate === undefined ? '' : `, at most ${start.rate} jobs a second over all workers`;
+          const perHost = start.perHost === undefined ? '' : `, at most ${start.perHost} in flight to each host here`;
           lines.write(`Worker ${start.host} on ${start.queue}: ${start.items}s from ${start.server} into ${start.dest}\n`);
-          lines.write(`${start.threads} worker threads × ${start.concurrency} in flight${rate}\n`);
+          lines.write(`${start.threads} worker threads × ${start.concurrency} in flight${rate}${perHost}\n`);
         },
         onResult: (result) => argv.verbose && lines.write(`${formatResult(result)}\n`),
         onRetry: (notice) => argv.verbose && lines.write(`${formatRetry(notice)}\n`),

@@ -7,7 +7,7 @@ import { flagItems } from '../items.js';
 import type { Item } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { loadBullmq, openRedis } from './connection.js';
-import { rateOption } from './options.js';
+import { perHostOption, rateOption } from './options.js';
 import { type QueueRun, saveRun } from './run-settings.js';
 
 /** A flag is a few kilobytes; a list's file may be any size (as in a local run). */
@@ -27,6 +27,8 @@ export interface EnqueueOptions extends TravellingOptions {
   queue?: string;
   /** Jobs started per second over all workers together (BullMQ's limiter); default: no limit. */
   rate?: number;
+  /** Requests in flight to one host in each worker (not across workers); default: no limit. */
+  perHost?: number;
   /** Put the queue's failed jobs back to be tried again, and enqueue nothing else. */
   retryFailed?: boolean;
 }
@@ -47,13 +49,15 @@ export interface EnqueueSummary {
  * Options are checked as `download()` checks them (UsageError); an unreachable Redis is a QueueError.
  */
 export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> {
-  const { queue: given, rate: typedRate, retryFailed: typedRetry, ...download } = options;
+  const { queue: given, rate: typedRate, perHost: typedPerHost, retryFailed: typedRetry, ...download } = options;
   const address = parseQueueAddress(given);
   const rate = checked<number | undefined>(rateOption.rate, typedRate);
+  const perHost = checked<number | undefined>(perHostOption['per-host'], typedPerHost);
   const retryFailed = flag('retry-failed', typedRetry);
   if (retryFailed) {
     const extra = Object.entries(download).find(([, value]) => value !== undefined && value !== false);
-    if (extra || rate !== undefined) throw new UsageError(`--retry-failed puts the failed jobs back as they were: it takes no other option (${extra?.[0] ?? 'rate'})`);
+    const limit = rate !== undefined ? 'rate' : perHost !== undefined ? 'perHost' : undefined;
+    if (extra || limit) throw new UsageError(`--retry-failed puts the failed jobs back as they were: it takes no other option (${extra?.[0] ?? limit})`);
   }
   const run = retryFailed ? undefined : checkDownloadOptions(download);
   if (run?.source && 'embedded' in run.source) {
@@ -90,6 +94,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> 
           sha256: run.sha256,
         },
         rate,
+        perHost,
       };
       // Before the jobs: a worker already waiting must find the settings with its first job.
       await saveRun(redis, address.name, settings);

@@ -13,6 +13,14 @@ export const rateOption = {
   },
 } as const;
 
+/** `--per-host`, checked as a local run's; on a queue it holds in each worker, not across them. */
+export const perHostOption = {
+  'per-host': {
+    ...limitOptions['per-host'],
+    describe: 'At most this many requests in flight to one host in each worker (not across workers: W workers, W times it) [number]',
+  },
+} as const;
+
 /** BullMQ's limiter for `rate` jobs a second: whole jobs per window, the window stretched to fit (0.5: 1 job per 2 s). */
 export function limiterFor(rate: number): { max: number; duration: number } {
   const max = Math.max(1, Math.ceil(rate));

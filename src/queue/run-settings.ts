@@ -14,6 +14,8 @@ export interface QueueRun {
   fetch: Omit<FetchOptions, 'dest' | 'tempPrefix'>;
   /** Jobs started per second over all workers (BullMQ's limiter); absent: no limit. */
   rate?: number;
+  /** Requests in flight to one host, in each worker (a local run's `--per-host`, worker by worker); absent: no limit. */
+  perHost?: number;
 }
 
 const runKey = (name: string) => `flags:${name}:run`;

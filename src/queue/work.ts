@@ -56,6 +56,7 @@ export interface WorkStart {
   concurrency: number;
   dest: string;
   rate?: number;
+  perHost?: number;
 }
 
 /** What one worker did, counted as a local run's report counts. */
@@ -101,7 +102,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const dest = await realpath(await prepareDestination(text('dest', options.dest) ?? transferOptions.dest.default));
   await sweepStaleTempFiles(dest);
   const host = hostname();
-  await options.onStart?.({ queue: address.label, host, server: run.server, items: run.items, threads, concurrency, dest, rate: run.rate });
+  await options.onStart?.({ queue: address.label, host, server: run.server, items: run.items, threads, concurrency, dest, rate: run.rate, perHost: run.perHost });
 
   const summary: WorkSummary = { queue: address.label, host, done: 0, ok: 0, notFound: 0, notModified: 0, skipped: 0, error: 0, bytes: 0, elapsedMs: 0 };
   const counter = { ok: 'ok', not_found: 'notFound', not_modified: 'notModified', skipped: 'skipped', error: 'error' } as const;
@@ -111,7 +112,8 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   // lapsed (Redis away longer than the lock) may come back here while its first run is still under way.
   const inHand = new Map<string, ((result: QueueResult) => void)[]>();
   const tempPrefix = tempPrefixFor();
-  const settings: ScheduleOptions = { ...run.fetch, mode: 'threads', threads, concurrency, partition: 'dynamic', dest, tempPrefix };
+  // `perHost` holds in this worker's pool as in a local run (a slot waits for room on its item's host); the rate is BullMQ's, over all workers.
+  const settings: ScheduleOptions = { ...run.fetch, mode: 'threads', threads, concurrency, partition: 'dynamic', dest, tempPrefix, perHost: run.perHost };
   const { threadsFrom } = await import('../strategies/threads.js');
   const pool = threadsFrom(feed)([], settings, {
     onResult(result) {
