@@ -29,6 +29,10 @@ const common: BuildOptions = {
   external: [
     // Piscina starts its threads from a file of its own, found next to its module.
     'piscina',
+    // The queue commands' (src/queue/): loaded only by them, from node_modules as installed; BullMQ
+    // also reads its Lua scripts and starts sandboxed processors from files beside its modules.
+    'bullmq',
+    'ioredis',
     // Loaded on demand by the render stage, a fresh copy for each renderer (src/resvg.ts).
     '@resvg/resvg-wasm',
     // fetch-blob's fallback for a Node without node:stream/web, which Node 20 has: never loaded.

@@ -10,6 +10,10 @@ import { terminalWidth } from './terminal-width.js';
 import { compareCommand } from './commands/compare.js';
 import { downloadCommand } from './commands/download.js';
 import { serveCommand } from './commands/serve.js';
+import { enqueueCommand } from './commands/enqueue.js';
+import { workerCommand } from './commands/worker.js';
+import { statusCommand } from './commands/status.js';
+import { reportCommand } from './commands/report.js';
 
 /** The options that take a list: the codes, and `--header` given once per header. */
 const LISTS = ['codes', 'header', '_'];
@@ -37,6 +41,10 @@ try {
     .command(downloadCommand)
     .command(serveCommand)
     .command(compareCommand)
+    .command(enqueueCommand)
+    .command(workerCommand)
+    .command(statusCommand)
+    .command(reportCommand)
     .strict()
     // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
     .parserConfiguration({ 'parse-numbers': false })

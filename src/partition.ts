@@ -1,7 +1,18 @@
 import type { Partition } from './types.js';
 
+/**
+ * Where a pool task takes its work from: a list known up front (`WorkQueue`), or a feed whose
+ * `take` may wait for work to arrive (the queue worker's jobs). `size` is never 0 while more may come.
+ */
+export interface WorkSource<T> {
+  take(): T | undefined | Promise<T | undefined>;
+  putBack(work: Iterable<T>): void;
+  drain(): T[];
+  readonly size: number;
+}
+
 /** Work waiting to be handed to a worker, in order. Several tasks may share one queue. */
-export class WorkQueue<T> {
+export class WorkQueue<T> implements WorkSource<T> {
   readonly #work: T[];
   constructor(work: Iterable<T> = []) {
     this.#work = [...work].reverse();

@@ -1,9 +1,9 @@
 import { exitCodeOnSignal, type StopSignal } from './interrupt.js';
 import { type ItemNoun, itemLabel } from './items.js';
 import type { ItemResult, RetryNotice, RunReport } from './types.js';
+import { plural } from './plural.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 /** A pool worker by its number in the pool (1..threads), as the timeline names it; its raw id is in --json alone. */
 const label = ({ thread, worker }: { thread: number; worker?: number }) => (thread === 0 ? 'main thread' : `thread ${worker ?? thread}`);
 

@@ -128,19 +128,19 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
 }
 
 /** `input`: a list read and checked whole before anything is created, so that a bad line leaves dest untouched. */
-function readList({ input, layout, limit }: CheckedDownload): Promise<Item[]> {
+export function readList({ input, layout, limit }: CheckedDownload): Promise<Item[]> {
   if (input !== undefined && 'path' in input) return readInputItems(input.path, { layout, limit });
   return readInputItems('-', { layout, limit }, Readable.from([input!.lines.join('\n')]));
 }
 
 /** How the report names a list. */
-function listName(input: NonNullable<CheckedDownload['input']>): string {
+export function listName(input: NonNullable<CheckedDownload['input']>): string {
   if ('lines' in input) return 'the list given';
   return input.path === '-' ? 'standard input' : input.path;
 }
 
 /** `checksums`: each item listed in the manifest gets the digest its bytes must have. */
-function withChecksums(items: Item[], sums: Map<string, string> | undefined): Item[] {
+export function withChecksums(items: Item[], sums: Map<string, string> | undefined): Item[] {
   if (sums === undefined) return items;
   return items.map((item) => (sums.has(item.file) ? { ...item, sha256: sums.get(item.file)! } : item));
 }

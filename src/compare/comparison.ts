@@ -14,7 +14,7 @@ import { serverProfiles } from '../server/profiles.js';
 import type { Mode, Partition } from '../types.js';
 import { renderChart } from './chart.js';
 import { compareChart, compareChartTitle } from './compare-chart.js';
-import { plural } from './format.js';
+import { plural } from '../plural.js';
 import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';

@@ -24,8 +24,3 @@ export function times(factor: number): string {
 export function cell<T>(value: T | null | undefined, show: (value: T) => string): string {
   return value === null || value === undefined ? '—' : show(value);
 }
-
-/** `1 run`, `3 runs`: a count with its noun, plural when it is not one. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

@@ -5,7 +5,7 @@ import { type MessagePort, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { RequestLimits } from '../limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
-import { queuesFor, type WorkQueue } from '../partition.js';
+import { queuesFor, WorkQueue, type WorkSource } from '../partition.js';
 import { downloadWorker } from '../paths.js';
 import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../types.js';
 
@@ -29,6 +29,14 @@ export function threadsWith(workerFile: string): Strategy {
   return (items, options, events) => runPool(workerFile, items, options, events);
 }
 
+/**
+ * The pool fed by `source` instead of `items` (the queue worker's jobs, as they arrive): every
+ * task shares it, all `threads` start, and each runs until `source` has nothing more to give.
+ */
+export function threadsFrom(source: WorkSource<Item>): Strategy {
+  return (items, options, events) => runPool(downloadWorker, items, options, events, source);
+}
+
 interface PoolContext {
   pool: Piscina<WorkerTask, void>;
   fetch: FetchOptions;
@@ -48,8 +56,8 @@ interface PoolContext {
   limits: RequestLimits | undefined;
 }
 
-async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents) {
-  const threadCount = Math.max(1, Math.min(options.threads, items.length));
+async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents, source?: WorkSource<Item>) {
+  const threadCount = Math.max(1, source ? options.threads : Math.min(options.threads, items.length));
   // Workers starting together share the cores and all come up late; started a few at a time,
   // the first ones are downloading while the rest still load. Each new task spawns a worker.
   const startingAtOnce = Math.min(threadCount, availableParallelism());
@@ -89,7 +97,7 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
   };
   events.signal.addEventListener('abort', cancel, { once: true });
 
-  const queues = queuesFor(items, threadCount, options.partition);
+  const queues: WorkSource<Item>[] = source ? Array.from({ length: threadCount }, () => source) : queuesFor(items, threadCount, options.partition);
   const tasks: Promise<void>[] = [];
   let lastStart = created;
   // A task launches the next one once its worker is up (or has failed), unless the work is gone:
@@ -132,14 +140,18 @@ async function runPool(workerFile: string, items: readonly Item[], options: Sche
  * rate token and, for a retry, a new permit), and gives the permit back as the request ends
  * (`permit-back`). The retry stage, its waits and its notices stay as they are, in every mode.
  */
-async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: () => void): Promise<void> {
+async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: () => void): Promise<void> {
   const { pool, fetch, concurrency, events, attempts, ports, stopWorkers, limits } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   // By URL, the key a result comes back with: a list has each URL once.
   const held = new Map<string, Item>();
   let handedOut = 0;
   let running = false;
+  let portClosed = false;
+  port.once('close', () => (portClosed = true));
   const handOut = (item: Item | undefined) => {
+    // Work that arrived from a feed after its task ended goes to the next asker.
+    if (portClosed) return item && queue.putBack([item]);
     if (item !== undefined) {
       held.set(item.url, item);
       handedOut++;
@@ -172,8 +184,11 @@ async function runTask(context: PoolContext, queue: WorkQueue<Item>, onStart: ()
       context.workers.push({ thread: message.thread, worker: context.workers.length + 1, startedAt: message.startedAt });
       return;
     }
-    if (limits) limits.take(queue, handOut, port);
-    else handOut(events.signal.aborted ? undefined : queue.take());
+    // A feed (the queue worker's jobs) comes with no limits of a local run: its rate is the queue's.
+    if (limits && queue instanceof WorkQueue) return limits.take(queue, handOut, port);
+    const next = events.signal.aborted ? undefined : queue.take();
+    if (next instanceof Promise) void next.then(handOut);
+    else handOut(next);
   });
   const closed = once(port, 'close');
   ports.add(port);

@@ -1,0 +1,42 @@
+import type { Redis } from 'ioredis';
+import type { QueueAddress } from './address.js';
+
+/** BullMQ, loaded by the queue commands alone: a plain download never pays for it or for its Redis client. */
+export async function loadBullmq(): Promise<Pick<typeof import('bullmq'), 'Queue' | 'Worker'>> {
+  const { Queue, Worker } = await import('bullmq');
+  return { Queue, Worker };
+}
+
+/** The queue's Redis server could not be reached, or went away while a short command ran: exit 1, with this message. */
+export class QueueError extends Error {
+  override name = 'QueueError';
+}
+
+/** How long a short command waits for Redis to answer before it says it cannot reach it. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * One connection for a command that runs once (enqueue, status, report): it fails at once, with
+ * the reason, when Redis is not there, instead of retrying for ever as a worker's does.
+ */
+export async function openRedis(address: QueueAddress): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(address.redisUrl, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  // The socket's error says why (ECONNREFUSED); connect() only rejects with "Connection is closed".
+  let socketError: unknown;
+  redis.on('error', (error) => (socketError = error));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new QueueError(`cannot reach the queue at ${address.label}: ${reason(socketError ?? error)}`);
+  }
+  return redis;
+}
+
+/** A worker's connections: they retry for ever (BullMQ needs that of its blocking connection) and come back when Redis does. */
+export const lastingConnection = (address: QueueAddress) => ({ url: address.redisUrl, maxRetriesPerRequest: null });
+
+/** A connection error in a few words: `ECONNREFUSED`, or the message. */
+export const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));

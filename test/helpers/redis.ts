@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tempFolder } from './fixtures.js';
+
+/** Why the queue's tests cannot run here, or false: they need Debian's redis-server (CI installs it). */
+export const redisMissing: string | false = spawnSync('redis-server', ['--version']).error === undefined ? false : 'needs redis-server on the PATH (apt-get install redis-server)';
+
+export interface TestRedis {
+  /** `redis://127.0.0.1:PORT`: add `/NAME` for a queue. */
+  url: string;
+  port: number;
+  /** Stops the server (SIGTERM), as when Redis goes away. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port. */
+  start(): Promise<void>;
+}
+
+/** A port free on loopback now: the kernel's choice, released for the server to take. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as AddressInfo;
+  probe.close();
+  await once(probe, 'close');
+  return port;
+}
+
+/**
+ * A real Redis on 127.0.0.1 and a free port, in a temporary folder, for the length of `use`;
+ * without persistence, unless `persist` (an append-only file, so that a stop and a start keep the queue).
+ */
+export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>, { persist = false } = {}): Promise<T> {
+  const folder = await tempFolder();
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const started = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', '--dir', folder.path],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let log = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      started.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk;
+        if (log.includes('Ready to accept connections')) resolve();
+      });
+      started.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${log}`)));
+      started.once('error', reject);
+    });
+    child = started;
+    await ready;
+  };
+  const stop = async () => {
+    const running = child;
+    child = undefined;
+    if (running === undefined || running.exitCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  try {
+    return await use({ url: `redis://127.0.0.1:${port}`, port, stop, start });
+  } finally {
+    await stop();
+    await folder.remove();
+  }
+}
