@@ -27,8 +27,11 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
 /** The help that covers what was typed: a command's own, else the download's (the default command). */
 function helpCommand(args: readonly string[]): string {
   const command = args.find((arg) => !arg.startsWith('-'));
-  return command === 'compare' || command === 'serve' ? `flags ${command} --help` : 'flags --help';
+  return command !== undefined && COMMANDS.has(command) ? `flags ${command} --help` : 'flags --help';
 }
+
+/** The commands with a help of their own: every one but the download. */
+const COMMANDS = new Set(['serve', 'compare', 'enqueue', 'worker', 'status', 'report']);
 
 // yargs would look for a package.json from the working folder up, and print "unknown" (or
 // another package's version) when run from elsewhere: this one is ours.

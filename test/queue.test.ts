@@ -397,6 +397,7 @@ describe('the queue commands without a queue', () => {
     const bad = await runCli(['status', '--queue', 'http://127.0.0.1/demo']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^flags: --queue http:\/\/127\.0\.0\.1\/demo: only redis:\/\/ and rediss:\/\/ URLs name a queue$/m);
+    assert.match(bad.stderr, /\nRun 'flags status --help' for usage\.\n$/, 'the help of status, not of the download');
     const unnamed = await runCli(['report', '--queue', 'redis://127.0.0.1:6379']);
     assert.equal(unnamed.code, 2);
     assert.match(unnamed.stderr, /the queue's name \(the path\)/);
@@ -406,5 +407,6 @@ describe('the queue commands without a queue', () => {
     const embedded = await runCli(['enqueue', 'BR', '--queue', 'redis://127.0.0.1:1/demo']);
     assert.equal(embedded.code, 2);
     assert.match(embedded.stderr, /needs a server that every worker can reach/);
+    assert.match(embedded.stderr, /Run 'flags enqueue --help'/);
   });
 });
