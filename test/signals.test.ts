@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -8,49 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
+import { startCli, until } from './helpers/cli-child.js';
 import { cliPath, filesIn, inTemp, parseReport, runCli } from './helpers/fixtures.js';
-
-interface Started {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** The exit, or a failure (and SIGKILL) when it takes longer than `guardMs`: a hang guard, not a timing. */
-  exited(guardMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** The real CLI as a child process, left to the test to signal. */
-function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
-  const child = spawn(process.execPath, [cliPath, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  return {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    async exited(guardMs) {
-      const guard = AbortSignal.timeout(guardMs);
-      const late = once(guard, 'abort').then(() => undefined);
-      const ended = await Promise.race([exit, late]);
-      if (ended === undefined) {
-        child.kill('SIGKILL');
-        assert.fail(`still running ${guardMs} ms later; stderr: ${stderr}`);
-      }
-      return { code: ended[0], signal: ended[1] };
-    },
-  };
-}
-
-/** Waits until `check` holds, polling; fails naming `what` past the guard. */
-async function until(what: string, check: () => boolean | Promise<boolean>, guardMs = 30_000): Promise<void> {
-  const guard = Date.now() + guardMs;
-  while (!(await check())) {
-    if (Date.now() > guard) assert.fail(`gave up waiting: ${what}`);
-    await delay(2);
-  }
-}
 
 /** A flag server on loopback made here: `answer` serves `/{cc}/{cc}.svg`, and may never end its answer. */
 async function withHostileServer<T>(answer: (cc: string, response: ServerResponse) => void, use: (baseUrl: string) => Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import { prepareDestination, sweepStaleTempFiles, sweepTempFiles, tempPrefixFor 
 import type { ItemNoun } from '../items.js';
 import { wholeNumber } from '../numbers.js';
 import { scheduleOptions, transferOptions } from '../options.js';
-import type { Item, ItemResult, RetryNotice, ScheduleOptions } from '../types.js';
+import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
@@ -60,17 +60,10 @@ export interface WorkStart {
 }
 
 /** What one worker did, counted as a local run's report counts. */
-export interface WorkSummary {
+export interface WorkSummary extends Pick<RunReport, 'ok' | 'notFound' | 'notModified' | 'skipped' | 'error' | 'bytes' | 'elapsedMs'> {
   queue: string;
   host: string;
   done: number;
-  ok: number;
-  notFound: number;
-  notModified: number;
-  skipped: number;
-  error: number;
-  bytes: number;
-  elapsedMs: number;
 }
 
 /**
