@@ -39,7 +39,7 @@ export function listFlagsClient(work: ListWork, config: RunConfig): Client {
         tempRoot,
         'flags-',
         (dest) => timeProcess(process.execPath, [cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
-        (dest, timing) => checkFolder(dest, work, timing),
+        (dest, timing) => checkFolders([dest], work, [timing]),
       ),
   };
 }
@@ -60,33 +60,35 @@ export function listPeerClient(work: ListWork, peer: Peer, requests: number): Cl
           const { file, args } = peer.command([...work.urls], requests, dest);
           return timeProcess(file, args);
         },
-        (dest, timing) => checkFolder(dest, work, timing),
+        (dest, timing) => checkFolders([dest], work, [timing]),
       ),
   };
 }
 
 /**
- * Every file of the list at its size and nothing else (no temporary or control file left), and
- * a zero exit: a run that stops early or writes short files would otherwise look fast.
+ * Every file of the list at its size, once, in one of `dests`, and nothing else (no temporary or
+ * control file left), and a zero exit from every process: a run that stops early or writes short
+ * files would otherwise look fast. Several folders are the queue's workers, one each.
  */
-async function checkFolder(dest: string, work: ListWork, timing: ProcessTiming): Promise<string | undefined> {
-  const names = await readdir(dest);
+export async function checkFolders(dests: readonly string[], work: ListWork, timings: readonly ProcessTiming[]): Promise<string | undefined> {
   let [files, bytes] = [0, 0];
   const wrong: string[] = [];
-  for (const name of names) {
-    const size = (await stat(join(dest, name))).size;
-    if (work.sizes.get(name) === size) [files, bytes] = [files + 1, bytes + size];
-    else wrong.push(work.sizes.has(name) ? `${name} has ${size} of ${work.sizes.get(name)} bytes` : `unexpected ${name}`);
+  const present = new Set<string>();
+  for (const dest of dests) {
+    for (const name of await readdir(dest)) {
+      const size = (await stat(join(dest, name))).size;
+      if (present.has(name)) wrong.push(`${name} downloaded twice`);
+      else if (work.sizes.get(name) === size) [files, bytes] = [files + 1, bytes + size];
+      else wrong.push(work.sizes.has(name) ? `${name} has ${size} of ${work.sizes.get(name)} bytes` : `unexpected ${name}`);
+      present.add(name);
+    }
   }
-  const present = new Set(names);
   const missing = [...work.sizes.keys()].filter((name) => !present.has(name));
   if (missing.length > 0) wrong.push(`${missing.length} missing (first: ${missing[0]})`);
-  const lastLine = timing.stderr.trim().split('\n').at(-1);
+  const failed = timings.find((timing) => timing.exitCode !== 0);
+  const lastLine = (failed ?? timings.at(-1))?.stderr.trim().split('\n').at(-1);
   const why = lastLine ? `: ${lastLine}` : '';
-  if (wrong.length > 0) {
-    const first = wrong.length > 0 ? `; ${wrong[0]}` : '';
-    return `${files} of ${work.sizes.size} files whole, ${mebibytes(bytes)} of ${mebibytes(work.bytes)}${first}${why}`;
-  }
-  if (timing.exitCode !== 0) return `exit code ${timing.exitCode}${why}`;
+  if (wrong.length > 0) return `${files} of ${work.sizes.size} files whole, ${mebibytes(bytes)} of ${mebibytes(work.bytes)}; ${wrong[0]}${why}`;
+  if (failed !== undefined) return `exit code ${failed.exitCode}${why}`;
   return undefined;
 }

@@ -8,6 +8,7 @@ import { burstScenario } from './scenarios/burst.js';
 import { filesScenario } from './scenarios/files.js';
 import { hundredsScenario } from './scenarios/hundreds.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { queueScenario } from './scenarios/queue.js';
 import { renderScenario } from './scenarios/render.js';
 import { scaleScenario } from './scenarios/scale.js';
 import { seedScenario } from './scenarios/seed.js';
@@ -41,6 +42,7 @@ const scenarios = {
   server: serverScenario,
   render: renderScenario,
   files: filesScenario,
+  queue: queueScenario,
 };
 const unknown = only?.filter((name) => !(name in scenarios));
 if (unknown && unknown.length > 0) usageError(`--only: unknown scenario ${unknown.join(', ')}; choose from ${Object.keys(scenarios).join(', ')}`, USAGE);

@@ -39,6 +39,13 @@ describe('the bench scripts refuse what they do not understand, before any run',
     assert.match(partial.stderr, /--save keeps whole runs/);
   });
 
+  it('--only takes the queue scenario by its name, and refuses a misspelt one naming it among the choices', () => {
+    const run = runScript('run.js', ['--only', 'queue,queu']);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /unknown scenario queu; choose from .*, files, queue\n/);
+    assert.equal(run.stdout, '');
+  });
+
   it('render-cost.js takes a number of runs, nothing else', () => {
     const run = runScript('render-cost.js', ['--runs', '3']);
     assert.equal(run.code, 2, run.stderr);
