@@ -58,12 +58,19 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * The environment of a CLI run whose output a test reads line by line: a width no line reaches, so
+ * that nothing wraps (piped, the CLI wraps at 80). How lines fit a width has tests of its own; a
+ * test that sets COLUMNS keeps it.
+ */
+export const readingEnv = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv => ({ COLUMNS: '1000', ...env });
+
 /** Runs the real CLI as a child process, in this process's environment unless given one; `onStdout` may signal it. */
 export async function runCli(
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: readingEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
