@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tempFolder } from './fixtures.js';
+import { freePort } from '../../bench/free-port.js';
 
 /** Why the queue's tests cannot run here, or false: they need Debian's redis-server (CI installs it). */
 export const redisMissing: string | false = spawnSync('redis-server', ['--version']).error === undefined ? false : 'needs redis-server on the PATH (apt-get install redis-server)';
@@ -15,16 +14,6 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
-}
-
-/** A port free on loopback now: the kernel's choice, released for the server to take. */
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 /**
