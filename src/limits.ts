@@ -160,17 +160,25 @@ export class RequestLimits {
 
   /** The request of `url` is on the wire: its token now counts from this moment in the window. */
   sent(url: string): void {
-    if (!this.#unsent.delete(url)) return;
+    if (this.#markSent(url)) this.#serve();
+  }
+
+  /** Moves `url`'s token from not yet sent to sent now; false when it held none. */
+  #markSent(url: string): boolean {
+    if (!this.#unsent.delete(url)) return false;
     this.#sentAt.push(performance.now());
-    this.#serve();
+    return true;
   }
 
   /** Gives back the permit `url` holds, if it holds one. */
   release(url: string): void {
     // A request that ended without going out (a refused connection) counts as sent now: the later is the safer.
-    this.sent(url);
+    const marked = this.#markSent(url);
     const origin = this.#held.get(url);
-    if (origin === undefined) return;
+    if (origin === undefined) {
+      if (marked) this.#serve();
+      return;
+    }
     this.#held.delete(url);
     this.#inFlight.set(origin, this.#inFlight.get(origin)! - 1);
     this.#stuck.clear();
