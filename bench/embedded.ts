@@ -1,6 +1,6 @@
 import type { RunningServer } from '../src/server/flag-server.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
-import { serverOptions } from '../src/server/options.js';
+import { serverOptions } from '../src/server/server-options.js';
 
 /**
  * The flag server as the CLI would start it (its own thread), with a fixed latency so that

@@ -1,7 +1,7 @@
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
+import { catalogue, flagIconsSvgDir } from '../src/input/catalogue.js';
 
 /** A copy of flag-icons' SVGs in the `{cc}/{cc}.svg` layout, for nginx to serve the same bytes as the embedded server. */
 export async function flagFolder(): Promise<string> {

@@ -1,5 +1,5 @@
 import { startEmbeddedServer } from '../src/server/embedded.js';
-import { serverOptions } from '../src/server/options.js';
+import { serverOptions } from '../src/server/server-options.js';
 import { startNginx } from './nginx.js';
 
 /** A server of every file under a folder, at its relative path under `baseUrl`. */

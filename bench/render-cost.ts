@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
+import { catalogue, flagIconsSvgDir } from '../src/input/catalogue.js';
 import { median } from '../src/compare/stats.js';
-import { renderPng, warmRenderer } from '../src/render.js';
+import { renderPng, warmRenderer } from '../src/render/render.js';
 import { scriptArgs, usageError } from './args.js';
 
 /**

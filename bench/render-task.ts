@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderPng, warmRenderer, type RenderedPng, type RenderOptions } from '../src/render.js';
+import { renderPng, warmRenderer, type RenderedPng, type RenderOptions } from '../src/render/render.js';
 
 /** The render stage alone, as a Piscina task: the figures of bench/render-cost.ts. */
 export default function render({ svgPath, options }: { svgPath: string; options: RenderOptions }): Promise<RenderedPng> {

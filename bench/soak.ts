@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flagIconsSvgDir } from '../src/catalogue.js';
+import { flagIconsSvgDir } from '../src/input/catalogue.js';
 import { timeProcess } from '../src/compare/process-timer.js';
 import { cliPath } from '../src/paths.js';
 import { startFlagServer } from '../src/server/flag-server.js';
-import { serverOptions } from '../src/server/options.js';
+import { serverOptions } from '../src/server/server-options.js';
 import type { RunReport } from '../src/types.js';
 
 export interface SoakOptions {

@@ -1,5 +1,5 @@
-import { catalogue } from '../src/catalogue.js';
-import { type CodeSelection, expandCodes } from '../src/codes.js';
+import { catalogue } from '../src/input/catalogue.js';
+import { type CodeSelection, expandCodes } from '../src/input/codes.js';
 import type { Work } from './clients.js';
 
 /** The codes a selection stands for, the same selection as CLI options, and which codes the server has. */

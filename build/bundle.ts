@@ -45,7 +45,7 @@ const common: BuildOptions = {
 
 const cli = await build({
   ...common,
-  entryPoints: { cli: join(dist, 'src/cli.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
+  entryPoints: { cli: join(dist, 'src/cli/main.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
   splitting: true,
   plugins: [lazyStringWidth, lazyBuiltins],
 });

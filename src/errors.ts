@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { redact } from './report/redact.js';
 
 /**
  * A problem with what the user typed: reported with its message and exit code 2, before any work.

@@ -1,4 +1,4 @@
-import type { ProxySettings } from './proxy.js';
+import type { ProxySettings } from './fetch/proxy.js';
 
 /**
  * Every download ends in exactly one of these states. `not_modified` (a 304 to `--update`) and

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { IN_MEMORY_BYTES } from '../src/body-sink.js';
+import { IN_MEMORY_BYTES } from '../src/store/body-sink.js';
 import { compare, download, serve, UsageError } from '../src/index.js';
 import { filesIn, inTemp, runCli } from './helpers/fixtures.js';
 

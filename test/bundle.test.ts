@@ -7,7 +7,7 @@ import type { Metafile } from 'esbuild';
 import { cliPath } from './helpers/fixtures.js';
 
 /** tsc's output of the same CLI, module by module: what the bundle was made from. */
-const unbundled = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const unbundled = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const metafile = JSON.parse(readFileSync(new URL('../bundle-meta.json', import.meta.url), 'utf8')) as Metafile;
 
 /** Counts the Intl.Segmenters a process creates: string-width makes one as it loads. */
@@ -58,7 +58,7 @@ describe('the bundle', () => {
     for (const unwanted of ['node_modules/node-fetch/', 'node_modules/cli-progress/', 'dist/src/server/flag-server.js', 'dist/src/compare/comparison.js']) {
       assert.ok(!atStart.some((input) => input.startsWith(unwanted)), `${unwanted} loads at start`);
     }
-    const threadsMode = inputsOf(loadedWith(outputHolding('dist/src/strategies/threads.js')));
+    const threadsMode = inputsOf(loadedWith(outputHolding('dist/src/schedule/strategies/threads.js')));
     assert.ok(!threadsMode.some((input) => input.startsWith('node_modules/node-fetch/')), 'node-fetch loads with the threads strategy');
   });
 

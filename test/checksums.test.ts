@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { formatChecksums, readChecksums, sha256OfFile } from '../src/checksums.js';
+import { formatChecksums, readChecksums, sha256OfFile } from '../src/store/checksums.js';
 import { inTemp } from './helpers/fixtures.js';
 
 const HEX_A = 'a'.repeat(64);

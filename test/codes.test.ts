@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { catalogue } from '../src/catalogue.js';
-import { expandCodes, POPULOUS_20 } from '../src/codes.js';
+import { catalogue } from '../src/input/catalogue.js';
+import { expandCodes, POPULOUS_20 } from '../src/input/codes.js';
 import { UsageError } from '../src/errors.js';
 
 test('no codes: the 20 most populous countries, in the book order, lower case', () => {

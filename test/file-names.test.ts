@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fileNameFor, givenNameProblem, type Layout, MAX_NAME_BYTES } from '../src/file-names.js';
+import { fileNameFor, givenNameProblem, type Layout, MAX_NAME_BYTES } from '../src/input/file-names.js';
 
 const name = (url: string, layout: Layout = 'flat') => fileNameFor(new URL(url), layout);
 const bytes = (text: string) => Buffer.byteLength(text);

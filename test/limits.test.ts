@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { download, UsageError } from '../src/index.js';
-import { expandCodes } from '../src/codes.js';
-import { tempPrefixFor } from '../src/destination.js';
-import { flagItems } from '../src/items.js';
-import { burstOf, RequestLimits, windowOf } from '../src/limits.js';
-import { runDownload } from '../src/run.js';
-import { threadsWith } from '../src/strategies/threads.js';
+import { expandCodes } from '../src/input/codes.js';
+import { tempPrefixFor } from '../src/store/destination.js';
+import { flagItems } from '../src/input/items.js';
+import { burstOf, RequestLimits, windowOf } from '../src/schedule/limits.js';
+import { runDownload } from '../src/schedule/run.js';
+import { threadsWith } from '../src/schedule/strategies/threads.js';
 import type { Mode } from '../src/types.js';
 import { inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expandCodes } from '../src/codes.js';
-import { chunks, WorkQueue, queuesFor, roundRobin } from '../src/partition.js';
+import { expandCodes } from '../src/input/codes.js';
+import { chunks, WorkQueue, queuesFor, roundRobin } from '../src/schedule/partition.js';
 
 const lists = [0, 1, 5, 20, 257, 676].map((n) => expandCodes({ args: [], every: true }).slice(0, n));
 

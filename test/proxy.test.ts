@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { bypassed, proxyFor, proxySettings } from '../src/proxy.js';
+import { bypassed, proxyFor, proxySettings } from '../src/fetch/proxy.js';
 import { inTemp, parseReport, runCli, testTls, withServer } from './helpers/fixtures.js';
 import { closedPort, proxyEnv, startProxy } from './helpers/proxy.js';
 

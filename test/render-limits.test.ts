@@ -6,9 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { flagIconsSvgDir } from '../src/catalogue.js';
+import { flagIconsSvgDir } from '../src/input/catalogue.js';
 import type { RunReport } from '../src/types.js';
-import { withMemoryCap, WASM_PAGE_BYTES } from '../src/wasm-memory-cap.js';
+import { withMemoryCap, WASM_PAGE_BYTES } from '../src/render/wasm-memory-cap.js';
 import { cliPath, filesIn, inTemp } from './helpers/fixtures.js';
 
 /** `(module (memory (export "m") 1))`, and the same with a maximum of `max` pages. */

@@ -3,7 +3,7 @@ import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { startFlagServer } from '../src/server/flag-server.js';
-import { serverOptions } from '../src/server/options.js';
+import { serverOptions } from '../src/server/server-options.js';
 import { filesIn, parseReport, runCli, tempFolder, withServer } from './helpers/fixtures.js';
 
 /** What would change if a file were written, replaced or touched. */

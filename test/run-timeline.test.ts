@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runTimeline } from '../src/timeline/run-timeline.js';
+import { runTimeline } from '../src/report/run-timeline.js';
 import type { RunReport } from '../src/types.js';
 import { filesIn, inTemp, parseReport, runCli, withServer } from './helpers/fixtures.js';
 import { assertWellFormedXml } from './helpers/xml.js';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { describe, test } from 'node:test';
-import { fileNameFor, givenNameProblem } from '../src/file-names.js';
-import { preparePathInside } from '../src/safe-path.js';
+import { fileNameFor, givenNameProblem } from '../src/input/file-names.js';
+import { preparePathInside } from '../src/store/safe-path.js';
 import { inTemp } from './helpers/fixtures.js';
 
 /** A real-pathed `dest` and, beside it, an `outside` folder that nothing may touch. */

@@ -9,8 +9,8 @@ import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startFlagServer, type FlagServer } from '../src/server/flag-server.js';
-import { serverOptions } from '../src/server/options.js';
-import { planAnswer, type Fault } from '../src/server/plan.js';
+import { serverOptions } from '../src/server/server-options.js';
+import { planAnswer, type Fault } from '../src/server/fault-plan.js';
 import { listTreeUrls } from '../src/server/tree.js';
 import { cliPath, tempFolder, testTls } from './helpers/fixtures.js';
 

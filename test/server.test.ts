@@ -7,12 +7,12 @@ import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { catalogue, flagIconsSvgDir } from '../src/catalogue.js';
+import { catalogue, flagIconsSvgDir } from '../src/input/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
 import { startFlagServer, type FlagServer, type RunningServer } from '../src/server/flag-server.js';
 import { UsageError } from '../src/errors.js';
-import { serverKnobs, serverOptions } from '../src/server/options.js';
-import { planAnswer, type Fault } from '../src/server/plan.js';
+import { serverKnobs, serverOptions } from '../src/server/server-options.js';
+import { planAnswer, type Fault } from '../src/server/fault-plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
 import { cliPath, runCli, testTls } from './helpers/fixtures.js';
 
@@ -789,7 +789,7 @@ describe('embedded server', () => {
 
   test('lets the process exit by itself once closed', async () => {
     const embedded = new URL('../src/server/embedded.js', import.meta.url).href;
-    const options = new URL('../src/server/options.js', import.meta.url).href;
+    const options = new URL('../src/server/server-options.js', import.meta.url).href;
     const script = `
       import { startEmbeddedServer } from '${embedded}';
       import { serverOptions } from '${options}';

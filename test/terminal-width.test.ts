@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { type Example, examplesText } from '../src/help-examples.js';
-import { type BarState, progressLine } from '../src/progress.js';
-import { fitLines, terminalWidth, wrapWords } from '../src/terminal-width.js';
+import { type Example, examplesText } from '../src/cli/help-examples.js';
+import { type BarState, progressLine } from '../src/cli/progress.js';
+import { fitLines, terminalWidth, wrapWords } from '../src/report/terminal-width.js';
 import { cliPath, inTemp } from './helpers/fixtures.js';
 
 const SCRIPT = '/usr/bin/script';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lanesOf, type FlagSpan, type StartupSpan, type Timeline } from '../src/timeline/spans.js';
-import { timelineSvg } from '../src/timeline/timeline-svg.js';
+import { lanesOf, type FlagSpan, type StartupSpan, type Timeline } from '../src/report/timeline-spans.js';
+import { timelineSvg } from '../src/report/timeline-svg.js';
 import { assertWellFormedXml } from './helpers/xml.js';
 
 // An epoch time like the ones a run records, fraction and all.

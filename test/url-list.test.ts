@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { UsageError } from '../src/errors.js';
-import { MAX_LINE_CHARS } from '../src/text-lines.js';
-import { type ListOptions, readUrlList } from '../src/url-list.js';
+import { MAX_LINE_CHARS } from '../src/input/text-lines.js';
+import { type ListOptions, readUrlList } from '../src/input/url-list.js';
 import { inTemp } from './helpers/fixtures.js';
 
 /** The items of `text` read as a list file from a real temp folder. */

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import { threadId } from 'node:worker_threads';
-import { getItem } from '../src/get-item.js';
-import type { RequestGate } from '../src/limits.js';
-import type { MainMessage, WorkerMessage, WorkerTask } from '../src/messages.js';
-import { warmRenderer } from '../src/render.js';
-import { runSlots } from '../src/slots.js';
+import { getItem } from '../src/schedule/get-item.js';
+import type { RequestGate } from '../src/schedule/limits.js';
+import type { MainMessage, WorkerMessage, WorkerTask } from '../src/schedule/messages.js';
+import { warmRenderer } from '../src/render/render.js';
+import { runSlots } from '../src/schedule/slots.js';
 import type { Item, RetryNotice } from '../src/types.js';
 
 /** How often a worker sends the bytes its bodies received. */

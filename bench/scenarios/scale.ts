@@ -1,4 +1,4 @@
-import type { CodeSelection } from '../../src/codes.js';
+import type { CodeSelection } from '../../src/input/codes.js';
 import { type Client, flagsClient, peerClients } from '../clients.js';
 import { asyncConfig, threadsConfig } from '../configs.js';
 import { withServer } from '../embedded.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogue } from '../../src/catalogue.js';
+import { catalogue } from '../../src/input/catalogue.js';
 import type { ChildRun } from '../../src/compare/child-run.js';
 import { timeProcess } from '../../src/compare/process-timer.js';
 import { median } from '../../src/compare/stats.js';

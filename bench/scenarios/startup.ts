@@ -10,7 +10,7 @@ import type { ScenarioContext, ScenarioResult } from '../scenario.js';
 import { ratioTarget } from '../targets.js';
 
 /** tsc's output, module by module: what the bin was before it was bundled. */
-const unbundled = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+const unbundled = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 const NODE = 'node -e 0';
 
@@ -39,7 +39,7 @@ export async function startupScenario({ repeat, log }: ScenarioContext): Promise
   return {
     name: 'startup',
     title: 'startup: a command that does nothing, against Node doing nothing',
-    method: `\`node -e 0\`, the bin (\`dist/bundle/cli.js\`) with \`--version\` and \`--help\`, and the unbundled CLI (\`dist/src/cli.js\`) with the same, each run to its end with its output read through a pipe; ${repeat * RUNS_PER_PASS} interleaved passes after one warm-up each.`,
+    method: `\`node -e 0\`, the bin (\`dist/bundle/cli.js\`) with \`--version\` and \`--help\`, and the unbundled CLI (\`dist/src/cli/main.js\`) with the same, each run to its end with its output read through a pipe; ${repeat * RUNS_PER_PASS} interleaved passes after one warm-up each.`,
     table: {
       columns: [
         { header: 'command', align: 'left' },

@@ -1,8 +1,8 @@
-import { expandCodes } from '../codes.js';
+import { expandCodes } from '../input/codes.js';
 import { UsageError } from '../errors.js';
-import type { Layout } from '../file-names.js';
-import { type FlagSourceSpec, resolveFlagSource } from '../flag-source.js';
-import { checkInputOptions } from '../input-items.js';
+import type { Layout } from '../input/file-names.js';
+import { type FlagSourceSpec, resolveFlagSource } from '../input/flag-source.js';
+import { checkInputOptions } from '../input/input-items.js';
 import {
   checkPem,
   checkPngExt,
@@ -16,13 +16,13 @@ import {
   scheduleOptions,
   selectionOptions,
   transferOptions,
-} from '../options.js';
-import { defaultUserAgent, httpOptions, proxyOption } from '../http-options.js';
-import { wholeNumber } from '../numbers.js';
-import { type ProxySettings, proxySettings } from '../proxy.js';
-import { serverKnobs } from '../server/options.js';
+} from '../options/definitions.js';
+import { defaultUserAgent, httpOptions, proxyOption } from '../options/http-options.js';
+import { wholeNumber } from '../options/numbers.js';
+import { type ProxySettings, proxySettings } from '../fetch/proxy.js';
+import { serverKnobs } from '../server/server-options.js';
 import type { Existing, Mode, Partition, RetryNotice } from '../types.js';
-import { checked, choice, exclusive, flag, onlyKnown, text } from './option-checks.js';
+import { checked, choice, exclusive, flag, onlyKnown, text } from '../options/option-checks.js';
 
 /** How a run starts, once its options are checked, its list read and its server up: what `flags` prints first. */
 export interface RunStart {

@@ -1,14 +1,14 @@
 import { realpath } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../destination.js';
-import { openFlagSource } from '../flag-source.js';
-import { readInputItems } from '../input-items.js';
-import { flagItems, type ItemNoun } from '../items.js';
-import { checkOutputFile } from '../output-file.js';
-import { redactAll } from '../redact.js';
-import { runDownload } from '../run.js';
-import type { RunOutput } from '../run-outputs.js';
-import { loadStrategy } from '../strategies/index.js';
+import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../store/destination.js';
+import { openFlagSource } from '../input/flag-source.js';
+import { readInputItems } from '../input/input-items.js';
+import { flagItems, type ItemNoun } from '../input/items.js';
+import { checkOutputFile } from '../report/output-file.js';
+import { redactAll } from '../report/redact.js';
+import { runDownload } from '../schedule/run.js';
+import type { RunOutput } from '../report/run-outputs.js';
+import { loadStrategy } from '../schedule/strategies/load-strategy.js';
 import type { Item, ItemResult, RunReport } from '../types.js';
 import { type CheckedDownload, checkDownloadOptions, type DownloadOptions } from './download-options.js';
 import { ResultQueue } from './result-queue.js';
@@ -68,7 +68,7 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
   const list = checked.input === undefined ? undefined : await readList(checked);
   const timeline = checked.timeline === undefined ? undefined : await checkOutputFile('timeline', checked.timeline);
   // The manifest's reader and the run's extra files load only when asked for: start-up never pays for them.
-  const sums = checked.checksums === undefined ? undefined : await (await import('../checksums.js')).readChecksums(checked.checksums);
+  const sums = checked.checksums === undefined ? undefined : await (await import('../store/checksums.js')).readChecksums(checked.checksums);
   // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
   const dest = await realpath(await prepareDestination(checked.dest));
   await sweepStaleTempFiles(dest);
@@ -117,7 +117,7 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
     ).then(redactAll);
     const outputs: RunOutput[] = [];
     if (checked.sha256 || timeline !== undefined) {
-      const { writeSums, writeTimeline } = await import('../run-outputs.js');
+      const { writeSums, writeTimeline } = await import('../report/run-outputs.js');
       if (checked.sha256) outputs.push(await writeSums(report, dest, tempPrefix));
       if (timeline !== undefined) outputs.push(await writeTimeline(report, timeline, tempPrefix, noun));
     }

@@ -1,10 +1,10 @@
-import { checkKeyPair, checkPem } from '../options.js';
+import { checkKeyPair, checkPem } from '../options/definitions.js';
 import { UsageError } from '../errors.js';
-import { wholeNumber } from '../numbers.js';
+import { wholeNumber } from '../options/numbers.js';
 import type { ServedRequest } from '../server/flag-server.js';
-import { describeServer, type ServerProfile, serverKnobs, serverOptions } from '../server/options.js';
+import { describeServer, type ServerProfile, serverKnobs, serverOptions } from '../server/server-options.js';
 import { serverProfiles } from '../server/profiles.js';
-import { checked, choice, flag, onlyKnown, text } from './option-checks.js';
+import { checked, choice, flag, onlyKnown, text } from '../options/option-checks.js';
 
 /** What `serve()` takes: the options of `flags serve` in camelCase, checked alike. `cert` and `key` are PEM text. */
 export interface ServeOptions {

@@ -1,4 +1,4 @@
-import { escapeXml, formatTick, line, px, roundTicks, text } from '../svg.js';
+import { escapeXml, formatTick, line, px, roundTicks, text } from '../report/svg.js';
 /** One measurement: `min`/`max` draw an error bar around `y` (the spread of repeated runs). */
 export interface ChartPoint {
   x: number;

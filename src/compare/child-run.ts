@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliPath } from '../paths.js';
 import type { RunReport } from '../types.js';
-import { plural } from '../plural.js';
+import { plural } from '../report/plural.js';
 import { timeProcess } from './process-timer.js';
 import type { SignalRelay } from './signal-relay.js';
 

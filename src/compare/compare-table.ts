@@ -1,5 +1,5 @@
 import { cell, mebibytes, medianWithRange, percent, seconds, times } from './format.js';
-import { plural } from '../plural.js';
+import { plural } from '../report/plural.js';
 import type { CompareRow } from './rows.js';
 import type { Column } from './text-table.js';
 

@@ -1,6 +1,6 @@
-import { DEFAULT_COLUMNS, wrapWords } from '../terminal-width.js';
+import { DEFAULT_COLUMNS, wrapWords } from '../report/terminal-width.js';
 import { compareTable, WIDE_COLUMNS } from './compare-table.js';
-import { plural } from '../plural.js';
+import { plural } from '../report/plural.js';
 import { configLabel } from './plan.js';
 import { readRows } from './reading.js';
 import type { Baseline, CompareRow } from './rows.js';

@@ -1,6 +1,6 @@
 import type { Partition } from '../types.js';
 import { mebibytes, percent, seconds, times } from './format.js';
-import { plural } from '../plural.js';
+import { plural } from '../report/plural.js';
 import type { Baseline, CompareRow } from './rows.js';
 
 /** Within this much of the best time, another step up the ladder is not worth its threads. */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { listName, readList, withChecksums } from '../api/download.js';
 import { checkDownloadOptions, type DownloadOptions } from '../api/download-options.js';
-import { checked, flag } from '../api/option-checks.js';
+import { checked, flag } from '../options/option-checks.js';
 import { UsageError } from '../errors.js';
-import { flagItems } from '../items.js';
+import { flagItems } from '../input/items.js';
 import type { Item } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { loadBullmq, openRedis } from './connection.js';
-import { perHostOption, rateOption } from './options.js';
+import { perHostOption, rateOption } from './queue-options.js';
 import { type QueueRun, saveRun } from './run-settings.js';
 
 /** A flag is a few kilobytes; a list's file may be any size (as in a local run). */
@@ -115,7 +115,7 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> 
 export const jobId = (item: Item) => createHash('sha256').update(item.url).digest('hex').slice(0, 32);
 
 async function manifest(path: string | undefined): Promise<Map<string, string> | undefined> {
-  return path === undefined ? undefined : (await import('../checksums.js')).readChecksums(path);
+  return path === undefined ? undefined : (await import('../store/checksums.js')).readChecksums(path);
 }
 
 /** Jobs in the queue in any state. */

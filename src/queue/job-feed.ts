@@ -1,4 +1,4 @@
-import type { WorkSource } from '../partition.js';
+import type { WorkSource } from '../schedule/partition.js';
 
 /**
  * The queue worker's jobs on their way to the pool: `push` adds one as BullMQ hands it over, a pool

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ItemNoun } from '../items.js';
+import type { ItemNoun } from '../input/items.js';
 import type { FetchOptions } from '../types.js';
 import { QueueError } from './connection.js';
 

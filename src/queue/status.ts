@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { ItemNoun } from '../items.js';
+import type { ItemNoun } from '../input/items.js';
 import type { RunReport } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { loadBullmq, openRedis } from './connection.js';

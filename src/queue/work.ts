@@ -2,16 +2,16 @@ import { realpath } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import { DEFAULT_THREADS } from '../api/download.js';
-import { checked, text } from '../api/option-checks.js';
-import { prepareDestination, sweepStaleTempFiles, sweepTempFiles, tempPrefixFor } from '../destination.js';
-import type { ItemNoun } from '../items.js';
-import { wholeNumber } from '../numbers.js';
-import { scheduleOptions, transferOptions } from '../options.js';
+import { checked, text } from '../options/option-checks.js';
+import { prepareDestination, sweepStaleTempFiles, sweepTempFiles, tempPrefixFor } from '../store/destination.js';
+import type { ItemNoun } from '../input/items.js';
+import { wholeNumber } from '../options/numbers.js';
+import { scheduleOptions, transferOptions } from '../options/definitions.js';
 import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
-import { limiterFor } from './options.js';
+import { limiterFor } from './queue-options.js';
 import { loadRun } from './run-settings.js';
 
 /** A result as a queue job returns it: a local run's, and which machine did it. */
@@ -107,7 +107,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const tempPrefix = tempPrefixFor();
   // `perHost` holds in this worker's pool as in a local run (a slot waits for room on its item's host); the rate is BullMQ's, over all workers.
   const settings: ScheduleOptions = { ...run.fetch, mode: 'threads', threads, concurrency, partition: 'dynamic', dest, tempPrefix, perHost: run.perHost };
-  const { threadsFrom } = await import('../strategies/threads.js');
+  const { threadsFrom } = await import('../schedule/strategies/threads.js');
   const pool = threadsFrom(feed)([], settings, {
     onResult(result) {
       const recorded = { ...result, host };

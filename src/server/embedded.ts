@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { serverThread } from '../paths.js';
 import type { RunningServer } from './flag-server.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from './server-options.js';
 import type { ThreadMessage } from './server-thread.js';
 import { ServerStartError } from './start-error.js';
 

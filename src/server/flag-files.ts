@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { catalogue, flagIconsSvgDir } from '../catalogue.js';
+import { catalogue, flagIconsSvgDir } from '../input/catalogue.js';
 import { flagMetadata } from './metadata.js';
 import { contentType, type FileSource, type ServedFile, wholeSeconds } from './served-file.js';
 import { openTree } from './tree.js';

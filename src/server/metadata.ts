@@ -1,4 +1,4 @@
-import type { Country } from '../catalogue.js';
+import type { Country } from '../input/catalogue.js';
 
 /**
  * A flag's metadata.json: flag-icons' fields, then those of the metadata files that came with

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { startFlagServer } from './flag-server.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from './server-options.js';
 import { ServerStartError } from './start-error.js';
 
 /** What this thread tells its parent; the parent's only message back is "close". */

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { flagIconsSvgDir } from '../../src/catalogue.js';
+import { flagIconsSvgDir } from '../../src/input/catalogue.js';
 import { cliPath } from '../../src/paths.js';
 import { startFlagServer, type FlagServer } from '../../src/server/flag-server.js';
-import { type ServerProfile, serverOptions } from '../../src/server/options.js';
+import { type ServerProfile, serverOptions } from '../../src/server/server-options.js';
 import type { RunReport } from '../../src/types.js';
 
 /** The bin, as users run it: the bundle. */

@@ -1,0 +1,33 @@
+import type { Readable } from 'node:stream';
+import { UsageError } from '../errors.js';
+import type { Layout } from './file-names.js';
+import type { Item } from '../types.js';
+
+/** What only a flags run takes, each a usage error beside `--input`. */
+const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed', 'png'] as const;
+
+/** The options of a command that may take `--input` instead of flags, as yargs parsed them. */
+export type InputArgs = { codes?: (string | number)[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
+
+/**
+ * The options that choose, serve or render flags are usage errors beside `--input`: its URLs are
+ * absolute, so no server starts. Checked before the list is read.
+ */
+export function checkInputOptions(argv: InputArgs): void {
+  const codes = argv.codes ?? [];
+  if (codes.length > 0) throw new UsageError(`codes (${codes.join(' ')}) cannot be combined with --input: the list says what to download`);
+  const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
+  if (given === 'png') throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
+  if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
+}
+
+/**
+ * `--input`: the list's items, every line checked (a UsageError lists the bad ones), for the
+ * download and compare commands alike, after `checkInputOptions`. `stdin` is what the list `-` reads.
+ */
+export async function readInputItems(input: string, argv: InputArgs, stdin?: Readable): Promise<Item[]> {
+  checkInputOptions(argv);
+  // The list reader loads only for a list: a flags run, --help and --version never pay for it.
+  const { readUrlList } = await import('./url-list.js');
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin });
+}

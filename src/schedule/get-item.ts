@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { sha256OfFile } from '../store/checksums.js';
+import { downloadItem } from '../fetch/download-item.js';
+import { modifiedTime } from '../fetch/existing.js';
+import type { RequestGate } from './limits.js';
+import { type Rendered, renderStage } from '../render/render-stage.js';
+import { whenSent } from '../fetch/request-sent.js';
+import { withRetries } from '../fetch/retry.js';
+import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from '../types.js';
+
+/**
+ * One item from start to end, the same in every strategy and run in the slot that holds it: the
+ * existing-file check of `{dest}/{file}` (`--update`, `--skip-existing`), the fetch-and-save
+ * routine under the retry stage, then with `--png` the render stage for a file just saved.
+ * With `gate` (`--per-host`, `--rate`), each request waits for leave to start and gives its
+ * permit back as it ends. Never throws.
+ */
+export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
+  const started = performance.now();
+  const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl }: Rendered, attempts: number): ItemResult => {
+    const ended = performance.now();
+    return {
+      ...item,
+      status,
+      bytes,
+      // Each thread's own clock plus its origin: the one sum that puts every thread's items on one
+      // time line. Unrounded, so that an item that starts as the last one ends never seems to overlap it.
+      startedAt: performance.timeOrigin + started,
+      ms: Math.round(ended - started),
+      endedAt: performance.timeOrigin + ended,
+      thread: threadId,
+      attempts,
+      ...(renderMs === undefined ? {} : { renderMs, renderStartedAt }),
+      ...(error === undefined ? {} : { error }),
+      ...(sha256 === undefined ? {} : { sha256 }),
+      ...(finalUrl === undefined ? {} : { finalUrl }),
+    };
+  };
+  const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
+  if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
+  // A stop that comes while a request waits for leave: that request was never made.
+  let refused = false;
+  const request = async (): Promise<Attempt> => {
+    if (gate === undefined) return downloadItem(item, options, cancel, since, onBytes);
+    if (!(await gate.acquire(item))) {
+      refused = true;
+      return { status: 'error', bytes: 0, error: 'interrupted' };
+    }
+    try {
+      return await whenSent(
+        () => gate.sent(item),
+        () => downloadItem(item, options, cancel, since, onBytes),
+      );
+    } finally {
+      gate.release(item);
+    }
+  };
+  const { attempt, attempts: tries } = await withRetries(request, options, cancel, (wait) => onRetry({ ...item, thread: threadId, ...wait }));
+  const attempts = refused ? tries - 1 : tries;
+  if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
+  // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
+  if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
+  return finish({ ...(await renderStage(item, attempt, options.png, options, cancel)), finalUrl: attempt.finalUrl }, attempts);
+}
+
+/** `--sha256` lists every file of the run: one kept as it was is hashed from disk, in this thread too. */
+async function keptDigest(item: Item, options: FetchOptions): Promise<{ sha256?: string }> {
+  if (!options.sha256) return {};
+  try {
+    return { sha256: await sha256OfFile(join(options.dest, item.file)) };
+  } catch {
+    return {};
+  }
+}

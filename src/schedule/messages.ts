@@ -1,0 +1,38 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { FetchOptions, Item, ItemResult, RetryNotice } from '../types.js';
+
+/**
+ * The port protocol between the main thread and a pool worker. A worker's first task opens with
+ * `started`, which says when its thread started, for the timeline. The worker asks for one item per
+ * free slot (`want`), the main thread answers each ask in order (`work`, `item: null` when there is
+ * nothing left), and the worker posts one `result` per item the moment it is done (and a `retry`
+ * each time a slot is about to wait before trying an item again, and `bytes` received, gathered,
+ * a few times a second while bodies stream, and before each result). The worker
+ * closes its end when its slots are idle; the main thread counts the task complete only on the
+ * port's `close`, which comes after every message posted before it.
+ *
+ * With limits (`limited`), an ask for work may wait, and an item comes with the permit of its first
+ * request; before each request, the first and every retry, the worker asks for leave (`want-permit`,
+ * answered by `permit`), says when the request is on the wire (`sent`: the rate's window counts from
+ * then), and gives the permit back as the request ends (`permit-back`, before the item's `result`).
+ */
+export type WorkerMessage =
+  | { type: 'started'; thread: number; startedAt: number }
+  | { type: 'want' }
+  | { type: 'result'; result: ItemResult }
+  | { type: 'retry'; notice: RetryNotice }
+  | { type: 'bytes'; bytes: number }
+  | { type: 'want-permit'; url: string }
+  | { type: 'sent'; url: string }
+  | { type: 'permit-back'; url: string };
+
+export type MainMessage = { type: 'work'; item: Item | null } | { type: 'permit'; url: string } | { type: 'cancel' };
+
+/** What the pool hands a worker for one task. */
+export interface WorkerTask {
+  port: MessagePort;
+  fetch: FetchOptions;
+  concurrency: number;
+  /** `--per-host` or `--rate` is on: each request waits for leave from the main thread. */
+  limited: boolean;
+}
