@@ -21,7 +21,7 @@ console.log(JSON.stringify(report));
 `;
 
 /** Uses the shipped declarations: a wrong option or result field would not compile. */
-const TYPED = `import { download, serve, compare, UsageError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
+const TYPED = `import { download, serve, compare, OptionError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
 const options: DownloadOptions = { codes: ['br'], server: 'local', retryDelay: 50, continue: true, signal: AbortSignal.timeout(1000) };
 const run = download(options);
 for await (const result of run) { const status: ItemResult['status'] = result.status; void status; }
@@ -29,7 +29,7 @@ const report: RunReport = await run.report;
 const server = await serve({ profile: 'local' });
 await server.close();
 const summary = await compare({ threads: [1, 2], repeat: 1 });
-console.log(report.ok, server.url, summary.rows[0]?.medianMs, new UsageError('x').message);
+console.log(report.ok, server.url, summary.rows[0]?.medianMs, new OptionError('threads', 'x').option);
 `;
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));

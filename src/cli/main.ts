@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError } from '../errors.js';
-import { givenMoreThanOnce } from '../options/definitions.js';
+import { downloadSchema } from '../options/download-schema.js';
+import { listOptions } from './option-table.js';
+import { asUsageError, givenMoreThanOnce, UsageError } from './usage-error.js';
 import { packageJson } from '../paths.js';
 import { outliveReaders } from './reader-gone.js';
 import { terminalWidth } from '../report/terminal-width.js';
@@ -16,7 +17,7 @@ import { statusCommand } from './commands/status-command.js';
 import { reportCommand } from './commands/report-command.js';
 
 /** The options that take a list: the codes, and `--header` given once per header. */
-const LISTS = ['codes', 'header', '_'];
+const LISTS = [...listOptions(downloadSchema), '_'];
 
 /** yargs turns a repeated option into a list, which no other option here means: say so rather than guess. */
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
@@ -57,7 +58,9 @@ try {
     // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
     // errors; anything else is a bug and keeps its stack.
     .fail((message, error) => {
-      if (error instanceof Error && error.name !== 'YError' && !(error instanceof UsageError)) throw error;
+      const usage = asUsageError(error);
+      if (usage) throw usage;
+      if (error instanceof Error && error.name !== 'YError') throw error;
       throw new UsageError(error instanceof Error ? error.message : (message ?? String(error)));
     })
     .help()
@@ -66,7 +69,8 @@ try {
     .locale('en')
     .parseAsync();
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  const usage = asUsageError(error);
+  if (!usage) throw error;
+  process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
   process.exitCode = 2;
 }
