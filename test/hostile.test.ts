@@ -154,7 +154,7 @@ describe('our own files never touch what is planted in dest', () => {
         };
         for (const item of flagItems(['br', 'in'], server.baseUrl, 'svg')) {
           const cc = item.cc!;
-          assert.deepEqual(await downloadItem(item, options), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
+          assert.deepEqual(await downloadItem({ item, options }), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
           assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc), cc);
         }
       });

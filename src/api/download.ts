@@ -6,6 +6,7 @@ import { readInputItems } from '../input/input-items.js';
 import { flagItems, type ItemNoun } from '../input/items.js';
 import { checkOutputFile } from '../report/output-file.js';
 import { redactAll } from '../report/redact.js';
+import { poolSize } from '../schedule/pool-size.js';
 import { runDownload } from '../schedule/run.js';
 import type { RunOutput } from '../report/run-outputs.js';
 import { loadStrategy } from '../schedule/strategies/load-strategy.js';
@@ -73,9 +74,7 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
     const from = source?.label ?? listName(checked.input!);
     const noun: ItemNoun = list ? 'file' : 'flag';
     const { mode } = checked;
-    const threads = Math.min(checked.threads ?? DEFAULT_THREADS, items.length);
-    // Slots are set up before they ask for work: more than there are items would only idle.
-    const concurrency = Math.min(checked.concurrency, items.length);
+    const { threads, concurrency } = poolSize({ threads: checked.threads ?? DEFAULT_THREADS, concurrency: checked.concurrency }, items.length);
     const { perHost, rate } = checked;
     await checked.onStart?.({ requested: items.length, server: from, mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency, items: noun, perHost, rate });
     const tempPrefix = tempPrefixFor();
