@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import { download } from '../src/index.js';
 import { inPropertyWords, isOptionError } from './helpers/option-errors.js';
 import { inTemp, parseReport, runCli } from './helpers/fixtures.js';
-import { closedPort, proxyEnv } from './helpers/proxy.js';
+import { closedPort } from './helpers/closed-port.js';
+import { proxyEnv } from './helpers/proxy.js';
 
 /** A request as the test server saw it. */
 interface Seen {
@@ -46,6 +47,15 @@ function assertNoSecret(text: string, where: string): void {
   assert.doesNotMatch(text, /SECRET/, where);
   assert.ok(!text.includes(Buffer.from('alice:p@ss-SECRET').toString('base64')), `${where}: the Basic header's value`);
 }
+
+test('the closed port refuses a connection, and no server can listen on it while this process holds it', async () => {
+  const port = await closedPort();
+  assert.equal(await closedPort(), port, 'one port per process');
+  const refused = http.get(`http://127.0.0.1:${port}/`);
+  await assert.rejects(once(refused, 'response'), { code: 'ECONNREFUSED' });
+  const taker = http.createServer().listen(port, '127.0.0.1');
+  await assert.rejects(once(taker, 'listening'), { code: 'EADDRINUSE' });
+});
 
 describe('credentials in URLs: sent as Basic auth, never printed', () => {
   test('a list whose URLs hold a password: the files, and the secret nowhere in the text report, --verbose, --json or the timeline, failures included', async () => {
