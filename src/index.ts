@@ -18,7 +18,7 @@ export { type Server, type ServeOptions, serve } from './api/serve.js';
 export { type EnqueueOptions, type EnqueueSummary, enqueue } from './queue/enqueue.js';
 export { type QueueResult, type WorkOptions, type WorkStart, type WorkSummary, work } from './queue/work.js';
 export { type QueueReport, type QueueStatus, queueReport, queueStatus } from './queue/status.js';
-export { QueueError } from './queue/connection.js';
+export { QueueError } from './queue/queue-error.js';
 export { UsageError } from './errors.js';
 export type { CompareOptions, CompareSummary } from './compare/comparison.js';
 export type { CompareRow } from './compare/rows.js';

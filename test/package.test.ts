@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { inTemp } from './helpers/fixtures.js';
 
 const run = promisify(execFile);
@@ -22,6 +24,8 @@ console.log(JSON.stringify(report));
 
 /** Uses the shipped declarations: a wrong option or result field would not compile. */
 const TYPED = `import { download, serve, compare, UsageError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
+import { enqueue, work, queueStatus, queueReport, QueueError, type EnqueueOptions, type EnqueueSummary, type WorkOptions, type WorkSummary } from 'flags';
+import type { QueueResult, QueueStatus, QueueReport } from 'flags';
 const options: DownloadOptions = { codes: ['br'], server: 'local', retryDelay: 50, continue: true, signal: AbortSignal.timeout(1000) };
 const run = download(options);
 for await (const result of run) { const status: ItemResult['status'] = result.status; void status; }
@@ -30,11 +34,46 @@ const server = await serve({ profile: 'local' });
 await server.close();
 const summary = await compare({ threads: [1, 2], repeat: 1 });
 console.log(report.ok, server.url, summary.rows[0]?.medianMs, new UsageError('x').message);
+// The queue's functions and types, typed without BullMQ's or ioredis's declarations.
+const enqueueOptions: EnqueueOptions = { queue: 'redis://127.0.0.1:6379/flags', input: 'urls.txt', rate: 5 };
+const workOptions: WorkOptions = { queue: enqueueOptions.queue, exitWhenDrained: true, onResult: (result: QueueResult) => void result.host };
+const later = async () => {
+  const added: EnqueueSummary = await enqueue(enqueueOptions);
+  const done: WorkSummary = await work(workOptions);
+  const status: QueueStatus = await queueStatus({ queue: enqueueOptions.queue });
+  const queueReportOf: QueueReport = await queueReport({});
+  return [added.added, done.done, status.total, queueReportOf.items];
+};
+void later;
+console.log(new QueueError('x') instanceof Error);
 `;
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
+/** Every declaration file that dist/src/index.d.ts reaches, with the packages each one imports (anything not relative). */
+function publicDeclarations(): Map<string, string[]> {
+  const files = new Map<string, string[]>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    const imported = ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles.map(({ fileName }) => fileName);
+    files.set(
+      file,
+      imported.filter((specifier) => !specifier.startsWith('.')),
+    );
+    for (const specifier of imported.filter((specifier) => specifier.startsWith('.'))) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+  };
+  visit(join(root, 'dist/src/index.d.ts'));
+  return files;
+}
+
 describe('the package', () => {
+  test("its public declarations import no package but Node's: no BullMQ, ioredis or resvg types reach a consumer", () => {
+    const declarations = publicDeclarations();
+    assert.ok(declarations.has(join(root, 'dist/src/queue/work.d.ts')), "the queue's declarations are public");
+    const foreign = [...declarations].flatMap(([file, packages]) => packages.filter((name) => !name.startsWith('node:')).map((name) => `${relative(root, file)}: ${name}`));
+    assert.deepEqual(foreign, []);
+  });
+
   test('the packed tarball installs, and its import example, bin and declarations work', { timeout: 300_000 }, async () => {
     await inTemp(async (folder) => {
       // The build is already in dist: packing must not rebuild it under the running tests.
@@ -63,7 +102,8 @@ describe('the package', () => {
       await writeFile(join(app, 'typed.ts'), TYPED);
       const types = ['--types', 'node', '--typeRoots', join(root, 'node_modules/@types')];
       const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2023', ...types];
-      await run(tsc, [...flags, 'typed.ts'], { cwd: app });
+      // No skipLibCheck: every declaration the package reaches is checked, as in a consumer's strict project. tsc says why on stdout.
+      await run(tsc, [...flags, 'typed.ts'], { cwd: app }).catch((error: { stdout: string }) => assert.fail(`tsc --strict typed.ts:\n${error.stdout}`));
       await writeFile(join(app, 'wrong.ts'), "import { download } from 'flags';\ndownload({ retryDelay: '50' });\n");
       // tsc says what is wrong on stdout.
       await assert.rejects(run(tsc, [...flags, 'wrong.ts'], { cwd: app }), (error: { stdout: string }) =>

@@ -1,15 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { QueueAddress } from './address.js';
+import { QueueError } from './queue-error.js';
 
 /** BullMQ, loaded by the queue commands alone: a plain download never pays for it or for its Redis client. */
 export async function loadBullmq(): Promise<Pick<typeof import('bullmq'), 'Queue' | 'Worker'>> {
   const { Queue, Worker } = await import('bullmq');
   return { Queue, Worker };
-}
-
-/** The queue's Redis server could not be reached, or went away while a short command ran: exit 1, with this message. */
-export class QueueError extends Error {
-  override name = 'QueueError';
 }
 
 /** How long a short command waits for Redis to answer before it says it cannot reach it. */
