@@ -18,7 +18,7 @@ export interface ServeOptions {
   errorRate?: number;
   /** Seed of the jitter and fault draws (default 1). */
   seed?: number;
-  /** Serve every file of this folder at `{url}/{its path}` instead of flag-icons' SVGs. */
+  /** Serve every file of this folder at `{url}/{its path}` instead of flag-icons' SVGs; `url` then has no path (the folder is at `/`, the flags at `/flags`). */
   dir?: string;
   /** Address to listen on (default 127.0.0.1). */
   host?: string;
