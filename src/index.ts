@@ -19,7 +19,7 @@ export { type EnqueueOptions, type EnqueueSummary, enqueue } from './queue/enque
 export { type QueueResult, type WorkOptions, type WorkStart, type WorkSummary, work } from './queue/work.js';
 export { type QueueReport, type QueueStatus, queueReport, queueStatus } from './queue/status.js';
 export { QueueError } from './queue/queue-error.js';
-export { UsageError } from './errors.js';
+export { MissingPackageError, UsageError } from './errors.js';
 export type { CompareOptions, CompareSummary } from './compare/comparison.js';
 export type { CompareRow } from './compare/rows.js';
 export type { RunFigures } from './compare/run-figures.js';

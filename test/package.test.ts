@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -48,6 +48,19 @@ void later;
 console.log(new QueueError('x') instanceof Error);
 `;
 
+/** The library's queue without BullMQ and ioredis: the error names both. */
+const MISSING_EXAMPLE = `import { enqueue, MissingPackageError } from 'flags';
+try {
+  await enqueue({ queue: 'redis://127.0.0.1:1/q', codes: ['br'], server: 'http://127.0.0.1:1/flags' });
+} catch (error) {
+  if (error instanceof MissingPackageError) console.log(error.name, error.code, error.packages.join());
+}
+`;
+
+/** The packages a plain download does not need, as package.json lists them. */
+const { optionalDependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+const OPTIONAL = Object.keys(optionalDependencies);
+
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 /** Every declaration file that dist/src/index.d.ts reaches, with the packages each one imports (anything not relative). */
@@ -72,9 +85,10 @@ describe('the package', () => {
     assert.ok(declarations.has(join(root, 'dist/src/queue/work.d.ts')), "the queue's declarations are public");
     const foreign = [...declarations].flatMap(([file, packages]) => packages.filter((name) => !name.startsWith('node:')).map((name) => `${relative(root, file)}: ${name}`));
     assert.deepEqual(foreign, []);
+    assert.deepEqual(OPTIONAL.sort(), ['@resvg/resvg-wasm', 'bullmq', 'ioredis'], 'package.json lists the optional packages');
   });
 
-  test('the packed tarball installs, and its import example, bin and declarations work', { timeout: 300_000 }, async () => {
+  test('the packed tarball installs without its optional packages, and its import example, bin and declarations work', { timeout: 300_000 }, async () => {
     await inTemp(async (folder) => {
       // The build is already in dist: packing must not rebuild it under the running tests.
       await run('npm', ['pack', '--ignore-scripts', '--pack-destination', folder], { cwd: root });
@@ -86,8 +100,11 @@ describe('the package', () => {
       const app = join(folder, 'app');
       await run('mkdir', [app]);
       await writeFile(join(app, 'package.json'), '{ "name": "app", "private": true, "type": "module" }\n');
-      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(folder, tarball)], { cwd: app });
+      // As a consumer who wants download() alone installs it: BullMQ, ioredis and resvg left out.
+      await run('npm', ['install', '--omit=optional', '--prefer-offline', '--no-audit', '--no-fund', join(folder, tarball)], { cwd: app });
       assert.equal((await readdir(join(app, 'node_modules/flags/dist/src'))).includes('index.ts'), false);
+      const installed = await readdir(join(app, 'node_modules'));
+      for (const name of OPTIONAL) assert.ok(!installed.includes(name.split('/')[0]!), `${name} is installed with --omit=optional`);
 
       await writeFile(join(app, 'example.mjs'), IMPORT_EXAMPLE);
       const { stdout } = await run(process.execPath, ['example.mjs'], { cwd: app });
@@ -109,6 +126,33 @@ describe('the package', () => {
       await assert.rejects(run(tsc, [...flags, 'wrong.ts'], { cwd: app }), (error: { stdout: string }) =>
         /wrong\.ts.*'string' is not assignable to type 'number'/.test(error.stdout),
       );
+
+      // What needs an optional package says which, in one line, before anything starts; the library throws MissingPackageError.
+      const cli = (args: string[]) =>
+        run('npx', ['--no-install', 'flags', ...args], { cwd: app }).then(
+          ({ stderr }) => ({ code: 0, stderr }),
+          ({ code, stderr }: { code: number; stderr: string }) => ({ code, stderr }),
+        );
+      assert.deepEqual(await cli(['BR', '--server', 'local', '--png', '64', '--dest', 'png']), {
+        code: 2,
+        stderr: 'flags: PNG rendering (--png) needs the optional package @resvg/resvg-wasm, which is not installed: npm install @resvg/resvg-wasm\n',
+      });
+      assert.equal(existsSync(join(app, 'png')), false, 'nothing was downloaded');
+      const queue = await cli(['status', '--queue', 'redis://127.0.0.1:1/q']);
+      assert.equal(queue.code, 2);
+      assert.equal(
+        queue.stderr,
+        'flags: the queue (enqueue, worker, status, report) needs the optional packages bullmq and ioredis, which are not installed: npm install bullmq ioredis\n',
+      );
+      await writeFile(join(app, 'missing.mjs'), MISSING_EXAMPLE);
+      assert.equal((await run(process.execPath, ['missing.mjs'], { cwd: app })).stdout, 'MissingPackageError ERR_FLAGS_MISSING_PACKAGE bullmq,ioredis\n');
+
+      // Installed as the message says, they work.
+      const specs = Object.entries(optionalDependencies).map(([name, range]) => `${name}@${range}`);
+      await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...specs], { cwd: app });
+      assert.deepEqual(await cli(['BR', '--server', 'local', '--png', '64', '--dest', 'png']), { code: 0, stderr: '' });
+      assert.deepEqual((await readdir(join(app, 'png'))).sort(), ['br.png', 'br.svg']);
+      assert.deepEqual(await cli(['status', '--queue', 'redis://127.0.0.1:1/q']), { code: 1, stderr: 'flags: cannot reach the queue at redis://127.0.0.1:1/q: ECONNREFUSED\n' });
     });
   });
 

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError } from '../errors.js';
+import { MissingPackageError, UsageError } from '../errors.js';
 import { givenMoreThanOnce } from '../options/definitions.js';
 import { packageJson } from '../paths.js';
 import { outliveReaders } from './reader-gone.js';
@@ -66,7 +66,9 @@ try {
     .locale('en')
     .parseAsync();
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  // A feature whose optional package is not installed: asked for, it cannot run here; nothing has started.
+  if (error instanceof MissingPackageError) process.stderr.write(`flags: ${error.message}\n`);
+  else if (error instanceof UsageError) process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  else throw error;
   process.exitCode = 2;
 }

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { checkInstalled } from '../paths.js';
+import { RENDERING } from '../render/render-limits.js';
 import { checked, choice, onlyKnown } from '../options/option-checks.js';
 import { expandCodes } from '../input/codes.js';
 import { prepareDestination, tempPrefixFor } from '../store/destination.js';
@@ -160,6 +162,8 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
   const partitions = choiceListOption('partition', PARTITIONS, listText(options.partition ?? 'dynamic'));
   const configs = planConfigs({ modes, threads, concurrency, partitions });
   checkPngExt(png, ext);
+  // Each run would fail alike without the optional renderer: said once, before any starts.
+  if (png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const timelines = options.timelines === undefined ? undefined : await prepareDestination(options.timelines, '--timelines folder');
   const chartFile = options.chart === undefined ? undefined : await checkOutputFile('chart', options.chart);
 

@@ -8,6 +8,8 @@ import type { ItemNoun } from '../input/items.js';
 import { wholeNumber } from '../options/numbers.js';
 import { scheduleOptions, transferOptions } from '../options/definitions.js';
 import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions } from '../types.js';
+import { checkInstalled } from '../paths.js';
+import { RENDERING } from '../render/render-limits.js';
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
@@ -92,6 +94,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const lock = lockMs();
   const redis = await openRedis(address);
   const run = await loadRun(redis, address.name, address.label).finally(() => redis.disconnect());
+  if (run.fetch.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const dest = await realpath(await prepareDestination(text('dest', options.dest) ?? transferOptions.dest.default));
   await sweepStaleTempFiles(dest);
   const host = hostname();
