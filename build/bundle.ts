@@ -29,11 +29,12 @@ const common: BuildOptions = {
   external: [
     // Piscina starts its threads from a file of its own, found next to its module.
     'piscina',
-    // The queue commands' (src/queue/): loaded only by them, from node_modules as installed; BullMQ
+    // The optional packages (package.json), each from node_modules as installed, where it may be missing.
+    // The queue commands' (src/queue/): loaded only by them; BullMQ
     // also reads its Lua scripts and starts sandboxed processors from files beside its modules.
     'bullmq',
     'ioredis',
-    // Loaded on demand by the render stage, a fresh copy for each renderer (src/resvg.ts).
+    // Loaded on demand by the render stage, a fresh copy for each renderer (src/render/resvg.ts).
     '@resvg/resvg-wasm',
     // fetch-blob's fallback for a Node without node:stream/web, which Node 20 has: never loaded.
     'web-streams-polyfill',

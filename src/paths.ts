@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { MissingPackageError } from './errors.js';
 
 // Defined as true by the bundle (build/bundle.ts); tsc's build never defines it.
 declare const FLAGS_BUNDLE: boolean | undefined;
@@ -25,3 +26,23 @@ export const packageJson = own('../../package.json', '../../package.json');
  * bundle, from either build, so that its start-up is what gets measured.
  */
 export const cliPath = fileURLToPath(own('../bundle/cli.js', './cli.js'));
+
+/** The optionalDependencies of package.json: loaded only by the features that need them, which a plain download does not. */
+export type OptionalPackage = 'bullmq' | 'ioredis' | '@resvg/resvg-wasm';
+
+/**
+ * Throws MissingPackageError, naming each of `names` that does not resolve from this build as its
+ * import will: checked before the work that needs them starts, so that a missing one is one clear
+ * error, not a stack trace or a failure per item.
+ */
+export function checkInstalled(names: readonly OptionalPackage[], neededBy: string): void {
+  const missing = names.filter((name) => {
+    try {
+      import.meta.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) throw new MissingPackageError(missing, neededBy);
+}

@@ -115,14 +115,14 @@ describe('flags --input (a URL list)', () => {
       const run = await runCli(['-i', list, '--layout', 'tree', '--dest', nested, '--mode', 'async']);
       assert.equal(run.code, 0, run.stderr);
       const host = new URL(urls[0]!).host.replace(':', '+');
-      assert.deepEqual(await treeOf(nested), [...tree.keys()].map((path) => `${host}/flags/${path}`).sort());
-      for (const [path, bytes] of tree) assert.ok(bytes.equals(await readFile(join(nested, host, 'flags', path))), `${path} is byte-identical`);
+      assert.deepEqual(await treeOf(nested), [...tree.keys()].map((path) => `${host}/${path}`).sort());
+      for (const [path, bytes] of tree) assert.ok(bytes.equals(await readFile(join(nested, host, path))), `${path} is byte-identical`);
     }));
 
   test('--verbose names each file; a file that fails is named in the errors', () =>
     withTreeList(async (folder, _list, urls) => {
       const withMissing = join(folder, 'missing.txt');
-      await writeFile(withMissing, [...urls, `${new URL(urls[0]!).origin}/flags/nowhere/gone.txt`].join('\n'));
+      await writeFile(withMissing, [...urls, `${new URL(urls[0]!).origin}/nowhere/gone.txt`].join('\n'));
       const run = await runCli(['-i', withMissing, '--dest', join(folder, 'dest'), '--verbose', '--mode', 'async', '--max-size', '1000000']);
       assert.equal(run.code, 1, run.stderr);
       for (const name of ['x y.txt', '50%.txt', 'ünï cödé.txt', 'data.json']) assert.match(run.stdout, new RegExp(`^${name.replace('.', '\\.')}  ok `, 'm'));

@@ -75,7 +75,7 @@ async function sha256Of(file: string): Promise<string> {
 let scratch: { path: string; remove(): Promise<void> };
 let tree: string;
 let data: Buffer;
-/** Each served file by its URL path under /flags, as a client must spell it. */
+/** Each served file by its URL path under /, as a client must spell it. */
 const served = new Map<string, string>();
 
 before(async () => {
@@ -141,10 +141,12 @@ describe('flags serve --dir --list, as a child process', () => {
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     await until(child, () => stdout.split('\n').length > served.size);
-    const match = /^Serving files at (http:\/\/127\.0\.0\.1:(\d+)\/flags) \(/.exec(stderr);
+    // The first line says where the tree is: at /, as python3 -m http.server serves a folder.
+    const match = /^Serving (.+) at (http:\/\/127\.0\.0\.1:(\d+))\/ \(/.exec(stderr);
     assert.ok(match, stderr);
-    [, baseUrl] = match;
-    port = Number(match[2]);
+    assert.equal(match[1], tree);
+    baseUrl = match[2]!;
+    port = Number(match[3]);
   });
 
   after(() => {
@@ -160,7 +162,7 @@ describe('flags serve --dir --list, as a child process', () => {
   test('serves each listed URL with the bytes of its file', async () => {
     for (const url of stdout.trim().split('\n')) {
       const urlPath = new URL(url).pathname;
-      const relative = served.get(urlPath.slice('/flags/'.length));
+      const relative = served.get(urlPath.slice('/'.length));
       assert.ok(relative !== undefined, urlPath);
       if (relative === 'big.bin') continue; // the next test's
       const reply = await get(port, urlPath);
@@ -175,7 +177,7 @@ describe('flags serve --dir --list, as a child process', () => {
       return 1024 * Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1]);
     };
     const before = await memory('VmRSS');
-    const reply = await get(port, '/flags/big.bin', { digestOnly: true });
+    const reply = await get(port, '/big.bin', { digestOnly: true });
     assert.equal(reply.length, BIG);
     assert.equal(reply.sha256, await sha256Of(join(tree, 'big.bin')));
     const growth = (await memory('VmHWM')) - before;
@@ -189,6 +191,16 @@ describe('flags serve --dir --list, as a child process', () => {
   });
 });
 
+test('flags serve --help says where --dir puts the tree: at /, as python3 -m http.server does', () => {
+  const help = spawnSync(process.execPath, [cliPath, 'serve', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  // The help wraps at 110 columns at most: read as one line.
+  assert.match(
+    help.stdout.replace(/\s+/g, ' '),
+    /--dir +Serve every file of this folder at \/ \(DIR\/a\/b\.txt at http:\/\/HOST:PORT\/a\/b\.txt, as python3 -m http\.server does\)/,
+  );
+});
+
 test('flags serve --list keeps serving when the reader of its list has gone', async () => {
   const child = spawn(process.execPath, [cliPath, 'serve', '--dir', tree, '--list', '--profile', 'local', '--port', '0']);
   child.stdout.destroy(); // before the list is written: its write fails with EPIPE
@@ -196,8 +208,8 @@ test('flags serve --list keeps serving when the reader of its list has gone', as
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     await until(child, () => stderr.includes('Try: curl'));
-    const port = Number(/127\.0\.0\.1:(\d+)\/flags/.exec(stderr)?.[1]);
-    assert.equal((await get(port, '/flags/a.txt')).body.toString(), 'alpha\n');
+    const port = Number(/127\.0\.0\.1:(\d+)\/ /.exec(stderr)?.[1]);
+    assert.equal((await get(port, '/a.txt')).body.toString(), 'alpha\n');
     assert.equal(child.exitCode, null, stderr);
   } finally {
     child.kill('SIGTERM');
@@ -222,7 +234,7 @@ describe('a tree served in this process', () => {
 
   test('ranges: N-M, N-, a suffix, past the end, and one byte give 206 with Content-Range', async () => {
     const size = data.length;
-    const path = '/flags/nested/deeper/data.bin';
+    const path = '/nested/deeper/data.bin';
     const cases: [string, number, number][] = [
       ['bytes=0-99', 0, 100],
       ['bytes=1000-', 1000, size],
@@ -242,7 +254,7 @@ describe('a tree served in this process', () => {
 
   test('a range in the middle of the big file is read from there', async () => {
     const start = BIG / 2 - 100;
-    const reply = await fetch('/flags/big.bin', { headers: { range: `bytes=${start}-${start + 8191}` } });
+    const reply = await fetch('/big.bin', { headers: { range: `bytes=${start}-${start + 8191}` } });
     assert.equal(reply.status, 206);
     const file = await open(join(tree, 'big.bin'));
     const expected = Buffer.alloc(8192);
@@ -254,20 +266,20 @@ describe('a tree served in this process', () => {
   test('an unsatisfiable range is 416 with the length; a range this server does not take gets the whole file', async () => {
     const size = data.length;
     for (const range of [`bytes=${size}-`, `bytes=${size + 5}-${size + 10}`, 'bytes=-0']) {
-      const reply = await fetch('/flags/nested/deeper/data.bin', { headers: { range } });
+      const reply = await fetch('/nested/deeper/data.bin', { headers: { range } });
       assert.equal(reply.status, 416, range);
       assert.equal(reply.headers['content-range'], `bytes */${size}`, range);
     }
-    assert.equal((await fetch('/flags/empty', { headers: { range: 'bytes=0-' } })).headers['content-range'], 'bytes */0');
+    assert.equal((await fetch('/empty', { headers: { range: 'bytes=0-' } })).headers['content-range'], 'bytes */0');
     for (const range of ['bytes=5-1', 'bytes=0-1,5-6', 'items=0-1', 'bytes=x-']) {
-      const reply = await fetch('/flags/nested/deeper/data.bin', { headers: { range } });
+      const reply = await fetch('/nested/deeper/data.bin', { headers: { range } });
       assert.equal(reply.status, 200, range);
       assert.ok(reply.body.equals(data), range);
     }
   });
 
   test('If-Range: the range when the ETag or the date matches, else the whole file', async () => {
-    const path = '/flags/nested/deeper/data.bin';
+    const path = '/nested/deeper/data.bin';
     const whole = await fetch(path);
     const { etag, 'last-modified': lastModified } = whole.headers;
     assert.match(String(etag), /^"[0-9a-f-]+"$/);
@@ -287,7 +299,7 @@ describe('a tree served in this process', () => {
 
   test('HEAD: the headers of the whole file, Range or not, and no body', async () => {
     for (const headers of [{}, { range: 'bytes=0-9' }]) {
-      const reply = await fetch('/flags/nested/deeper/data.bin', { method: 'HEAD', headers });
+      const reply = await fetch('/nested/deeper/data.bin', { method: 'HEAD', headers });
       assert.equal(reply.status, 200);
       assert.equal(reply.headers['content-length'], String(data.length));
       assert.equal(reply.headers['accept-ranges'], 'bytes');
@@ -300,11 +312,11 @@ describe('a tree served in this process', () => {
     const modified = new Date('2021-05-06T07:08:09.500Z');
     await writeFile(file, 'first');
     await utimes(file, modified, modified);
-    const first = await fetch('/flags/rewritten.txt');
+    const first = await fetch('/rewritten.txt');
     assert.equal(first.headers['last-modified'], 'Thu, 06 May 2021 07:08:09 GMT');
     for (const headers of [{ 'if-none-match': String(first.headers.etag) }, { 'if-modified-since': String(first.headers['last-modified']) }]) {
       for (const method of ['GET', 'HEAD']) {
-        const reply = await fetch('/flags/rewritten.txt', { method, headers });
+        const reply = await fetch('/rewritten.txt', { method, headers });
         assert.equal(reply.status, 304, `${method} ${JSON.stringify(headers)}`);
         assert.equal(reply.headers.etag, first.headers.etag);
         assert.equal(reply.length, 0);
@@ -312,7 +324,7 @@ describe('a tree served in this process', () => {
     }
     await writeFile(file, 'second');
     await utimes(file, modified, modified);
-    const second = await fetch('/flags/rewritten.txt', { headers: { 'if-none-match': String(first.headers.etag) } });
+    const second = await fetch('/rewritten.txt', { headers: { 'if-none-match': String(first.headers.etag) } });
     assert.equal(second.status, 200);
     assert.equal(second.body.toString(), 'second');
     assert.notEqual(second.headers.etag, first.headers.etag);
@@ -322,12 +334,12 @@ describe('a tree served in this process', () => {
   test('serves what is on disk at request time: a file added after start, not one removed', async () => {
     await mkdir(join(tree, 'later'));
     await writeFile(join(tree, 'later', 'new.txt'), 'new');
-    assert.equal((await fetch('/flags/later/new.txt')).body.toString(), 'new');
+    assert.equal((await fetch('/later/new.txt')).body.toString(), 'new');
     await rm(join(tree, 'later'), { recursive: true });
-    assert.equal((await fetch('/flags/later/new.txt')).status, 404);
+    assert.equal((await fetch('/later/new.txt')).status, 404);
     await symlink(join(scratch.path, 'outside', 'secret.txt'), join(tree, 'late-escape.txt'));
     try {
-      assert.equal((await fetch('/flags/late-escape.txt')).status, 404, 'a symlink out, made after start');
+      assert.equal((await fetch('/late-escape.txt')).status, 404, 'a symlink out, made after start');
     } finally {
       await unlink(join(tree, 'late-escape.txt'));
     }
@@ -335,28 +347,28 @@ describe('a tree served in this process', () => {
 
   test('never serves dotfiles, folders, a FIFO, or anything outside the tree, however the path is spelled', { timeout: 20_000 }, async () => {
     const paths = [
-      '/flags/escape.txt',
-      '/flags/escape-dir/secret.txt',
-      '/flags/../outside/secret.txt',
-      '/flags/%2e%2e/outside/secret.txt',
-      '/flags/..%2foutside%2fsecret.txt',
-      '/flags/nested/up/..%2f..%2foutside/secret.txt',
-      '/flags/nested/..%5c..%5coutside%5csecret.txt',
-      '/flags/with%20space%2Ffile%20name.txt',
-      '/flags/.hidden',
-      '/flags/%2ehidden',
-      '/flags/.git/config',
-      '/flags/a.txt%00',
-      '/flags/a.txt%00.json',
-      '/flags/nested//deeper/data.bin',
-      '/flags/./a.txt',
-      '/flags/nested/deeper',
-      '/flags/nested/deeper/',
-      '/flags/',
-      '/flags',
-      '/flags/fifo',
-      '/flags/%zz',
-      '/a.txt',
+      '/escape.txt',
+      '/escape-dir/secret.txt',
+      '/../outside/secret.txt',
+      '/%2e%2e/outside/secret.txt',
+      '/..%2foutside%2fsecret.txt',
+      '/nested/up/..%2f..%2foutside/secret.txt',
+      '/nested/..%5c..%5coutside%5csecret.txt',
+      '/with%20space%2Ffile%20name.txt',
+      '/.hidden',
+      '/%2ehidden',
+      '/.git/config',
+      '/a.txt%00',
+      '/a.txt%00.json',
+      '/nested//deeper/data.bin',
+      '/./a.txt',
+      '/nested/deeper',
+      '/nested/deeper/',
+      '/',
+      '/fifo',
+      '/%zz',
+      // Where a tree's files were before it was served at /, as the flags still are.
+      '/flags/a.txt',
     ];
     for (const p of paths) {
       const reply = await fetch(p);
@@ -364,7 +376,7 @@ describe('a tree served in this process', () => {
       assert.ok(!reply.body.toString().includes('SECRET') && !reply.body.toString().includes('HIDDEN'), p);
     }
     // A symlink that stays inside is served, even through a link to a folder up the tree.
-    assert.equal((await fetch('/flags/nested/up/a.txt')).body.toString(), 'alpha\n');
+    assert.equal((await fetch('/nested/up/a.txt')).body.toString(), 'alpha\n');
   });
 
   test('HTTPS serves the tree with ranges too', async () => {
@@ -406,7 +418,7 @@ describe('faults on a tree', () => {
 
   test('a cut body of the big file stops at half of what Content-Length promised', { timeout: 60_000 }, () =>
     withFault('truncate', 'big.bin', async (server) => {
-      const reply = await get(server.port, '/flags/big.bin', { digestOnly: true });
+      const reply = await get(server.port, '/big.bin', { digestOnly: true });
       assert.equal(reply.status, 200);
       assert.equal(reply.headers['content-length'], String(BIG));
       assert.equal(reply.complete, false);
@@ -420,7 +432,7 @@ describe('faults on a tree', () => {
 
   test('a cut range is half the range', () =>
     withFault('truncate', 'nested/deeper/data.bin', async (server) => {
-      const reply = await get(server.port, '/flags/nested/deeper/data.bin', { headers: { range: 'bytes=1000-1999' } });
+      const reply = await get(server.port, '/nested/deeper/data.bin', { headers: { range: 'bytes=1000-1999' } });
       assert.equal(reply.status, 206);
       assert.equal(reply.complete, false);
       assert.ok(reply.body.equals(data.subarray(1000, 1500)));
@@ -428,7 +440,7 @@ describe('faults on a tree', () => {
 
   test('a stalled body stops mid-stream until the client gives up', () =>
     withFault('stall', 'nested/deeper/data.bin', async (server) => {
-      const reply = await get(server.port, '/flags/nested/deeper/data.bin', { timeoutMs: 500 });
+      const reply = await get(server.port, '/nested/deeper/data.bin', { timeoutMs: 500 });
       assert.equal(reply.timedOut, true);
       assert.equal(reply.status, 200);
       assert.equal(reply.headers['content-length'], String(data.length));
@@ -441,9 +453,9 @@ describe('faults on a tree', () => {
       ['status-429', 429],
     ] as const) {
       await withFault(fault, 'with space/file name.txt', async (server) => {
-        assert.equal((await get(server.port, '/flags/with%20space/file%20name.txt')).status, status);
+        assert.equal((await get(server.port, '/with%20space/file%20name.txt')).status, status);
       });
     }
-    await withFault('drop', 'a.txt', (server) => assert.rejects(get(server.port, '/flags/a.txt')));
+    await withFault('drop', 'a.txt', (server) => assert.rejects(get(server.port, '/a.txt')));
   });
 });

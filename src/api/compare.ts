@@ -3,7 +3,7 @@ import type { CompareOptions, CompareSummary } from '../compare/comparison.js';
 /**
  * Times the same download at several thread counts (and modes) as `flags compare` does, each run
  * the real CLI in a child process against one server, and resolves to the summary that
- * `flags compare --json` prints. Bad options reject with `UsageError` before any run. A chart
+ * `flags compare --json` prints. Bad options reject with an OptionError before any run. A chart
  * that cannot be written is said through `onLog`; the summary still resolves.
  */
 export async function compare(options: CompareOptions = {}): Promise<CompareSummary> {

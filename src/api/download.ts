@@ -4,6 +4,8 @@ import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../store
 import { openFlagSource } from '../input/flag-source.js';
 import { readInputItems } from '../input/input-items.js';
 import { flagItems, type ItemNoun } from '../input/items.js';
+import { checkInstalled } from '../paths.js';
+import { RENDERING } from '../render/render-limits.js';
 import { checkOutputFile } from '../report/output-file.js';
 import { redactAll } from '../report/redact.js';
 import { poolSize } from '../schedule/pool-size.js';
@@ -20,7 +22,8 @@ export interface DownloadRun extends AsyncIterable<ItemResult> {
   /**
    * The report `flags --json` prints, once the run is over and its other files written. Rejects
    * with an OptionError when what needs reading or writing first (the list, the manifest, the
-   * destination, the timeline's folder) is not right: nothing has been downloaded then.
+   * destination, the timeline's folder) is not right, and with `MissingPackageError` when `png`
+   * is asked for without the optional @resvg/resvg-wasm: nothing has been downloaded then.
    */
   readonly report: Promise<RunReport>;
   /** SHA256SUMS (`sha256`) and the timeline: whether each was written, resolved with `report`. */
@@ -61,6 +64,8 @@ export function download(options: DownloadOptions = {}): DownloadRun {
 
 /** What needs I/O before the run (each an OptionError, in the CLI's order), the run, then its other files. */
 async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResult: (result: ItemResult) => void): Promise<{ report: RunReport; outputs: RunOutput[] }> {
+  // The renderer is an optional package: missing, it is one error now, not one per flag once downloaded.
+  if (checked.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const list = checked.input === undefined ? undefined : await readList(checked);
   const timeline = checked.timeline === undefined ? undefined : await checkOutputFile('timeline', checked.timeline);
   // The manifest's reader and the run's extra files load only when asked for: start-up never pays for them.

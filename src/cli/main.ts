@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { MissingPackageError } from '../errors.js';
 import { downloadSchema } from '../options/download-schema.js';
 import { listOptions } from './option-table.js';
 import { asUsageError, givenMoreThanOnce, UsageError } from './usage-error.js';
@@ -69,8 +70,10 @@ try {
     .locale('en')
     .parseAsync();
 } catch (error) {
+  // A feature whose optional package is not installed: asked for, it cannot run here; nothing has started.
   const usage = asUsageError(error);
-  if (!usage) throw error;
-  process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  if (error instanceof MissingPackageError) process.stderr.write(`flags: ${error.message}\n`);
+  else if (usage) process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  else throw error;
   process.exitCode = 2;
 }

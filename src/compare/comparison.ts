@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { OptionError } from '../errors.js';
+import { checkInstalled } from '../paths.js';
+import { RENDERING } from '../render/render-limits.js';
 import { expandCodes } from '../input/codes.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../input/flag-source.js';
 import { readInputItems } from '../input/input-items.js';
@@ -83,6 +85,8 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
   const { modes, partition: partitions } = checked;
   const configs = planConfigs({ modes, threads, concurrency, partitions });
   checkPngExt(png, ext);
+  // Each run would fail alike without the optional renderer: said once, before any starts.
+  if (png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const timelines = options.timelines === undefined ? undefined : await prepareDestination(options.timelines, 'timelines');
   const chartFile = options.chart === undefined ? undefined : await checkOutputFile('chart', options.chart);
 

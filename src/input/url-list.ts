@@ -28,7 +28,7 @@ const SHOWN = 10;
  * Reads the URL list `list` (a path, or `-` for standard input) line by line and checks every line
  * before anything is downloaded. A URL listed twice is one item (the first line's), unless the two
  * lines save it under different names. Bad lines, and two items that would write one file (or a
- * file where another needs a folder), are a UsageError that lists the first ten. The whole list is
+ * file where another needs a folder), are an OptionError that lists the first ten. The whole list is
  * checked even with `limit`, so that a trial run with a limit reports what the full run would.
  * Returns the items in list order.
  */

@@ -49,11 +49,12 @@ export const serveSchema = {
   port: option({ type: 'number', check: wholeNumber(0, 65535), default: 0, describe: 'TCP port (0: any free port) [number]', group: 'server' }),
   /** Address to listen on (default 127.0.0.1). */
   host: option({ type: 'text', check: text, default: '127.0.0.1', describe: 'Address to listen on', group: 'server' }),
-  /** Serve every file of this folder at `{url}/{its path}` instead of flag-icons' SVGs. */
+  /** Serve every file of this folder at `{url}/{its path}` instead of flag-icons' SVGs; `url` then has no path (the folder is at `/`, the flags at `/flags`). */
   dir: option({
     type: 'text',
     check: text,
-    describe: "Serve every file of this folder at {URL}/{its path}, instead of flag-icons' SVGs (not dotfiles, nor symlinks that lead out of it)",
+    describe:
+      "Serve every file of this folder at / (DIR/a/b.txt at http://HOST:PORT/a/b.txt, as python3 -m http.server does) instead of flag-icons' SVGs at /flags/; not dotfiles, nor symlinks that lead out of it",
     group: 'server',
   }),
   ...serverKnobs,

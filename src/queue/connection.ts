@@ -1,15 +1,24 @@
 import type { Redis } from 'ioredis';
 import type { QueueAddress } from './address.js';
+import { checkInstalled } from '../paths.js';
+import { QueueError } from './queue-error.js';
 
-/** BullMQ, loaded by the queue commands alone: a plain download never pays for it or for its Redis client. */
-export async function loadBullmq(): Promise<Pick<typeof import('bullmq'), 'Queue' | 'Worker'>> {
-  const { Queue, Worker } = await import('bullmq');
-  return { Queue, Worker };
+/** What needs the queue's packages, as a MissingPackageError says it. */
+const QUEUE_FEATURE = 'the queue (enqueue, worker, status, report)';
+
+/**
+ * BullMQ and ioredis are optional packages, loaded by the queue alone: a plain download never pays
+ * for them. Both are checked before anything is asked of Redis, so that a missing one stops a
+ * command before it starts.
+ */
+export function checkQueuePackages(): void {
+  checkInstalled(['bullmq', 'ioredis'], QUEUE_FEATURE);
 }
 
-/** The queue's Redis server could not be reached, or went away while a short command ran: exit 1, with this message. */
-export class QueueError extends Error {
-  override name = 'QueueError';
+export async function loadBullmq(): Promise<Pick<typeof import('bullmq'), 'Queue' | 'Worker'>> {
+  checkQueuePackages();
+  const { Queue, Worker } = await import('bullmq');
+  return { Queue, Worker };
 }
 
 /** How long a short command waits for Redis to answer before it says it cannot reach it. */
@@ -20,6 +29,7 @@ const CONNECT_TIMEOUT_MS = 5000;
  * the reason, when Redis is not there, instead of retrying for ever as a worker's does.
  */
 export async function openRedis(address: QueueAddress): Promise<Redis> {
+  checkQueuePackages();
   const { Redis } = await import('ioredis');
   const redis = new Redis(address.redisUrl, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null });
   // The socket's error says why (ECONNREFUSED); connect() only rejects with "Connection is closed".

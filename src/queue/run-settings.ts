@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ItemNoun } from '../input/items.js';
 import type { FetchOptions } from '../types.js';
-import { QueueError } from './connection.js';
+import { QueueError } from './queue-error.js';
 
 /**
  * What travels with a queue, set by `flags enqueue`, so that every worker downloads alike: how to

@@ -9,6 +9,8 @@ import { prepareDestination, sweepStaleTempFiles, sweepTempFiles, tempPrefixFor 
 import type { ItemNoun } from '../input/items.js';
 import { wholeNumber } from '../options/checks.js';
 import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions } from '../types.js';
+import { checkInstalled } from '../paths.js';
+import { RENDERING } from '../render/render-limits.js';
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
@@ -94,6 +96,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const lock = lockMs();
   const redis = await openRedis(address);
   const run = await loadRun(redis, address.name, address.label).finally(() => redis.disconnect());
+  if (run.fetch.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const dest = await realpath(await prepareDestination(checked.dest));
   await sweepStaleTempFiles(dest);
   const host = hostname();

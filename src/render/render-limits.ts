@@ -1,3 +1,6 @@
+/** What needs @resvg/resvg-wasm, an optional package, as a MissingPackageError says it. */
+export const RENDERING = 'PNG rendering (--png)';
+
 /** The largest bitmap rendered by default: a square at the widest `--png`, 64 MiB of RGBA. */
 export const DEFAULT_MAX_PIXELS = 4096 * 4096;
 

@@ -35,5 +35,5 @@ async function loadFlagIcons(): Promise<FileSource> {
     }),
   );
   const paths = [...files.keys()].sort();
-  return { paths, open: async (segments) => files.get(segments.join('/')) };
+  return { under: 'flags', paths, open: async (segments) => files.get(segments.join('/')) };
 }

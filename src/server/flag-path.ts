@@ -18,15 +18,16 @@ export function isServableName(name: string): boolean {
 }
 
 /**
- * The decoded segments of `/flags/{segment}/…`, or undefined for a path outside /flags or with a
- * segment no served file has (empty, `.`, `..`, a dotfile, ...; see isServableName).
+ * The decoded segments of `/{under}/{segment}/…` (of `/{segment}/…` without `under`), or undefined
+ * for a path outside `under` or with a segment no served file has (empty, `.`, `..`, a dotfile, ...;
+ * see isServableName).
  * Segments are decoded one by one after splitting, so that an encoded slash, backslash,
  * dot or NUL stays inside its segment and fails the check instead of changing the path's shape.
  * Throws URIError on malformed percent-encoding.
  */
-export function servedSegments(path: string): string[] | undefined {
-  const [empty, flags, ...encoded] = path.split('/');
-  if (empty !== '' || flags !== 'flags' || encoded.length === 0) return undefined;
+export function servedSegments(path: string, under?: string): string[] | undefined {
+  const [empty, ...encoded] = path.split('/');
+  if (empty !== '' || (under !== undefined && encoded.shift() !== under) || encoded.length === 0) return undefined;
   const segments = encoded.map(decodeURIComponent);
   return segments.every(isServableName) ? segments : undefined;
 }

@@ -12,7 +12,7 @@ import type { ServedFile } from './served-file.js';
 import { ServerStartError } from './start-error.js';
 
 export interface RunningServer {
-  /** e.g. `http://127.0.0.1:41234/flags`: a flag is at `{baseUrl}/{cc}/{cc}.svg`. */
+  /** e.g. `http://127.0.0.1:41234/flags`: a flag is at `{baseUrl}/{cc}/{cc}.svg`; a folder's files are at `http://127.0.0.1:41234/{path}`. */
   baseUrl: string;
   port: number;
   /** Stops listening, drops every connection and pending answer; idempotent. */
@@ -97,7 +97,7 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
     }
     let segments: string[] | undefined;
     try {
-      segments = servedSegments(path);
+      segments = servedSegments(path, files.under);
     } catch {
       return answerText(request, response, path, at, 400);
     }
@@ -112,7 +112,7 @@ export async function startFlagServer(options: ServerOptions, { log = true }: { 
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   let closing: Promise<void> | undefined;
   return {
-    baseUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}/flags`,
+    baseUrl: `${options.tls ? 'https' : 'http'}://${host}:${port}${files.under === undefined ? '' : `/${files.under}`}`,
     port,
     requests,
     paths: files.paths,

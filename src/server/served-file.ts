@@ -17,6 +17,13 @@ export interface ServedFile {
 
 /** What a server serves: every file, listed at start, and a way to open one at request time. */
 export interface FileSource {
+  /**
+   * The first segment of every URL path served: `flags` for the flags (`/flags/{cc}/{cc}.svg`, the
+   * book's layout under a base URL); none for a folder, served at `/` as `python3 -m http.server`
+   * and nginx serve one, so that its URLs, and the `{host}/{path}` files `--layout tree` makes of
+   * them, hold its paths and nothing else.
+   */
+  under?: string;
   /** The relative path (segments joined by `/`) of every file served, as listed at start, sorted by URL. */
   paths: readonly string[];
   /** The file at these decoded, servable segments (see servedSegments), or undefined when there is none. */

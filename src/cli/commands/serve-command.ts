@@ -62,7 +62,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // With --list, stdout holds the URLs alone, so that it can be saved as a list for flags -i.
     const messages = argv.list ? process.stderr : process.stdout;
     const example = dir === undefined ? 'br/br.svg' : server.paths[0];
-    messages.write(`Serving ${dir === undefined ? 'flags' : 'files'} at ${server.url} (${server.description})\n`);
+    // Where the files are, first: a folder's tree at /, the flags under /flags/.
+    messages.write(dir === undefined ? `Serving flags at ${server.url} (${server.description})\n` : `Serving ${dir} at ${server.url}/ (${server.description})\n`);
     messages.write(`Try: curl ${fileUrl(server.url, example)}\n`);
     if (argv.list) {
       process.stdout.write(server.paths.map((path) => `${fileUrl(server.url, path)}\n`).join(''));
