@@ -35,6 +35,9 @@ export interface CompareEvents {
  */
 export type CompareOptions = GivenOptions<typeof compareSchema> & CompareEvents;
 
+/** Every key of CompareEvents, each once: one left out fails to compile. */
+const EVENTS = Object.keys({ signal: true, onLog: true } satisfies Record<keyof CompareEvents, true>);
+
 /** What `flags compare --json` prints: one row per config, medians of its runs. */
 export interface CompareSummary {
   /** How many items each run fetched (flags or files). */
@@ -65,7 +68,7 @@ export interface Comparison {
  * stops that run as Ctrl-C would.
  */
 export async function runComparison(options: CompareOptions, relay?: SignalRelay): Promise<Comparison> {
-  const checked = checkOptions(compareSchema, options, ['signal', 'onLog']);
+  const checked = checkOptions(compareSchema, options, EVENTS);
   const { codes = [], all, every, limit, layout, ext, timeout, png, concurrency, repeat, input } = checked;
   const knobs: ServerKnobs = { latency: checked.latency, jitter: checked.jitter, errorRate: checked.errorRate, seed: checked.seed };
   if (input === '-') throw new OptionError('input', (name) => `compare ${name('input')} needs a file: every run reads the list anew`);

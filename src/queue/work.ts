@@ -43,7 +43,8 @@ export interface WorkEvents {
 /** What `work()` takes, each option documented where it is defined (src/options/queue-schema.ts). */
 export type WorkOptions = GivenOptions<typeof workSchema> & WorkEvents;
 
-const EVENTS = ['signal', 'onStart', 'onResult', 'onRetry', 'onBytes', 'onQueueError'] as const satisfies readonly (keyof WorkEvents)[];
+/** Every key of WorkEvents, each once: one left out fails to compile. */
+const EVENTS = Object.keys({ signal: true, onStart: true, onResult: true, onRetry: true, onBytes: true, onQueueError: true } satisfies Record<keyof WorkEvents, true>);
 
 /** What a worker prints first. */
 export interface WorkStart {
