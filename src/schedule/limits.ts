@@ -134,7 +134,8 @@ export class RequestLimits {
       owner,
       tryNow: () => {
         const holds = this.#held.has(url);
-        if (!this.#hasToken() || !this.#windowHasRoom()) {
+        // Once one waiter of this pass lacked a token, none behind it may take one that came meanwhile: grants keep the order asked.
+        if (this.#rateBlocked || !this.#hasToken() || !this.#windowHasRoom()) {
           this.#rateBlocked = true;
           return false;
         }
