@@ -25,7 +25,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = process.env): 
     stdout: () => stdout,
     stderr: () => stderr,
     async exited(guardMs = 120_000) {
-      const late = delay(guardMs).then(() => undefined);
+      // Unref'd: a guard outliving the exit would keep the test process up to its end (two minutes a run).
+      const late = delay(guardMs, undefined, { ref: false }).then(() => undefined);
       const ended = await Promise.race([exit, late]);
       if (ended === undefined) {
         child.kill('SIGKILL');
