@@ -13,14 +13,14 @@
  */
 export { compare } from './api/compare.js';
 export { download, type DownloadRun } from './api/download.js';
-export type { DownloadOptions, RunStart } from './api/download-options.js';
+export type { DownloadEvents, DownloadOptions, RunStart } from './api/download-options.js';
 export { type Server, type ServeOptions, serve } from './api/serve.js';
 export { type EnqueueOptions, type EnqueueSummary, enqueue } from './queue/enqueue.js';
-export { type QueueResult, type WorkOptions, type WorkStart, type WorkSummary, work } from './queue/work.js';
+export { type QueueResult, type WorkEvents, type WorkOptions, type WorkStart, type WorkSummary, work } from './queue/work.js';
 export { type QueueReport, type QueueStatus, queueReport, queueStatus } from './queue/status.js';
 export { QueueError } from './queue/queue-error.js';
-export { MissingPackageError, UsageError } from './errors.js';
-export type { CompareOptions, CompareSummary } from './compare/comparison.js';
+export { MissingPackageError, OptionError, type OptionErrorCode } from './errors.js';
+export type { CompareEvents, CompareOptions, CompareSummary } from './compare/comparison.js';
 export type { CompareRow } from './compare/rows.js';
 export type { RunFigures } from './compare/run-figures.js';
 export type { ServedRequest } from './server/flag-server.js';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { IN_MEMORY_BYTES } from '../src/store/body-sink.js';
-import { compare, download, serve, UsageError } from '../src/index.js';
+import { compare, download, OptionError, serve } from '../src/index.js';
+import { inPropertyWords, isOptionError } from './helpers/option-errors.js';
 import { filesIn, inTemp, runCli } from './helpers/fixtures.js';
 
 /** Larger than a body kept in memory: half of it is already in a temporary file. */
@@ -106,44 +107,42 @@ describe('the API', () => {
     }
   });
 
-  test('bad options throw UsageError with the message the CLI prints, and nothing is written', async () => {
+  test('bad options throw an OptionError naming the property, in the words the CLI prints with its flags, and nothing is written', async () => {
     await inTemp(async (folder) => {
       const dest = join(folder, 'out');
-      const cases: [Parameters<typeof download>[0], string[]][] = [
-        [{ threads: 0, dest }, ['--threads', '0']],
-        [{ ext: 'sv g', dest }, ['--ext', 'sv g']],
-        [{ codes: ['b9'], dest }, ['b9']],
-        [{ server: 'ftp://x', dest }, ['--server', 'ftp://x']],
-        [{ png: 640, ext: 'gif', server: 'http://127.0.0.1:1/f', dest }, ['--png', '640', '--ext', 'gif', '--server', 'http://127.0.0.1:1/f']],
-        [{ input: 'urls.txt', all: true, dest }, ['--input', 'urls.txt', '--all']],
-        [{ mode: 'fast' as never, dest }, ['--mode', 'fast']],
-        [{ partition: 'halves' as never, dest }, ['--partition', 'halves']],
-        [{ input: 'urls.txt', layout: 'deep' as never, dest }, ['--input', 'urls.txt', '--layout', 'deep']],
+      const cases: [Parameters<typeof download>[0], string[], string][] = [
+        [{ threads: 0, dest }, ['--threads', '0'], 'threads'],
+        [{ ext: 'sv g', dest }, ['--ext', 'sv g'], 'ext'],
+        [{ codes: ['b9'], dest }, ['b9'], 'codes'],
+        [{ server: 'ftp://x', dest }, ['--server', 'ftp://x'], 'server'],
+        [{ png: 640, ext: 'gif', server: 'http://127.0.0.1:1/f', dest }, ['--png', '640', '--ext', 'gif', '--server', 'http://127.0.0.1:1/f'], 'png'],
+        [{ input: 'urls.txt', all: true, dest }, ['--input', 'urls.txt', '--all'], 'all'],
+        [{ mode: 'fast' as never, dest }, ['--mode', 'fast'], 'mode'],
+        [{ partition: 'halves' as never, dest }, ['--partition', 'halves'], 'partition'],
+        [{ input: 'urls.txt', layout: 'deep' as never, dest }, ['--input', 'urls.txt', '--layout', 'deep'], 'layout'],
+        [{ maxSize: 0, dest }, ['--max-size', '0'], 'maxSize'],
       ];
-      for (const [options, args] of cases) {
+      for (const [options, args, option] of cases) {
         const cli = await runCli([...args, '--dest', dest]);
         assert.equal(cli.code, 2, cli.stderr);
         const message = /^flags: (.*)$/m.exec(cli.stderr)![1]!;
-        assert.throws(
-          () => download(options),
-          (error) => error instanceof UsageError && error.message === message,
-          message,
-        );
+        assert.throws(() => download(options), isOptionError(option, inPropertyWords(message)), message);
       }
-      assert.throws(() => download({ concurency: 2 } as never), UsageError);
-      assert.throws(() => download({ update: true, skipExisting: true }), UsageError);
+      assert.throws(() => download({ threads: 0 }), isOptionError('threads', 'threads must be a whole number >= 1, got 0'));
+      assert.throws(() => download({ concurency: 2 } as never), { code: 'ERR_FLAGS_UNKNOWN_OPTION', option: 'concurency', message: 'Unknown option: concurency' });
+      assert.throws(() => download({ update: true, skipExisting: true }), { code: 'ERR_FLAGS_OPTION_CONFLICT', option: 'update' });
       assert.equal(existsSync(dest), false);
     });
   });
 
-  test('what needs reading rejects the report (and the iteration) with UsageError before anything is written', async () => {
+  test('what needs reading rejects the report (and the iteration) with an OptionError before anything is written', async () => {
     await inTemp(async (folder) => {
       const dest = join(folder, 'out');
       const run = download({ input: join(folder, 'missing.txt'), dest });
-      await assert.rejects(run.report, (error) => error instanceof UsageError && /^--input .*missing\.txt: cannot read it \(ENOENT\)$/.test(error.message));
+      await assert.rejects(run.report, isOptionError('input', /^input .*missing\.txt: cannot read it \(ENOENT\)$/));
       await assert.rejects(async () => {
         for await (const _ of run);
-      }, UsageError);
+      }, OptionError);
       assert.equal(existsSync(dest), false);
     });
   });
@@ -180,11 +179,9 @@ describe('the API', () => {
     });
   });
 
-  test('compare rejects bad options with UsageError before any run', async () => {
-    await assert.rejects(
-      compare({ threads: [1, 99], codes: ['br'] }),
-      (error) => error instanceof UsageError && /^--threads 99: there is only 1 flag, so at most 1 thread can get one$/.test(error.message),
-    );
-    await assert.rejects(serve({ cert: 'x' }), UsageError);
+  test('compare and serve reject bad options with an OptionError before any run', async () => {
+    await assert.rejects(compare({ threads: [1, 99], codes: ['br'] }), isOptionError('threads', 'threads 99: there is only 1 flag, so at most 1 thread can get one'));
+    await assert.rejects(serve({ cert: 'x' }), isOptionError('cert', 'cert: not a PEM certificate (expected -----BEGIN CERTIFICATE-----)'));
+    await assert.rejects(serve({ port: 70000 }), isOptionError('port', 'port must be a whole number from 0 to 65535, got 70000'));
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { UsageError } from '../src/errors.js';
+import { OptionError } from '../src/errors.js';
 import { formatChecksums, readChecksums, sha256OfFile } from '../src/store/checksums.js';
 import { inTemp } from './helpers/fixtures.js';
 
@@ -32,9 +32,9 @@ describe('checksum manifests', () => {
       const manifest = join(folder, 'SUMS');
       await writeFile(manifest, `${HEX_A}  ok\nnot a sum\n${'a'.repeat(63)}  short\n${HEX_B}  ok\n`);
       await assert.rejects(readChecksums(manifest), (error: Error) => {
-        assert.ok(error instanceof UsageError);
+        assert.ok(error instanceof OptionError && error.option === 'checksums');
         assert.match(error.message, /3 problems, nothing downloaded:\n {2}line 2: not .*\n {2}line 3: not .*\n {2}line 4: a second, different sum for ok$/);
-        assert.match(error.message, /^--checksums .*SUMS: /);
+        assert.match(error.message, /^checksums .*SUMS: /);
         return true;
       });
       await writeFile(manifest, '# nothing\n');

@@ -4,34 +4,27 @@ import { describe, it } from 'node:test';
 import type { ChildRun } from '../src/compare/child-run.js';
 import { compareTable } from '../src/compare/compare-table.js';
 import { comparisonText } from '../src/compare/comparison-text.js';
-import { choiceListOption, threadListOption } from '../src/compare/lists.js';
 import { configArgs, configFileName, inFlight, planConfigs, type RunConfig } from '../src/compare/plan.js';
 import { readRows } from '../src/compare/reading.js';
 import { baselineOf, buildRows, type CompareRow } from '../src/compare/rows.js';
 import { markdownTable, textTable } from '../src/compare/text-table.js';
-import { UsageError } from '../src/errors.js';
+import { choiceList, countList } from '../src/options/checks.js';
 import type { RunReport } from '../src/types.js';
 
 const run = (wallMs: number, extra: Partial<ChildRun> = {}): ChildRun => ({ wallMs, peakRssBytes: 100 * 2 ** 20, ...extra });
 const threads = (count: number, concurrency = 1): RunConfig => ({ mode: 'threads', threads: count, concurrency, partition: 'dynamic' });
 
 describe('thread and choice lists', () => {
-  it('reads --threads as a comma list', () => {
-    assert.deepEqual(threadListOption('1,2,4'), [1, 2, 4]);
-    assert.deepEqual(threadListOption('16'), [16]);
-  });
-
-  it('makes a bad thread count a usage error naming it', () => {
-    assert.throws(
-      () => threadListOption('2,zero'),
-      (error: unknown) => error instanceof UsageError && /"zero"/.test(error.message),
-    );
+  it('reads thread counts as a comma list, or as an array', () => {
+    assert.deepEqual(countList('1,2,4', 'threads'), [1, 2, 4]);
+    assert.deepEqual(countList([2, 1, 2], 'threads'), [2, 1]);
+    assert.throws(() => countList(String(2 ** 53), 'threads'), { name: 'OptionError', option: 'threads' });
   });
 
   it('keeps chosen names once each, in order, and refuses others', () => {
-    const modes = (text: string) => choiceListOption('modes', ['threads', 'async', 'sequential'] as const, text);
+    const modes = (text: string) => choiceList(['threads', 'async', 'sequential'] as const)(text, 'modes');
     assert.deepEqual(modes('sequential,threads,sequential'), ['sequential', 'threads']);
-    assert.throws(() => modes('threads,fibers'), { name: 'UsageError', message: '--modes: "fibers" is not one of threads, async, sequential' });
+    assert.throws(() => modes('threads,fibers'), { name: 'OptionError', option: 'modes', message: 'modes: "fibers" is not one of threads, async, sequential' });
   });
 });
 

@@ -13,7 +13,7 @@ import { tempPrefixFor } from '../src/store/destination.js';
 import { downloadItem } from '../src/fetch/download-item.js';
 import { flagItems } from '../src/input/items.js';
 import { writeNewFile } from '../src/store/exclusive-file.js';
-import { MAX_DURATION_MS } from '../src/options/numbers.js';
+import { MAX_DURATION_MS } from '../src/options/checks.js';
 import { writeWhole } from '../src/report/output-file.js';
 import { planAnswer } from '../src/server/fault-plan.js';
 import type { FetchOptions, RunReport } from '../src/types.js';
@@ -154,7 +154,7 @@ describe('our own files never touch what is planted in dest', () => {
         };
         for (const item of flagItems(['br', 'in'], server.baseUrl, 'svg')) {
           const cc = item.cc!;
-          assert.deepEqual(await downloadItem(item, options), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
+          assert.deepEqual(await downloadItem({ item, options }), { status: 'ok', bytes: (await sourceFlag(cc)).length }, cc);
           assert.deepEqual(await readFile(join(dest, `${cc}.svg`)), await sourceFlag(cc), cc);
         }
       });

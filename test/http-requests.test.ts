@@ -5,9 +5,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { download, UsageError } from '../src/index.js';
+import { download } from '../src/index.js';
+import { inPropertyWords, isOptionError } from './helpers/option-errors.js';
 import { inTemp, parseReport, runCli } from './helpers/fixtures.js';
-import { closedPort, proxyEnv } from './helpers/proxy.js';
+import { closedPort } from './helpers/closed-port.js';
+import { proxyEnv } from './helpers/proxy.js';
 
 /** A request as the test server saw it. */
 interface Seen {
@@ -45,6 +47,15 @@ function assertNoSecret(text: string, where: string): void {
   assert.doesNotMatch(text, /SECRET/, where);
   assert.ok(!text.includes(Buffer.from('alice:p@ss-SECRET').toString('base64')), `${where}: the Basic header's value`);
 }
+
+test('the closed port refuses a connection, and no server can listen on it while this process holds it', async () => {
+  const port = await closedPort();
+  assert.equal(await closedPort(), port, 'one port per process');
+  const refused = http.get(`http://127.0.0.1:${port}/`);
+  await assert.rejects(once(refused, 'response'), { code: 'ECONNREFUSED' });
+  const taker = http.createServer().listen(port, '127.0.0.1');
+  await assert.rejects(once(taker, 'listening'), { code: 'EADDRINUSE' });
+});
 
 describe('credentials in URLs: sent as Basic auth, never printed', () => {
   test('a list whose URLs hold a password: the files, and the secret nowhere in the text report, --verbose, --json or the timeline, failures included', async () => {
@@ -149,7 +160,7 @@ describe('headers', () => {
     }
   });
 
-  test('a header without a colon, one flags sets itself, --max-redirects -1: exit 2 naming the value, and the same UsageError from the API', async () => {
+  test('a header without a colon, one flags sets itself, --max-redirects -1: exit 2 naming the value, and the same words from the API, naming the property', async () => {
     for (const [args, api, message] of [
       [['-H', 'X-Test one'], { header: ['X-Test one'] }, '--header "X-Test one" has no colon: give it as \'Name: value\''],
       [['-H', 'Range: bytes=0-'], { header: 'Range: bytes=0-' }, '--header "Range: bytes=0-": flags sets Range itself'],
@@ -160,10 +171,7 @@ describe('headers', () => {
       const run = await runCli(['BR', '--server', 'local', ...args]);
       assert.equal(run.code, 2, run.stderr);
       assert.equal(run.stderr.split('\n')[0], `flags: ${message}`);
-      assert.throws(
-        () => download({ codes: ['BR'], server: 'local', ...api }),
-        (error) => error instanceof UsageError && error.message === message,
-      );
+      assert.throws(() => download({ codes: ['BR'], server: 'local', ...api }), isOptionError(Object.keys(api)[0], inPropertyWords(message)));
     }
   });
 });

@@ -1,38 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { inTemp } from './helpers/fixtures.js';
-
-/** The repository, read as source: tsc drops type-only imports, and a circle of types is a circle all the same. */
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Every TypeScript file under the folders, each with the files it imports: static, type-only, re-exported or dynamic. */
-function importGraph(folders: readonly string[]): Map<string, string[]> {
-  const files = folders.flatMap((folder) =>
-    readdirSync(folder, { recursive: true, encoding: 'utf8' })
-      .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
-      .map((name) => join(folder, name)),
-  );
-  const graph = new Map<string, string[]>();
-  for (const file of files) {
-    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-    const imported = importedFiles
-      .map(({ fileName }) => fileName)
-      .filter((specifier) => specifier.startsWith('.'))
-      // NodeNext imports name the compiled file: a.js is a.ts here.
-      .map((specifier) => resolve(dirname(file), specifier.replace(/\.js$/, '.ts')))
-      .filter((target) => existsSync(target));
-    graph.set(file, imported);
-  }
-  return graph;
-}
+import { type ModuleImports, importGraph, sourceRoot } from './helpers/import-graph.js';
 
 /** Each circle found by a depth-first walk, as the files in import order, back to the first. */
-function circlesOf(graph: Map<string, string[]>): string[][] {
+function circlesOf(graph: Map<string, ModuleImports>): string[][] {
   const done = new Set<string>();
   const path: string[] = [];
   const circles: string[][] = [];
@@ -44,7 +18,7 @@ function circlesOf(graph: Map<string, string[]>): string[][] {
     }
     if (done.has(file)) return;
     path.push(file);
-    for (const target of graph.get(file) ?? []) visit(target);
+    for (const target of graph.get(file)?.files ?? []) visit(target);
     path.pop();
     done.add(file);
   };
@@ -55,9 +29,9 @@ function circlesOf(graph: Map<string, string[]>): string[][] {
 const shown = (circles: string[][], from: string) => circles.map((circle) => circle.map((file) => relative(from, file)).join(' → '));
 
 test('no module imports itself back, through any number of others, type-only and dynamic imports included', () => {
-  const graph = importGraph(['src', 'workers', 'build', 'bench', 'test'].map((folder) => join(root, folder)));
-  assert.ok(graph.size > 100, `only ${graph.size} files found under ${root}`);
-  assert.deepEqual(shown(circlesOf(graph), root), []);
+  const graph = importGraph(['src', 'workers', 'build', 'bench', 'test'].map((folder) => join(sourceRoot, folder)));
+  assert.ok(graph.size > 100, `only ${graph.size} files found under ${sourceRoot}`);
+  assert.deepEqual(shown(circlesOf(graph), sourceRoot), []);
 });
 
 test('a circle made of a type import one way and a dynamic import the other is found', async () => {

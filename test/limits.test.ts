@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { download, UsageError } from '../src/index.js';
+import { download } from '../src/index.js';
+import { inPropertyWords, isOptionError } from './helpers/option-errors.js';
 import { expandCodes } from '../src/input/codes.js';
 import { tempPrefixFor } from '../src/store/destination.js';
 import { flagItems } from '../src/input/items.js';
@@ -334,10 +335,6 @@ test('bad values: exit 2 naming the value, and the same message from the API', (
       const run = await runCli(['--server', 'local', '--dest', dest, ...args]);
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.equal(/^flags: (.*)$/m.exec(run.stderr)?.[1], message);
-      assert.throws(
-        () => download({ ...options, dest }),
-        (error) => error instanceof UsageError && error.message === message,
-        message,
-      );
+      assert.throws(() => download({ ...options, dest }), isOptionError(Object.keys(options!)[0], inPropertyWords(message)), message);
     }
   }));

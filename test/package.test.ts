@@ -23,7 +23,7 @@ console.log(JSON.stringify(report));
 `;
 
 /** Uses the shipped declarations: a wrong option or result field would not compile. */
-const TYPED = `import { download, serve, compare, UsageError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
+const TYPED = `import { download, serve, compare, OptionError, type DownloadOptions, type ItemResult, type RunReport } from 'flags';
 import { enqueue, work, queueStatus, queueReport, QueueError, type EnqueueOptions, type EnqueueSummary, type WorkOptions, type WorkSummary } from 'flags';
 import type { QueueResult, QueueStatus, QueueReport } from 'flags';
 const options: DownloadOptions = { codes: ['br'], server: 'local', retryDelay: 50, continue: true, signal: AbortSignal.timeout(1000) };
@@ -33,7 +33,7 @@ const report: RunReport = await run.report;
 const server = await serve({ profile: 'local' });
 await server.close();
 const summary = await compare({ threads: [1, 2], repeat: 1 });
-console.log(report.ok, server.url, summary.rows[0]?.medianMs, new UsageError('x').message);
+console.log(report.ok, server.url, summary.rows[0]?.medianMs, new OptionError('threads', 'x').option);
 // The queue's functions and types, typed without BullMQ's or ioredis's declarations.
 const enqueueOptions: EnqueueOptions = { queue: 'redis://127.0.0.1:6379/flags', input: 'urls.txt', rate: 5 };
 const workOptions: WorkOptions = { queue: enqueueOptions.queue, exitWhenDrained: true, onResult: (result: QueueResult) => void result.host };

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { bypassed, proxyFor, proxySettings } from '../src/fetch/proxy.js';
 import { inTemp, parseReport, runCli, testTls, withServer } from './helpers/fixtures.js';
-import { closedPort, proxyEnv, startProxy } from './helpers/proxy.js';
+import { closedPort } from './helpers/closed-port.js';
+import { proxyEnv, startProxy } from './helpers/proxy.js';
 
 const codes = ['BR', 'IN', 'US', 'CN', 'JP'];
 const flagPaths = (baseUrl: string) => codes.map((code) => `GET ${baseUrl}/${code.toLowerCase()}/${code.toLowerCase()}.svg`).sort();

@@ -10,8 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import { catalogue, flagIconsSvgDir } from '../src/input/catalogue.js';
 import { startEmbeddedServer } from '../src/server/embedded.js';
 import { startFlagServer, type FlagServer, type RunningServer } from '../src/server/flag-server.js';
-import { UsageError } from '../src/errors.js';
-import { serverKnobs, serverOptions } from '../src/server/server-options.js';
+import { OptionError } from '../src/errors.js';
+import { serverOptions } from '../src/server/server-options.js';
+import { serverKnobs } from '../src/options/server-schema.js';
 import { planAnswer, type Fault } from '../src/server/fault-plan.js';
 import { ServerStartError } from '../src/server/start-error.js';
 import { cliPath, runCli, testTls } from './helpers/fixtures.js';
@@ -900,26 +901,26 @@ describe('options', () => {
     );
   });
 
-  test('a bad knob is a usage error that names the option and quotes what was typed', () => {
-    assert.equal(serverKnobs.latency.coerce('0'), 0);
-    assert.equal(serverKnobs.jitter.coerce(10), 10);
-    assert.equal(serverKnobs['error-rate'].coerce('1'), 1);
-    assert.equal(serverKnobs.seed.coerce('-4'), -4);
+  test('a bad knob is an OptionError that names the option and quotes what was given', () => {
+    assert.equal(serverKnobs.latency.check('0', 'latency'), 0);
+    assert.equal(serverKnobs.jitter.check(10, 'jitter'), 10);
+    assert.equal(serverKnobs.errorRate.check('1', 'errorRate'), 1);
+    assert.equal(serverKnobs.seed.check('-4', 'seed'), -4);
     const bad: [keyof typeof serverKnobs, unknown][] = [
       ['latency', -1],
       ['latency', 'abc'],
       ['jitter', -5],
-      ['error-rate', 1.5],
-      ['error-rate', -0.1],
-      ['error-rate', 'lots'],
+      ['errorRate', 1.5],
+      ['errorRate', -0.1],
+      ['errorRate', 'lots'],
       ['seed', 1.5],
       ['seed', 'abc'],
       ['seed', ''],
     ];
     for (const [option, typed] of bad) {
       assert.throws(
-        () => serverKnobs[option].coerce(typed),
-        (error: Error) => error instanceof UsageError && error.message.startsWith(`--${option} must be`) && error.message.endsWith(`got ${JSON.stringify(typed)}`),
+        () => serverKnobs[option].check(typed, option),
+        (error: Error) => error instanceof OptionError && error.message.startsWith(`${option} must be`) && error.message.endsWith(`got ${JSON.stringify(typed)}`),
         `${option} ${String(typed)}`,
       );
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { defaultLadder, efficiency, interleave, lowerBoundMs, median, medianOfPresent, parseThreadList, summarize } from '../src/compare/stats.js';
+import { defaultLadder, efficiency, interleave, lowerBoundMs, median, medianOfPresent, summarize } from '../src/compare/stats.js';
+import { countList } from '../src/options/checks.js';
 
 describe('median', () => {
   it('takes the middle sample of an odd count, whatever the order', () => {
@@ -61,7 +62,9 @@ describe('efficiency', () => {
   });
 });
 
-describe('parseThreadList', () => {
+describe('thread counts (countList)', () => {
+  const parseThreadList = (text: string) => countList(text, 'threads');
+
   it('reads comma-separated counts in the order given', () => {
     assert.deepEqual(parseThreadList('8,1,4'), [8, 1, 4]);
   });
@@ -85,7 +88,8 @@ describe('parseThreadList', () => {
   ] as const) {
     it(`names the bad item in ${JSON.stringify(text)}`, () => {
       assert.throws(() => parseThreadList(text), {
-        message: `--threads: ${JSON.stringify(bad)} is not a positive whole number`,
+        option: 'threads',
+        message: `threads: ${JSON.stringify(bad)} is not a positive whole number`,
       });
     });
   }

@@ -181,6 +181,26 @@ describe('a worker that fails mid-task', () => {
       ),
     ));
 
+  test('a worker that posts a message the protocol does not have: its thread is ended, that code fails after its retry, the others are downloaded', async () => {
+    process.env.FLAGS_TEST_ROGUE_CODE = 'br';
+    try {
+      await withServer('local', {}, (server) =>
+        download(populous, server.baseUrl, { threads: 4, strategy: threadsWith(new URL('./fixtures/rogue-worker.js', import.meta.url).href) }, async (report, dest) => {
+          assertComplete(report, populous);
+          const failed = report.results.filter((result) => result.status === 'error');
+          assert.deepEqual(
+            failed.map((result) => [result.cc, result.attempts, result.error]),
+            [['br', 2, 'worker failed: protocol violation: the worker sent a message of unknown type "gossip"']],
+          );
+          assert.equal(report.ok, 19);
+          await assertFilesMatch(report, dest);
+        }),
+      );
+    } finally {
+      delete process.env.FLAGS_TEST_ROGUE_CODE;
+    }
+  });
+
   test('a worker file that cannot load: every code is an error that says why, and the run ends', () =>
     withServer('local', {}, (server) =>
       download(populous, server.baseUrl, { threads: 2, strategy: threadsWith(new URL('./fixtures/missing-worker.js', import.meta.url).href) }, async (report) => {

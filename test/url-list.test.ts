@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { UsageError } from '../src/errors.js';
+import { OptionError } from '../src/errors.js';
 import { MAX_LINE_CHARS } from '../src/input/text-lines.js';
 import { type ListOptions, readUrlList } from '../src/input/url-list.js';
 import { inTemp } from './helpers/fixtures.js';
@@ -17,13 +17,13 @@ async function fromFile(text: string | Buffer, options: ListOptions = { layout: 
   });
 }
 
-/** The message of the UsageError that reading `text` ends in. */
+/** The message of the OptionError that reading `text` ends in. */
 async function refusal(text: string | Buffer, options: ListOptions = { layout: 'flat' }): Promise<string> {
   const error = await fromFile(text, options).then(
     (items) => assert.fail(`accepted: ${JSON.stringify(items)}`),
     (error: unknown) => error,
   );
-  assert.ok(error instanceof UsageError, String(error));
+  assert.ok(error instanceof OptionError, String(error));
   return error.message;
 }
 
@@ -109,7 +109,7 @@ describe('reading a list', () => {
       /line 11: the name "dir\\\\d\.jpg" holds a control character or '\\'/,
     ];
     for (const reason of reasons) assert.match(message, reason);
-    assert.match(message, /^--input .*urls\.txt: 13 problems, nothing downloaded:\n/);
+    assert.match(message, /^input .*urls\.txt: 13 problems, nothing downloaded:\n/);
     assert.match(message, /\n {2}and 3 more$/);
     assert.doesNotMatch(message, /line 1:|line 12:/);
   });
@@ -151,10 +151,10 @@ describe('reading a list', () => {
     await inTemp(async (folder) => {
       await assert.rejects(
         readUrlList(join(folder, 'missing.txt'), { layout: 'flat' }),
-        (error) => error instanceof UsageError && /missing\.txt: cannot read it \(ENOENT\)/.test(error.message),
+        (error) => error instanceof OptionError && /missing\.txt: cannot read it \(ENOENT\)/.test(error.message),
       );
       await mkdir(join(folder, 'dir'));
-      await assert.rejects(readUrlList(join(folder, 'dir'), { layout: 'flat' }), (error) => error instanceof UsageError && /cannot read it \(EISDIR\)/.test(error.message));
+      await assert.rejects(readUrlList(join(folder, 'dir'), { layout: 'flat' }), (error) => error instanceof OptionError && /cannot read it \(EISDIR\)/.test(error.message));
     });
     assert.match(await refusal('# only a comment\n\n'), /: no URL in it$/);
     assert.match(await refusal(`http://h/a.jpg\n${'x'.repeat(MAX_LINE_CHARS * 3)}`), /cannot read it \(line 2 is longer than 65536 characters\)/);

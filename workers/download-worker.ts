@@ -3,6 +3,7 @@ import { threadId } from 'node:worker_threads';
 import { getItem } from '../src/schedule/get-item.js';
 import type { RequestGate } from '../src/schedule/limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/schedule/messages.js';
+import { unexpectedMessage } from '../src/schedule/pool-errors.js';
 import { warmRenderer } from '../src/render/render.js';
 import { runSlots } from '../src/schedule/slots.js';
 import type { Item, RetryNotice } from '../src/types.js';
@@ -23,14 +24,22 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   const permits = new Map<string, (granted: boolean) => void>();
   const post = (message: WorkerMessage) => port.postMessage(message);
   port.on('message', (message: MainMessage) => {
-    if (message.type === 'cancel') {
-      cancel.abort();
-      for (const grant of permits.values()) grant(false);
-      permits.clear();
-    } else if (message.type === 'permit') {
-      permits.get(message.url)?.(true);
-      permits.delete(message.url);
-    } else answers.shift()?.(message.item ?? undefined);
+    switch (message.type) {
+      case 'work':
+        return answers.shift()?.(message.item ?? undefined);
+      case 'permit':
+        permits.get(message.url)?.(true);
+        permits.delete(message.url);
+        return;
+      case 'cancel':
+        cancel.abort();
+        for (const grant of permits.values()) grant(false);
+        permits.clear();
+        return;
+      default:
+        // Thrown in the thread: the task fails, and the main thread hands what it held to another.
+        throw unexpectedMessage('main thread', message);
+    }
   });
   const gate: RequestGate | undefined = limited
     ? {
@@ -76,15 +85,15 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   };
   try {
     const onRetry = (notice: RetryNotice) => post({ type: 'retry', notice });
-    await runSlots(
+    await runSlots({
       concurrency,
       next,
-      (item) => getItem(item, fetch, cancel.signal, { onRetry, onBytes }, gate),
-      (result) => {
+      download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate }),
+      onResult: (result) => {
         flushBytes();
         post({ type: 'result', result });
       },
-    );
+    });
   } finally {
     flushBytes();
     port.close();

@@ -8,24 +8,20 @@ import { checkInstalled } from '../paths.js';
 import { RENDERING } from '../render/render-limits.js';
 import { checkOutputFile } from '../report/output-file.js';
 import { redactAll } from '../report/redact.js';
+import { poolSize } from '../schedule/pool-size.js';
 import { runDownload } from '../schedule/run.js';
 import type { RunOutput } from '../report/run-outputs.js';
 import { loadStrategy } from '../schedule/strategies/load-strategy.js';
 import type { Item, ItemResult, RunReport } from '../types.js';
-import { type CheckedDownload, checkDownloadOptions, type DownloadOptions } from './download-options.js';
+import { DEFAULT_THREADS } from '../options/download-schema.js';
+import { type CheckedDownload, checkDownloadOptions, type DownloadOptions, fetchOptionsOf } from './download-options.js';
 import { ResultQueue } from './result-queue.js';
-
-/** The book's thread pool size; more threads than flags would only cost start-up time. */
-export const DEFAULT_THREADS = 20;
-
-/** `maxSize` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
-const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
 
 /** A run under way: iterate it for each result as it lands (optional), await `report` for the whole. */
 export interface DownloadRun extends AsyncIterable<ItemResult> {
   /**
    * The report `flags --json` prints, once the run is over and its other files written. Rejects
-   * with `UsageError` when what needs reading or writing first (the list, the manifest, the
+   * with an OptionError when what needs reading or writing first (the list, the manifest, the
    * destination, the timeline's folder) is not right, and with `MissingPackageError` when `png`
    * is asked for without the optional @resvg/resvg-wasm: nothing has been downloaded then.
    */
@@ -36,7 +32,7 @@ export interface DownloadRun extends AsyncIterable<ItemResult> {
 
 /**
  * Downloads flags, or the files of a list, as the `flags` command does, and prints nothing.
- * Options that are wrong in themselves throw `UsageError` at once, before anything starts.
+ * Options that are wrong in themselves throw an OptionError at once, before anything starts.
  * Breaking out of `for await` stops the run as `signal` does and waits until it has stopped.
  */
 export function download(options: DownloadOptions = {}): DownloadRun {
@@ -66,7 +62,7 @@ export function download(options: DownloadOptions = {}): DownloadRun {
   };
 }
 
-/** What needs I/O before the run (each a UsageError, in the CLI's order), the run, then its other files. */
+/** What needs I/O before the run (each an OptionError, in the CLI's order), the run, then its other files. */
 async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResult: (result: ItemResult) => void): Promise<{ report: RunReport; outputs: RunOutput[] }> {
   // The renderer is an optional package: missing, it is one error now, not one per flag once downloaded.
   if (checked.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
@@ -83,10 +79,9 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
     const from = source?.label ?? listName(checked.input!);
     const noun: ItemNoun = list ? 'file' : 'flag';
     const { mode } = checked;
-    const threads = Math.min(checked.threads ?? DEFAULT_THREADS, items.length);
-    // Slots are set up before they ask for work: more than there are items would only idle.
-    const concurrency = Math.min(checked.concurrency, items.length);
-    await checked.onStart?.({ requested: items.length, server: from, mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency, items: noun });
+    const { threads, concurrency } = poolSize({ threads: checked.threads ?? DEFAULT_THREADS, concurrency: checked.concurrency }, items.length);
+    const { perHost, rate } = checked;
+    await checked.onStart?.({ requested: items.length, server: from, mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency, items: noun, perHost, rate });
     const tempPrefix = tempPrefixFor();
     const report = await runDownload(
       items,
@@ -99,23 +94,9 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
         partition: checked.partition,
         perHost: checked.perHost,
         rate: checked.rate,
+        ...fetchOptionsOf(checked, noun),
         dest,
-        timeoutMs: checked.timeoutMs,
-        maxBytes: checked.maxBytes ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),
         tempPrefix,
-        retries: checked.retries,
-        retryDelayMs: checked.retryDelayMs,
-        existing: checked.existing,
-        ca: checked.ca,
-        insecure: checked.insecure,
-        png: checked.png,
-        maxPixels: checked.maxPixels,
-        renderTimeoutMs: checked.renderTimeoutMs,
-        resume: checked.resume,
-        sha256: checked.sha256,
-        headers: checked.headers,
-        proxy: checked.proxy,
-        maxRedirects: checked.maxRedirects,
       },
       // Everything that leaves the run is redacted on its way out: a URL's password, a credential's header.
       { onResult: (result) => onResult(redactAll(result)), onRetry: checked.onRetry && ((notice) => checked.onRetry!(redactAll(notice))), onBytes: checked.onBytes, signal },

@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { MissingPackageError, UsageError } from '../errors.js';
-import { givenMoreThanOnce } from '../options/definitions.js';
+import { MissingPackageError } from '../errors.js';
+import { downloadSchema } from '../options/download-schema.js';
+import { listOptions } from './option-table.js';
+import { asUsageError, givenMoreThanOnce, UsageError } from './usage-error.js';
 import { packageJson } from '../paths.js';
 import { outliveReaders } from './reader-gone.js';
 import { terminalWidth } from '../report/terminal-width.js';
@@ -16,7 +18,7 @@ import { statusCommand } from './commands/status-command.js';
 import { reportCommand } from './commands/report-command.js';
 
 /** The options that take a list: the codes, and `--header` given once per header. */
-const LISTS = ['codes', 'header', '_'];
+const LISTS = [...listOptions(downloadSchema), '_'];
 
 /** yargs turns a repeated option into a list, which no other option here means: say so rather than guess. */
 function optionsGivenOnce(argv: Record<string, unknown>): true | string {
@@ -57,7 +59,9 @@ try {
     // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
     // errors; anything else is a bug and keeps its stack.
     .fail((message, error) => {
-      if (error instanceof Error && error.name !== 'YError' && !(error instanceof UsageError)) throw error;
+      const usage = asUsageError(error);
+      if (usage) throw usage;
+      if (error instanceof Error && error.name !== 'YError') throw error;
       throw new UsageError(error instanceof Error ? error.message : (message ?? String(error)));
     })
     .help()
@@ -67,8 +71,9 @@ try {
     .parseAsync();
 } catch (error) {
   // A feature whose optional package is not installed: asked for, it cannot run here; nothing has started.
+  const usage = asUsageError(error);
   if (error instanceof MissingPackageError) process.stderr.write(`flags: ${error.message}\n`);
-  else if (error instanceof UsageError) process.stderr.write(`flags: ${error.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  else if (usage) process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
   else throw error;
   process.exitCode = 2;
 }

@@ -1,78 +1,39 @@
 import { resolve } from 'node:path';
 import { checkInstalled } from '../paths.js';
 import { RENDERING } from '../render/render-limits.js';
-import { checked, choice, onlyKnown } from '../options/option-checks.js';
+import { OptionError } from '../errors.js';
 import { expandCodes } from '../input/codes.js';
-import { prepareDestination, tempPrefixFor } from '../store/destination.js';
-import { UsageError } from '../errors.js';
-import type { Layout } from '../input/file-names.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../input/flag-source.js';
 import { readInputItems } from '../input/input-items.js';
-import { wholeNumber } from '../options/numbers.js';
-import { checkPngExt, DEFAULT_SERVER, LAYOUTS, MODES, PARTITIONS, renderOptions, selectionOptions, transferOptions } from '../options/definitions.js';
+import { compareSchema } from '../options/compare-schema.js';
+import { checkPngExt, DEFAULT_SERVER } from '../options/download-schema.js';
+import { checkOptions, type GivenOptions } from '../options/schema.js';
 import { checkOutputFile, writeWhole } from '../report/output-file.js';
-import { type ServerKnobArgs, serverKnobs } from '../server/server-options.js';
+import type { ServerKnobs } from '../server/server-options.js';
 import { serverProfiles } from '../server/profiles.js';
-import type { Mode, Partition } from '../types.js';
+import { prepareDestination, tempPrefixFor } from '../store/destination.js';
 import { renderChart } from './chart.js';
 import { compareChart, compareChartTitle } from './compare-chart.js';
 import { plural } from '../report/plural.js';
-import { choiceListOption, threadListOption } from './lists.js';
 import { measureConfigs } from './measure.js';
 import { inFlight, planConfigs } from './plan.js';
 import { baselineOf, buildRows, type CompareRow } from './rows.js';
 import { SignalRelay } from './signal-relay.js';
 import { defaultLadder, lowerBoundMs } from './stats.js';
 
-/** What `compare()` takes: the options of `flags compare` in camelCase, checked alike. */
-export interface CompareOptions {
-  /** Two-letter country codes; one letter stands for its 26 codes. Default: the 20 most populous countries. */
-  codes?: readonly string[];
-  /** Every flag of the catalogue. */
-  all?: boolean;
-  /** All 676 codes from AA to ZZ. */
-  every?: boolean;
-  /** At most this many codes (or files of `input`). */
-  limit?: number;
-  /** Compare on the files of this URL list (a path; every run reads it) instead of flags. */
-  input?: string;
-  /** With `input`: how files are named in each run, `flat` (the default) or `tree`. */
-  layout?: Layout;
-  /** Thread counts to compare, e.g. `[1, 2, 4]` or `'1,2,4'` (default: doublings up to the number of flags, at most 64). */
-  threads?: string | readonly number[];
-  /** Modes to compare (default `threads`): `async` at the same requests in flight as each thread count, `sequential` the baseline. */
-  modes?: string | readonly Mode[];
-  /** How threads mode splits the items, or several ways to compare (default `dynamic`). */
-  partition?: string | readonly Partition[];
-  /** Requests in flight per worker thread (default 1). */
-  concurrency?: number;
-  /** Timed runs of each config, in interleaved order (default 3). */
-  repeat?: number;
-  /** Also draw wall time against threads into this SVG file. */
-  chart?: string;
-  /** Every run also renders each flag to a PNG this many px wide: the CPU stage. */
-  png?: number;
-  /** A folder (created when missing) for one timeline per config, from its last run. */
-  timelines?: string;
-  /** One server for every run: an embedded profile (`local`, `delay`, the default, `error`) or a base URL. Not with `input`. */
-  server?: string;
-  /** Hold each embedded answer this many ms (default: local 0, delay and error 300). */
-  latency?: number;
-  /** Spread the embedded server's hold by ± this many ms (default 0 here, so that the bound is exact). */
-  jitter?: number;
-  /** Share 0..1 of embedded flag requests that get a fault. */
-  errorRate?: number;
-  /** Seed of the embedded server's jitter and fault draws (default 1). */
-  seed?: number;
-  /** File extension to fetch (default `svg`). */
-  ext?: string;
-  /** Give up on a request after this many ms (default 10000). */
-  timeout?: number;
+/** What `compare()` takes besides its options: how to stop it, and what to hear of it as it goes. */
+export interface CompareEvents {
   /** Stops the comparison: the run in progress is stopped as Ctrl-C stops it and left out; the summary says `interrupted`. */
   signal?: AbortSignal;
   /** Each line `flags compare` writes to stderr as it goes: the plan, each run's time, the files written. */
   onLog?(line: string): void;
 }
+
+/**
+ * What `compare()` takes: the options of `flags compare` in camelCase, checked alike, each
+ * documented where it is defined (src/options/compare-schema.ts).
+ */
+export type CompareOptions = GivenOptions<typeof compareSchema> & CompareEvents;
 
 /** What `flags compare --json` prints: one row per config, medians of its runs. */
 export interface CompareSummary {
@@ -98,76 +59,38 @@ export interface Comparison {
   chartFailed: boolean;
 }
 
-/** The CLI's comparison options; a default is the CLI's. */
-const KNOWN: readonly (keyof CompareOptions)[] = [
-  'codes',
-  'all',
-  'every',
-  'limit',
-  'input',
-  'layout',
-  'threads',
-  'modes',
-  'partition',
-  'concurrency',
-  'repeat',
-  'chart',
-  'png',
-  'timelines',
-  'server',
-  'latency',
-  'jitter',
-  'errorRate',
-  'seed',
-  'ext',
-  'timeout',
-  'signal',
-  'onLog',
-];
-
 /**
  * `flags compare`: one server, every config run as the real CLI, the rows and what they read as.
  * `relay` hands the signals the caller receives to the run in progress; without one, `signal`
  * stops that run as Ctrl-C would.
  */
 export async function runComparison(options: CompareOptions, relay?: SignalRelay): Promise<Comparison> {
-  onlyKnown(options, KNOWN);
-  const codes = [...(options.codes ?? [])];
-  const limit = checked<number | undefined>(selectionOptions.limit, options.limit);
-  const layout = choice('layout', LAYOUTS, options.layout);
-  const ext = checked<string>(transferOptions.ext, options.ext);
-  const timeout = checked<number>(transferOptions.timeout, options.timeout);
-  const png = checked<number | undefined>(renderOptions.png, options.png);
-  const concurrency = options.concurrency === undefined ? 1 : wholeNumber('concurrency')(options.concurrency);
-  const repeat = options.repeat === undefined ? 3 : wholeNumber('repeat')(options.repeat);
-  const knobs: ServerKnobArgs = {
-    latency: checked(serverKnobs.latency, options.latency),
-    jitter: checked(serverKnobs.jitter, options.jitter),
-    'error-rate': checked(serverKnobs['error-rate'], options.errorRate),
-    seed: checked(serverKnobs.seed, options.seed),
-  };
-  const { input, all, every } = options;
-  if (input === '-') throw new UsageError('compare --input needs a file: every run reads the list anew');
-  const inputArgs = { codes, layout, limit, all, every, server: options.server, png, ...knobs };
+  const checked = checkOptions(compareSchema, options, ['signal', 'onLog']);
+  const { codes = [], all, every, limit, layout, ext, timeout, png, concurrency, repeat, input } = checked;
+  const knobs: ServerKnobs = { latency: checked.latency, jitter: checked.jitter, errorRate: checked.errorRate, seed: checked.seed };
+  if (input === '-') throw new OptionError('input', (name) => `compare ${name('input')} needs a file: every run reads the list anew`);
+  const inputArgs = { codes, layout, limit, all, every, server: checked.server, png, ...knobs };
   const list = input === undefined ? undefined : await readInputItems(input, inputArgs);
   const count = list?.length ?? expandCodes({ args: codes, all, every, limit }).length;
   const noun = list ? 'files' : 'flags';
   const item = list ? 'file' : 'flag';
-  const threads = options.threads === undefined ? defaultLadder(count) : threadListOption(listText(options.threads));
+  const threads = checked.threads ?? defaultLadder(count);
   const tooMany = threads.find((threadCount) => threadCount > count);
   if (tooMany !== undefined) {
-    throw new UsageError(`--threads ${tooMany}: there ${count === 1 ? 'is' : 'are'} only ${plural(count, item)}, so at most ${plural(count, 'thread')} can get one`);
+    throw new OptionError(
+      'threads',
+      (name) => `${name('threads')} ${tooMany}: there ${count === 1 ? 'is' : 'are'} only ${plural(count, item)}, so at most ${plural(count, 'thread')} can get one`,
+    );
   }
-  const modes = choiceListOption('modes', MODES, listText(options.modes ?? 'threads'));
-  const partitions = choiceListOption('partition', PARTITIONS, listText(options.partition ?? 'dynamic'));
+  const { modes, partition: partitions } = checked;
   const configs = planConfigs({ modes, threads, concurrency, partitions });
   checkPngExt(png, ext);
   // Each run would fail alike without the optional renderer: said once, before any starts.
   if (png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
-  const timelines = options.timelines === undefined ? undefined : await prepareDestination(options.timelines, '--timelines folder');
+  const timelines = options.timelines === undefined ? undefined : await prepareDestination(options.timelines, 'timelines');
   const chartFile = options.chart === undefined ? undefined : await checkOutputFile('chart', options.chart);
 
-  const server = options.server ?? DEFAULT_SERVER;
+  const server = checked.server ?? DEFAULT_SERVER;
   // The embedded server holds every answer exactly as long unless jitter is asked for: the bound is then exact.
   if (serverProfiles.some((profile) => profile === server)) knobs.jitter ??= 0;
   // A list's URLs are absolute: no server starts, and their latency is not known.
@@ -221,9 +144,6 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
     await source?.close();
   }
 }
-
-/** A list option as the CLI takes it: comma-separated. */
-const listText = (value: string | readonly (string | number)[]) => (typeof value === 'string' ? value : value.join(','));
 
 /** Without a caller's relay, `signal` stops the run in progress as Ctrl-C would. */
 function relayOf(signal: AbortSignal): SignalRelay {

@@ -42,20 +42,6 @@ export function efficiency(boundMs: number, measuredMs: number): number {
   return boundMs / measuredMs;
 }
 
-/** Reads `--threads 1,2,4,8`: positive whole numbers, repeats dropped, order kept. */
-export function parseThreadList(text: string): number[] {
-  const counts: number[] = [];
-  for (const raw of text.split(',')) {
-    const item = raw.trim();
-    const count = Number(item);
-    if (!/^\d+$/.test(item) || !Number.isSafeInteger(count) || count < 1) {
-      throw new Error(`--threads: ${JSON.stringify(item)} is not a positive whole number`);
-    }
-    if (!counts.includes(count)) counts.push(count);
-  }
-  return counts;
-}
-
 /**
  * Thread counts to try when none are given: doublings, because the gain of each
  * step shrinks and a log scale shows it best, ending on the largest useful count

@@ -36,6 +36,18 @@ const TRANSIENT_CODES = new Set([
   PROXY_REFUSED_CODE,
 ]);
 
+/** One request for an item and where its answer goes. */
+export interface ItemDownload {
+  item: Item;
+  options: FetchOptions;
+  /** Ctrl-C: the request is cut, nothing partial stays (but a `.part`). */
+  cancel?: AbortSignal;
+  /** `--update`: ask with If-Modified-Since; a 304 leaves the file as it is. */
+  ifModifiedSince?: Date;
+  /** Body bytes as they arrive. */
+  onBytes?: (bytes: number) => void;
+}
+
 /** Numbers this thread's temporary files: two items of one name in different folders never share one. */
 let tempCount = 0;
 
@@ -51,20 +63,13 @@ let tempCount = 0;
  * chunks, so that a big file takes as long as it needs while a stalled one does not. Redirects
  * are followed (see `get`); the attempt of one that was says where it ended. Never throws.
  */
-export async function downloadItem(item: Item, options: FetchOptions, cancel?: AbortSignal, ifModifiedSince?: Date, onBytes?: (bytes: number) => void): Promise<Attempt> {
+export async function downloadItem(download: ItemDownload): Promise<Attempt> {
   const redirected: { to?: string } = {};
-  const attempt = await fetchAndSave(item, options, cancel, ifModifiedSince, onBytes, redirected);
+  const attempt = await fetchAndSave(download, redirected);
   return redirected.to === undefined ? attempt : { ...attempt, finalUrl: redirected.to };
 }
 
-async function fetchAndSave(
-  item: Item,
-  options: FetchOptions,
-  cancel: AbortSignal | undefined,
-  ifModifiedSince: Date | undefined,
-  onBytes: ((bytes: number) => void) | undefined,
-  redirected: { to?: string },
-): Promise<Attempt> {
+async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }: ItemDownload, redirected: { to?: string }): Promise<Attempt> {
   const idle = idleTimer(options.timeoutMs);
   const signal = cancel ? AbortSignal.any([idle.signal, cancel]) : idle.signal;
   let sink: BodySink | undefined;

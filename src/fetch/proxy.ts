@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 
 /**
  * The proxies of a run, settled on the main thread before it starts: from `--proxy`, or from the
@@ -23,15 +23,15 @@ const PROXY_FORM = 'such as http://proxy.example:3128';
  * The proxies of a run: `proxy` (`--proxy URL`) for every URL, none at all for `false`
  * (`--no-proxy`), or else the environment's. As curl does, a lower-case variable wins over its
  * upper-case form, ALL_PROXY stands in for a scheme without one, and NO_PROXY applies to
- * `--proxy` too. A proxy URL that is not one is a UsageError naming where it came from.
+ * `--proxy` too. A proxy URL that is not one is an OptionError naming where it came from.
  */
 export function proxySettings(proxy: string | false | undefined, env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
   if (proxy === false) return undefined;
   const noProxy = variable(env, 'no_proxy')?.value;
-  if (proxy !== undefined) return withoutEmpty({ http: proxyUrl('--proxy', proxy), https: proxyUrl('--proxy', proxy), noProxy });
+  if (proxy !== undefined) return withoutEmpty({ http: proxyUrl('proxy', proxy), https: proxyUrl('proxy', proxy), noProxy });
   const from = (scheme: string) => {
     const found = variable(env, `${scheme}_proxy`) ?? variable(env, 'all_proxy');
-    return found && proxyUrl(found.name, found.value);
+    return found && proxyUrl('proxy', found.value, found.name);
   };
   const settings = withoutEmpty({ http: from('http'), https: from('https'), noProxy });
   return settings.http === undefined && settings.https === undefined ? undefined : settings;
@@ -77,10 +77,11 @@ function variable(env: NodeJS.ProcessEnv, name: string): { name: string; value: 
 
 /**
  * A proxy URL, checked: http: or https:, a host, nothing after it. Without a scheme, http:// is
- * meant, as curl takes `proxy.example:3128`.
+ * meant, as curl takes `proxy.example:3128`. A bad one is an OptionError of `option`, its message
+ * naming the environment `variable` it came from, if it came from one.
  */
-export function proxyUrl(from: string, text: string): string {
-  const refuse = (why: string) => new UsageError(`${from} ${JSON.stringify(text)}${why}`);
+export function proxyUrl(option: string, text: string, variable?: string): string {
+  const refuse = (why: string) => new OptionError(option, (name) => `${variable ?? name(option)} ${JSON.stringify(text)}${why}`);
   let url: URL;
   try {
     url = new URL(text.includes('://') ? text : `http://${text}`);

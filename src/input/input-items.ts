@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import type { Layout } from './file-names.js';
 import type { Item } from '../types.js';
 
-/** What only a flags run takes, each a usage error beside `--input`. */
-const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'error-rate', 'seed', 'png'] as const;
+/** What only a flags run takes, each refused beside `input`. */
+const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'errorRate', 'seed', 'png'] as const;
 
-/** The options of a command that may take `--input` instead of flags, as yargs parsed them. */
-export type InputArgs = { codes?: (string | number)[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
+/** The options of a command that may take `input` instead of flags. */
+export type InputArgs = { codes?: readonly string[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
 
 /**
  * The options that choose, serve or render flags are usage errors beside `--input`: its URLs are
@@ -15,14 +15,14 @@ export type InputArgs = { codes?: (string | number)[]; layout: Layout; limit?: n
  */
 export function checkInputOptions(argv: InputArgs): void {
   const codes = argv.codes ?? [];
-  if (codes.length > 0) throw new UsageError(`codes (${codes.join(' ')}) cannot be combined with --input: the list says what to download`);
+  if (codes.length > 0) throw new OptionError('codes', (name) => `codes (${codes.join(' ')}) cannot be combined with ${name('input')}: the list says what to download`);
   const given = FLAGS_ONLY.find((option) => argv[option] !== undefined && argv[option] !== false);
-  if (given === 'png') throw new UsageError("--png renders the flags' SVGs: it cannot be used with --input");
-  if (given) throw new UsageError(`--${given} selects or serves flags: it cannot be used with --input, whose URLs are absolute`);
+  if (given === 'png') throw new OptionError('png', (name) => `${name('png')} renders the flags' SVGs: it cannot be used with ${name('input')}`);
+  if (given) throw new OptionError(given, (name) => `${name(given)} selects or serves flags: it cannot be used with ${name('input')}, whose URLs are absolute`);
 }
 
 /**
- * `--input`: the list's items, every line checked (a UsageError lists the bad ones), for the
+ * `--input`: the list's items, every line checked (an OptionError lists the bad ones), for the
  * download and compare commands alike, after `checkInputOptions`. `stdin` is what the list `-` reads.
  */
 export async function readInputItems(input: string, argv: InputArgs, stdin?: Readable): Promise<Item[]> {

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { errorCode } from '../store/destination.js';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { fileNameFor, type Layout } from './file-names.js';
 import { parseListLine } from './list-line.js';
 import { textLines } from './text-lines.js';
@@ -41,14 +41,14 @@ export async function readUrlList(list: string, { layout, limit, stdin }: ListOp
       for (const line of lines) check.add(line, ++number);
     }
   } catch (error) {
-    throw new UsageError(`--input ${list}: cannot read it (${errorCode(error)})`);
+    throw new OptionError('input', `${list}: cannot read it (${errorCode(error)})`);
   }
   if (check.problemCount > 0) {
     const more = check.problemCount - check.shown.length;
     const lines = [...check.shown, ...(more > 0 ? [`and ${more} more`] : [])];
-    throw new UsageError(`--input ${list}: ${check.problemCount} ${check.problemCount === 1 ? 'problem' : 'problems'}, nothing downloaded:\n  ${lines.join('\n  ')}`);
+    throw new OptionError('input', `${list}: ${check.problemCount} ${check.problemCount === 1 ? 'problem' : 'problems'}, nothing downloaded:\n  ${lines.join('\n  ')}`);
   }
-  if (check.items.length === 0) throw new UsageError(`--input ${list}: no URL in it`);
+  if (check.items.length === 0) throw new OptionError('input', `${list}: no URL in it`);
   return limit === undefined ? check.items : check.items.slice(0, limit);
 }
 

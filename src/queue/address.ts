@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 
 /** Where a queue lives: the Redis server, and the queue's name on it. */
 export interface QueueAddress {
@@ -14,22 +14,22 @@ const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * `--queue redis://HOST:PORT/NAME` (or `rediss://` for TLS), or `FLAGS_QUEUE` when the option is
- * not given: a UsageError says what is wrong with it.
+ * not given: an OptionError says what is wrong with it.
  */
 export function parseQueueAddress(given: string | undefined, env: NodeJS.ProcessEnv = process.env): QueueAddress {
   const text = given ?? env.FLAGS_QUEUE;
-  if (text === undefined || text === '') throw new UsageError('--queue redis://HOST:PORT/NAME is needed (or FLAGS_QUEUE in the environment)');
+  if (text === undefined || text === '') throw new OptionError('queue', 'redis://HOST:PORT/NAME is needed (or FLAGS_QUEUE in the environment)');
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--queue ${JSON.stringify(text)} is not a URL: give redis://HOST:PORT/NAME`);
+    throw new OptionError('queue', `${JSON.stringify(text)} is not a URL: give redis://HOST:PORT/NAME`);
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`--queue ${text}: only redis:// and rediss:// URLs name a queue`);
-  if (url.hostname === '') throw new UsageError(`--queue ${text}: no host: give redis://HOST:PORT/NAME`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new OptionError('queue', `${text}: only redis:// and rediss:// URLs name a queue`);
+  if (url.hostname === '') throw new OptionError('queue', `${text}: no host: give redis://HOST:PORT/NAME`);
   const name = decodeURIComponent(url.pathname.slice(1));
-  if (!NAME.test(name)) throw new UsageError(`--queue ${text}: the queue's name (the path) must be 1 to 100 letters, digits, '.', '_' or '-'`);
-  if (url.search !== '' || url.hash !== '') throw new UsageError(`--queue ${text}: a queue URL has no query or fragment`);
+  if (!NAME.test(name)) throw new OptionError('queue', `${text}: the queue's name (the path) must be 1 to 100 letters, digits, '.', '_' or '-'`);
+  if (url.search !== '' || url.hash !== '') throw new OptionError('queue', `${text}: a queue URL has no query or fragment`);
   const server = `${url.protocol}//${url.host}`;
   const credentials = url.username || url.password ? `${url.username}${url.password ? `:${url.password}` : ''}@` : '';
   return { redisUrl: `${url.protocol}//${credentials}${url.host}`, name, label: `${server}/${name}` };

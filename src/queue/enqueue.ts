@@ -1,37 +1,20 @@
 import { createHash } from 'node:crypto';
 import { listName, readList, withChecksums } from '../api/download.js';
-import { checkDownloadOptions, type DownloadOptions } from '../api/download-options.js';
-import { checked, flag } from '../options/option-checks.js';
-import { UsageError } from '../errors.js';
+import { checkDownloadOptions, fetchOptionsOf } from '../api/download-options.js';
+import { OptionError } from '../errors.js';
 import { flagItems } from '../input/items.js';
+import { enqueueSchema } from '../options/queue-schema.js';
+import { checkOptions, type GivenOptions } from '../options/schema.js';
 import type { Item } from '../types.js';
 import { parseQueueAddress } from './address.js';
 import { loadBullmq, openRedis } from './connection.js';
-import { perHostOption, rateOption } from './queue-options.js';
 import { type QueueRun, saveRun } from './run-settings.js';
-
-/** A flag is a few kilobytes; a list's file may be any size (as in a local run). */
-const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
 
 /** Jobs sent to Redis in one round trip: large enough that 100,000 items take seconds, small enough to bound memory. */
 const BULK = 2000;
 
-/** What a local run takes, less what each worker decides for itself (dest, threads, concurrency) and the embedded server. */
-type TravellingOptions = Omit<
-  DownloadOptions,
-  'dest' | 'mode' | 'threads' | 'concurrency' | 'partition' | 'timeline' | 'signal' | 'onStart' | 'onRetry' | 'onBytes' | 'latency' | 'jitter' | 'errorRate' | 'seed'
->;
-
-export interface EnqueueOptions extends TravellingOptions {
-  /** `redis://HOST:PORT/NAME`; default: the `FLAGS_QUEUE` environment variable. */
-  queue?: string;
-  /** Jobs started per second over all workers together (BullMQ's limiter); default: no limit. */
-  rate?: number;
-  /** Requests in flight to one host in each worker (not across workers); default: no limit. */
-  perHost?: number;
-  /** Put the queue's failed jobs back to be tried again, and enqueue nothing else. */
-  retryFailed?: boolean;
-}
+/** What `enqueue()` takes, each option documented where it is defined (src/options/queue-schema.ts). */
+export type EnqueueOptions = GivenOptions<typeof enqueueSchema>;
 
 export interface EnqueueSummary {
   /** The queue, as `redis://HOST:PORT/NAME` without a password. */
@@ -46,22 +29,23 @@ export interface EnqueueSummary {
 /**
  * Adds one job per item to the queue, in bulk, each with an id made from its URL, so that the same
  * URL twice is one job; and stores the run's download options with the queue, for every worker.
- * Options are checked as `download()` checks them (UsageError); an unreachable Redis is a QueueError.
+ * Options are checked as `download()` checks them (OptionError); an unreachable Redis is a QueueError.
  */
 export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> {
-  const { queue: given, rate: typedRate, perHost: typedPerHost, retryFailed: typedRetry, ...download } = options;
+  const { queue: given, rate, perHost, retryFailed } = checkOptions(enqueueSchema, options);
   const address = parseQueueAddress(given);
-  const rate = checked<number | undefined>(rateOption.rate, typedRate);
-  const perHost = checked<number | undefined>(perHostOption['per-host'], typedPerHost);
-  const retryFailed = flag('retry-failed', typedRetry);
   if (retryFailed) {
-    const extra = Object.entries(download).find(([, value]) => value !== undefined && value !== false);
-    const limit = rate !== undefined ? 'rate' : perHost !== undefined ? 'perHost' : undefined;
-    if (extra || limit) throw new UsageError(`--retry-failed puts the failed jobs back as they were: it takes no other option (${extra?.[0] ?? limit})`);
+    const extra = Object.keys(options).find((key) => key !== 'queue' && key !== 'retryFailed' && options[key as keyof EnqueueOptions] !== undefined);
+    if (extra) throw new OptionError('retryFailed', (name) => `${name('retryFailed')} puts the failed jobs back as they were: it takes no other option (${extra})`);
   }
-  const run = retryFailed ? undefined : checkDownloadOptions(download);
+  // A local run's checks of the rest: what a local run would refuse, no worker could do.
+  const { queue: _queue, rate: _forTheQueue, perHost: _forEachWorker, retryFailed: _retry, ...local } = options;
+  const run = retryFailed ? undefined : checkDownloadOptions(local);
   if (run?.source && 'embedded' in run.source) {
-    throw new UsageError('flags enqueue needs a server that every worker can reach (--server URL) or a list (--input): an embedded server ends with this command');
+    throw new OptionError(
+      'server',
+      (name) => `flags enqueue needs a server that every worker can reach (${name('server')} URL) or a list (${name('input')}): an embedded server ends with this command`,
+    );
   }
   const started = performance.now();
   const redis = await openRedis(address);
@@ -79,20 +63,8 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> 
       const settings: QueueRun = {
         server: list ? listName(run.input!) : (run.source as { url: string }).url,
         items: list ? 'file' : 'flag',
-        fetch: {
-          timeoutMs: run.timeoutMs,
-          maxBytes: run.maxBytes ?? (list ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES),
-          retries: run.retries,
-          retryDelayMs: run.retryDelayMs,
-          existing: run.existing,
-          ca: run.ca,
-          insecure: run.insecure,
-          png: run.png,
-          maxPixels: run.maxPixels,
-          renderTimeoutMs: run.renderTimeoutMs,
-          resume: run.resume,
-          sha256: run.sha256,
-        },
+        // Each worker's proxy is its own machine's.
+        fetch: { ...fetchOptionsOf(run, list ? 'file' : 'flag'), proxy: undefined },
         rate,
         perHost,
       };

@@ -1,19 +1,20 @@
 import { realpath } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
-import { DEFAULT_THREADS } from '../api/download.js';
-import { checked, text } from '../options/option-checks.js';
+import { OptionError } from '../errors.js';
+import { DEFAULT_THREADS } from '../options/download-schema.js';
+import { workSchema } from '../options/queue-schema.js';
+import { checkOptions, type GivenOptions } from '../options/schema.js';
 import { prepareDestination, sweepStaleTempFiles, sweepTempFiles, tempPrefixFor } from '../store/destination.js';
 import type { ItemNoun } from '../input/items.js';
-import { wholeNumber } from '../options/numbers.js';
-import { scheduleOptions, transferOptions } from '../options/definitions.js';
+import { wholeNumber } from '../options/checks.js';
 import type { Item, ItemResult, RetryNotice, RunReport, ScheduleOptions } from '../types.js';
 import { checkInstalled } from '../paths.js';
 import { RENDERING } from '../render/render-limits.js';
 import { parseQueueAddress } from './address.js';
 import { lastingConnection, loadBullmq, openRedis, reason } from './connection.js';
 import { JobFeed } from './job-feed.js';
-import { limiterFor } from './queue-options.js';
+import { limiterFor } from './limiter.js';
 import { loadRun } from './run-settings.js';
 
 /** A result as a queue job returns it: a local run's, and which machine did it. */
@@ -26,17 +27,8 @@ export interface JobData extends Item {
   result?: QueueResult;
 }
 
-export interface WorkOptions {
-  /** `redis://HOST:PORT/NAME`; default: the `FLAGS_QUEUE` environment variable. */
-  queue?: string;
-  /** This machine's destination folder (default `downloaded`). */
-  dest?: string;
-  /** Worker threads in the pool (default 20). */
-  threads?: number;
-  /** Requests in flight per thread (default 1): the worker holds `threads × concurrency` jobs at once. */
-  concurrency?: number;
-  /** Stop once the queue has no job waiting, delayed or active on any worker. */
-  exitWhenDrained?: boolean;
+/** What `work()` takes besides its options: how to stop it, and what to hear of it as it goes. */
+export interface WorkEvents {
   /** Stops the worker cleanly: it takes no new job and finishes those in hand (the second Ctrl-C of the CLI is the way out at once). */
   signal?: AbortSignal;
   onStart?(start: WorkStart): void | Promise<void>;
@@ -47,6 +39,11 @@ export interface WorkOptions {
   /** The queue's Redis went away (the worker retries until it is back), or another error of the connection. */
   onQueueError?(message: string): void;
 }
+
+/** What `work()` takes, each option documented where it is defined (src/options/queue-schema.ts). */
+export type WorkOptions = GivenOptions<typeof workSchema> & WorkEvents;
+
+const EVENTS = ['signal', 'onStart', 'onResult', 'onRetry', 'onBytes', 'onQueueError'] as const satisfies readonly (keyof WorkEvents)[];
 
 /** What a worker prints first. */
 export interface WorkStart {
@@ -73,7 +70,12 @@ export interface WorkSummary extends Pick<RunReport, 'ok' | 'notFound' | 'notMod
  * workers are looked for: BullMQ's 30 s by default; `FLAGS_QUEUE_LOCK_MS` shortens it (tests).
  */
 function lockMs(env: NodeJS.ProcessEnv = process.env): number {
-  return env.FLAGS_QUEUE_LOCK_MS === undefined ? 30_000 : wholeNumber('FLAGS_QUEUE_LOCK_MS', 100)(env.FLAGS_QUEUE_LOCK_MS);
+  if (env.FLAGS_QUEUE_LOCK_MS === undefined) return 30_000;
+  try {
+    return wholeNumber(100)(env.FLAGS_QUEUE_LOCK_MS, 'FLAGS_QUEUE_LOCK_MS');
+  } catch {
+    throw new OptionError('queue', () => `FLAGS_QUEUE_LOCK_MS must be a whole number >= 100, got ${JSON.stringify(env.FLAGS_QUEUE_LOCK_MS)}`);
+  }
 }
 
 /** How often an idle worker with `exitWhenDrained` asks whether the whole queue is done. */
@@ -88,14 +90,14 @@ const QUEUE_ERROR_EVERY_MS = 5000;
  * A worker that dies leaves its jobs to BullMQ's stalled-job recovery: another worker takes them.
  */
 export async function work(options: WorkOptions): Promise<WorkSummary> {
-  const address = parseQueueAddress(options.queue);
-  const threads = options.threads === undefined ? DEFAULT_THREADS : wholeNumber('threads')(options.threads);
-  const concurrency = checked<number>(scheduleOptions.concurrency, options.concurrency);
+  const checked = checkOptions(workSchema, options, EVENTS);
+  const address = parseQueueAddress(checked.queue);
+  const { threads = DEFAULT_THREADS, concurrency } = checked;
   const lock = lockMs();
   const redis = await openRedis(address);
   const run = await loadRun(redis, address.name, address.label).finally(() => redis.disconnect());
   if (run.fetch.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
-  const dest = await realpath(await prepareDestination(text('dest', options.dest) ?? transferOptions.dest.default));
+  const dest = await realpath(await prepareDestination(checked.dest));
   await sweepStaleTempFiles(dest);
   const host = hostname();
   await options.onStart?.({ queue: address.label, host, server: run.server, items: run.items, threads, concurrency, dest, rate: run.rate, perHost: run.perHost });
@@ -165,7 +167,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const stopRequested = new Promise<void>((resolve) => (requestStop = resolve));
   options.signal?.addEventListener('abort', requestStop, { once: true });
   if (options.signal?.aborted) requestStop();
-  const poll = options.exitWhenDrained ? setInterval(() => void drained(queue, inHand).then((yes) => yes && requestStop(), onError), Math.min(DRAIN_POLL_MS, lock)) : undefined;
+  const poll = checked.exitWhenDrained ? setInterval(() => void drained(queue, inHand).then((yes) => yes && requestStop(), onError), Math.min(DRAIN_POLL_MS, lock)) : undefined;
   try {
     // The pool ends only once the feed does: before that, only a failure ends it, and then the
     // jobs in hand are closed on at once (below) and stall, to go to another worker.

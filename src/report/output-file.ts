@@ -1,11 +1,11 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { errorCode, proveWritable } from '../store/destination.js';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { writeNewFile } from '../store/exclusive-file.js';
 
 /**
- * Checks, before any work, that a file given with `--{option}` can be written where asked: its
+ * Checks, before any work, that a file given with `option` can be written where asked: its
  * folder exists and takes a file, and the path is no folder. Returns its absolute path.
  */
 export async function checkOutputFile(option: string, path: string): Promise<string> {
@@ -15,7 +15,7 @@ export async function checkOutputFile(option: string, path: string): Promise<str
     if (!(await stat(folder)).isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
     await proveWritable(folder);
   } catch (error) {
-    throw new UsageError(`--${option} ${path}: cannot write to the folder ${folder}: ${errorCode(error)}`);
+    throw new OptionError(option, `${path}: cannot write to the folder ${folder}: ${errorCode(error)}`);
   }
   if (
     await stat(file).then(
@@ -23,7 +23,7 @@ export async function checkOutputFile(option: string, path: string): Promise<str
       () => false,
     )
   )
-    throw new UsageError(`--${option} ${path}: is a folder, not a file name`);
+    throw new OptionError(option, `${path}: is a folder, not a file name`);
   return file;
 }
 

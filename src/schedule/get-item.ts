@@ -9,6 +9,17 @@ import { whenSent } from '../fetch/request-sent.js';
 import { withRetries } from '../fetch/retry.js';
 import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from '../types.js';
 
+/** An item to get, in the slot that holds it. */
+export interface ItemJob {
+  item: Item;
+  options: FetchOptions;
+  /** Ctrl-C: the request is cut, a wait ends. */
+  cancel?: AbortSignal;
+  events: ItemEvents;
+  /** `--per-host`, `--rate`: leave for each request. */
+  gate?: RequestGate;
+}
+
 /**
  * One item from start to end, the same in every strategy and run in the slot that holds it: the
  * existing-file check of `{dest}/{file}` (`--update`, `--skip-existing`), the fetch-and-save
@@ -16,7 +27,7 @@ import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from '../typ
  * With `gate` (`--per-host`, `--rate`), each request waits for leave to start and gives its
  * permit back as it ends. Never throws.
  */
-export async function getItem(item: Item, options: FetchOptions, cancel: AbortSignal | undefined, { onRetry, onBytes }: ItemEvents, gate?: RequestGate): Promise<ItemResult> {
+export async function getItem({ item, options, cancel, events: { onRetry, onBytes }, gate }: ItemJob): Promise<ItemResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl }: Rendered, attempts: number): ItemResult => {
     const ended = performance.now();
@@ -42,7 +53,7 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
   // A stop that comes while a request waits for leave: that request was never made.
   let refused = false;
   const request = async (): Promise<Attempt> => {
-    if (gate === undefined) return downloadItem(item, options, cancel, since, onBytes);
+    if (gate === undefined) return downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes });
     if (!(await gate.acquire(item))) {
       refused = true;
       return { status: 'error', bytes: 0, error: 'interrupted' };
@@ -50,7 +61,7 @@ export async function getItem(item: Item, options: FetchOptions, cancel: AbortSi
     try {
       return await whenSent(
         () => gate.sent(item),
-        () => downloadItem(item, options, cancel, since, onBytes),
+        () => downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes }),
       );
     } finally {
       gate.release(item);

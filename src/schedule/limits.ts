@@ -1,4 +1,4 @@
-import { MAX_DURATION_MS } from '../options/numbers.js';
+import { MAX_DURATION_MS } from '../options/checks.js';
 import type { WorkQueue } from './partition.js';
 import type { Item, ItemResult } from '../types.js';
 

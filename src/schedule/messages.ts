@@ -15,6 +15,9 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from '../types.js';
  * request; before each request, the first and every retry, the worker asks for leave (`want-permit`,
  * answered by `permit`), says when the request is on the wire (`sent`: the rate's window counts from
  * then), and gives the permit back as the request ends (`permit-back`, before the item's `result`).
+ *
+ * Each end switches over every type it may receive, and nothing else: a type it does not know is a
+ * `ProtocolViolation`, and the task ends as one whose worker crashed (its items go to another).
  */
 export type WorkerMessage =
   | { type: 'started'; thread: number; startedAt: number }

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { sweepTempFiles } from '../store/destination.js';
+import { DuplicateResult } from './pool-errors.js';
 import type { Item, ItemEvents, ItemResult, RunReport, ScheduleOptions, Strategy, StrategyOutcome, WorkerStart } from '../types.js';
 
 export interface RunSettings extends ScheduleOptions {
@@ -28,7 +29,7 @@ export async function runDownload(
   // By URL: a list has each URL once, and a flag's URL holds its code.
   const results = new Map<string, ItemResult>();
   const take = (result: ItemResult) => {
-    if (results.has(result.url)) throw new Error(`internal error: a second result for ${result.url}`);
+    if (results.has(result.url)) throw new DuplicateResult(result.url);
     results.set(result.url, result);
     onResult(result);
   };

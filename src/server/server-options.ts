@@ -1,6 +1,3 @@
-import type { Options } from 'yargs';
-import { UsageError } from '../errors.js';
-import { durationMs, shown, typedNumber } from '../options/numbers.js';
 import { profileDefaults, type ServerProfile } from './profiles.js';
 
 export type { ServerProfile };
@@ -35,43 +32,11 @@ export function serverOptions(profile: ServerProfile, overrides: Partial<Omit<Se
   return { ...profileDefaults[profile], seed: 1, host: '127.0.0.1', port: 0, ...jitter, ...given, profile };
 }
 
-/** A knob's value: a number (`whole`: with no fraction) that `valid` accepts, or a usage error quoting what was typed. */
-function knob(option: string, expected: string, whole: boolean, valid: (value: number) => boolean) {
-  return (typed: unknown): number => {
-    const value = typedNumber(typed, whole);
-    if (!valid(value)) throw new UsageError(`--${option} must be ${expected}, got ${shown(typed)}`);
-    return value;
-  };
-}
-
-/** The knobs shared by every command that runs a server; no yargs defaults, so that the profile's show through. */
-export const serverKnobs = {
-  latency: {
-    requiresArg: true,
-    coerce: durationMs('latency'),
-    describe: 'Hold each answer this many ms [number] [default: by profile: local 0, delay 300, error 300]',
-  },
-  jitter: {
-    requiresArg: true,
-    coerce: durationMs('jitter'),
-    describe: 'Spread the hold uniformly by ± this many ms, seeded [number] [default: 0 with --latency, else by profile: local 0, delay 200, error 200]',
-  },
-  'error-rate': {
-    requiresArg: true,
-    coerce: knob('error-rate', 'between 0 and 1', false, (value) => value >= 0 && value <= 1),
-    describe: 'Share 0..1 of flag requests that get a fault: 500/503/429, dropped connection, cut or stalled body [number] [default: by profile: local 0, delay 0, error 0.2]',
-  },
-  seed: {
-    requiresArg: true,
-    coerce: knob('seed', 'an integer', true, Number.isSafeInteger),
-    describe: 'Seed of the jitter and fault draws: the same seed gives the same delays and faults [number] [default: 1]',
-  },
-} as const satisfies Record<string, Options>;
-
-export interface ServerKnobArgs {
+/** The embedded server's knobs, once checked: each overrides its profile's default when given. */
+export interface ServerKnobs {
   latency?: number;
   jitter?: number;
-  'error-rate'?: number;
+  errorRate?: number;
   seed?: number;
 }
 

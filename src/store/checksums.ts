@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
+import { OptionError } from '../errors.js';
 
 /** The manifest `--sha256` writes in the destination, named as sha256sum's users expect. */
 export const SUMS_FILE = 'SHA256SUMS';
@@ -25,7 +25,7 @@ export async function readChecksums(path: string): Promise<Map<string, string>> 
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--checksums ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new OptionError('checksums', `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   const sums = new Map<string, string>();
   const problems: string[] = [];
@@ -44,11 +44,12 @@ export async function readChecksums(path: string): Promise<Map<string, string>> 
   }
   if (problems.length > 0) {
     const more = problems.length > 10 ? `\n  and ${problems.length - 10} more` : '';
-    throw new UsageError(
-      `--checksums ${path}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing downloaded:\n  ${problems.slice(0, 10).join('\n  ')}${more}`,
+    throw new OptionError(
+      'checksums',
+      `${path}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing downloaded:\n  ${problems.slice(0, 10).join('\n  ')}${more}`,
     );
   }
-  if (sums.size === 0) throw new UsageError(`--checksums ${path}: no checksum in it`);
+  if (sums.size === 0) throw new OptionError('checksums', `${path}: no checksum in it`);
   return sums;
 }
 

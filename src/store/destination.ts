@@ -1,21 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { OptionError, type OptionNames } from '../errors.js';
 import { writeNewFile } from './exclusive-file.js';
 
 /**
  * Creates the destination folder if needed and proves it writable by writing a probe file, so that
  * a bad destination is reported before any download starts. Returns its absolute path.
- * `what` names the folder in the message: `destination`, or the option that gave it.
+ * `option` is the one that named it: `dest`, the destination, or another folder's.
  */
-export async function prepareDestination(dest: string, what = 'destination'): Promise<string> {
+export async function prepareDestination(dest: string, option = 'dest'): Promise<string> {
   const folder = resolve(dest);
   try {
     await makeFolder(folder);
     await proveWritable(folder);
   } catch (error) {
-    throw new UsageError(`cannot write to ${what} ${folder}: ${errorCode(error)}`);
+    const what = (name: OptionNames) => (option === 'dest' ? 'destination' : `${name(option)} folder`);
+    throw new OptionError(option, (name) => `cannot write to ${what(name)} ${folder}: ${errorCode(error)}`);
   }
   return folder;
 }

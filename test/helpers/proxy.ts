@@ -46,16 +46,6 @@ export async function startProxy(credentials?: string): Promise<TestProxy> {
   };
 }
 
-/** A port on 127.0.0.1 that nothing listens on: bound, then closed. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /** This process's environment without any proxy variable, plus `vars`: what a test's run sees. */
 export function proxyEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(https?|all|no)_proxy$/i.test(name)));

@@ -22,7 +22,7 @@ export interface TestRedis {
  */
 export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>, { persist = false } = {}): Promise<T> {
   const folder = await tempFolder();
-  const port = await freePort();
+  let port = 0;
   let child: ChildProcess | undefined;
   const start = async () => {
     const started = spawn(
@@ -38,7 +38,8 @@ export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>, { pers
         log += chunk;
         if (log.includes('Ready to accept connections')) resolve();
       });
-      started.once('exit', (code) => reject(new Error(`redis-server exited (${code}) before it was ready: ${log}`)));
+      // On close, not exit: by then stdout has given all it had, the reason included.
+      started.once('close', (code) => reject(new RedisStartError(code, log)));
       started.once('error', reject);
     });
     child = started;
@@ -52,11 +53,37 @@ export async function withRedis<T>(use: (redis: TestRedis) => Promise<T>, { pers
     running.kill('SIGTERM');
     await exited;
   };
-  await start();
+  await startOnAFreePort(async (free) => {
+    port = free;
+    await start();
+  });
   try {
     return await use({ url: `redis://127.0.0.1:${port}`, port, stop, start });
   } finally {
     await stop();
     await folder.remove();
+  }
+}
+
+class RedisStartError extends Error {
+  constructor(
+    code: number | null,
+    readonly log: string,
+  ) {
+    super(`redis-server exited (${code}) before it was ready: ${log}`);
+  }
+}
+
+/**
+ * `start` on a port free a moment ago, and again on another when a process of the machine took it
+ * meanwhile (redis-server binds it only once it has started), at most three times.
+ */
+async function startOnAFreePort(start: (port: number) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof RedisStartError && error.log.includes('Address already in use'))) throw error;
+    }
   }
 }

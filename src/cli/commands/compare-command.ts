@@ -1,9 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { exitCodeOnSignal, onInterrupt } from '../interrupt.js';
-import { wholeNumber } from '../../options/numbers.js';
-import type { Layout } from '../../input/file-names.js';
-import { choicesNote, LAYOUTS, oneOf, renderOptions, selectionOptions, transferOptions } from '../../options/definitions.js';
-import { serverKnobs } from '../../server/server-options.js';
+import { compareSchema } from '../../options/compare-schema.js';
+import { pick, without } from '../../options/schema.js';
+import { optionsFrom, optionTable } from '../option-table.js';
 import { type Example, examplesText } from '../help-examples.js';
 import { terminalWidth, wrapWords } from '../../report/terminal-width.js';
 
@@ -22,68 +21,13 @@ const EXAMPLES: readonly Example[] = [
 
 const builder = (yargs: Argv) =>
   yargs
-    .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
+    .positional('codes', { type: 'string', array: true, describe: compareSchema.codes.describe })
     .options({
-      // Lists are read in the handler: the CLI refuses any option that arrives as an array.
-      threads: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Thread counts to compare, e.g. 1,2,4,8,16,20 [default: doublings up to the number of flags, at most 64]',
-      },
-      modes: {
-        type: 'string',
-        requiresArg: true,
-        default: 'threads',
-        describe: 'Modes to compare: threads, async (at the same requests in flight as each thread count), sequential (the baseline)',
-      },
-      partition: {
-        type: 'string',
-        requiresArg: true,
-        default: 'dynamic',
-        describe: 'How threads mode splits the codes, or a list of ways to compare: dynamic, chunks, round-robin',
-      },
-      concurrency: {
-        default: 1,
-        requiresArg: true,
-        coerce: wholeNumber('concurrency'),
-        describe: 'Requests in flight per worker thread [number]',
-      },
-      repeat: { default: 3, requiresArg: true, coerce: wholeNumber('repeat'), describe: 'Timed runs of each config, in interleaved order [number]' },
+      // Lists are read by the checks: the CLI refuses any option that arrives as an array.
+      ...optionTable(pick(compareSchema, 'threads', 'modes', 'partition', 'concurrency', 'repeat')),
       json: { type: 'boolean', describe: 'Print the rows as JSON on stdout instead of the table' },
       wide: { type: 'boolean', describe: 'Every column of the table: also flags/s, bound, worker start-up and peak memory' },
-      chart: { type: 'string', requiresArg: true, describe: 'Also draw wall time against threads, with the bound, into this SVG file' },
-      png: { ...renderOptions.png, describe: 'Every run also renders each flag to a PNG this many px wide, on the thread that downloaded it: the CPU stage [number]' },
-      timelines: {
-        type: 'string',
-        requiresArg: true,
-        describe: 'Write one timeline per config into this folder (created when missing), from its last run: <config>.svg',
-      },
-      ...selectionOptions,
-      input: {
-        alias: 'i',
-        type: 'string',
-        requiresArg: true,
-        describe: 'Compare on the files of this URL list instead of flags (a file: every run reads it); no bound, their latency is not known',
-      },
-      layout: {
-        default: 'flat' as Layout,
-        requiresArg: true,
-        coerce: oneOf('layout', LAYOUTS),
-        describe: `With --input: how files are named in each run (see flags --help) ${choicesNote(LAYOUTS)}`,
-      },
-      server: {
-        ...transferOptions.server,
-        describe: 'One server for every run: an embedded profile (local, delay, error) or the base URL of any server with {URL}/{cc}/{cc}.{ext} [default: delay; not with --input]',
-      },
-      ...serverKnobs,
-      // Only the help differs from the download command's: the same checks apply.
-      latency: { ...serverKnobs.latency, describe: 'Hold each embedded answer this many ms [number] [default: local 0, delay and error 300]' },
-      jitter: {
-        ...serverKnobs.jitter,
-        describe: "Spread the embedded server's hold by ± this many ms [number] [default: 0 here, so that the bound is exact]",
-      },
-      ext: transferOptions.ext,
-      timeout: transferOptions.timeout,
+      ...optionTable(without(compareSchema, 'threads', 'modes', 'partition', 'concurrency', 'repeat')),
     })
     .epilog(
       `${examplesText(EXAMPLES, terminalWidth())}\n\n` +
@@ -96,7 +40,7 @@ const builder = (yargs: Argv) =>
         'failed is listed with its reason and left out of the times; the exit code is then 1.',
     );
 
-export type CompareArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+export type CompareArgs = ArgumentsCamelCase<{ json?: boolean; wide?: boolean }> & Record<string, unknown>;
 
 /** The bar chart under the table: as wide as the terminal, up to this many columns. */
 const CHART_WIDTH = 100;
@@ -113,17 +57,9 @@ async function handler(argv: CompareArgs): Promise<void> {
   const relay = new SignalRelay();
   const interrupt = onInterrupt('stopping the run in progress', (signal) => relay.send(signal));
   try {
-    const { codes, all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines } = argv;
-    const { server, latency, jitter, errorRate, seed, ext, timeout } = argv;
-    const options = { all, every, limit, input, layout, threads, modes, partition, concurrency, repeat, chart, png, timelines, server, latency, jitter };
     const { summary, boundNote, chartFailed } = await runComparison(
       {
-        codes: codes?.map(String),
-        ...options,
-        errorRate,
-        seed,
-        ext,
-        timeout,
+        ...optionsFrom(compareSchema, argv),
         signal: interrupt.signal,
         onLog: (line) => process.stderr.write(`${wrapWords(line, terminalWidth(process.stderr)).join('\n')}\n`),
       },

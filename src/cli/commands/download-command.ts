@@ -1,29 +1,14 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DEFAULT_THREADS, download } from '../../api/download.js';
-import type { DownloadOptions } from '../../api/download-options.js';
+import { download } from '../../api/download.js';
 import { type Interrupt, onInterrupt } from '../interrupt.js';
 import type { ItemNoun } from '../../input/items.js';
-import { wholeNumber } from '../../options/numbers.js';
-import {
-  choicesNote,
-  LAYOUTS,
-  limitOptions,
-  MODES,
-  oneOf,
-  reliabilityOptions,
-  renderOptions,
-  scheduleOptions,
-  selectionOptions,
-  transferOptions,
-} from '../../options/definitions.js';
-import type { Layout } from '../../input/file-names.js';
-import { httpOptions } from '../../options/http-options.js';
+import { downloadSchema } from '../../options/download-schema.js';
+import { optionsFrom, optionTable } from '../option-table.js';
 import { createProgress, type Progress } from '../progress.js';
 import { type Example, examplesText } from '../help-examples.js';
 import { fitLines, terminalWidth } from '../../report/terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../text-report.js';
 import type { RunOutput } from '../../report/run-outputs.js';
-import type { Mode } from '../../types.js';
 
 const EXAMPLES: readonly Example[] = [
   ['$0', 'the 20 most populous countries, worker threads, embedded server with latency'],
@@ -51,52 +36,15 @@ const EXAMPLES: readonly Example[] = [
 
 const builder = (yargs: Argv) =>
   yargs
-    .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
+    .positional('codes', { type: 'string', array: true, describe: downloadSchema.codes.describe })
     .options({
-      mode: {
-        default: 'threads' as Mode,
-        requiresArg: true,
-        coerce: oneOf('mode', MODES),
-        describe: `threads: a Piscina pool of worker threads; async: the main event loop alone; sequential: one at a time ${choicesNote(MODES)}`,
-      },
-      threads: {
-        requiresArg: true,
-        coerce: wholeNumber('threads'),
-        describe: `Worker threads [number] [default: ${DEFAULT_THREADS}, capped by the number of flags]`,
-      },
-      ...scheduleOptions,
-      ...limitOptions,
-      ...selectionOptions,
-      input: {
-        alias: 'i',
-        type: 'string',
-        requiresArg: true,
-        describe: 'Download the files of this URL list instead of flags (- reads standard input): one http(s) URL a line, optionally followed by a name; # comments',
-      },
-      layout: {
-        default: 'flat' as Layout,
-        requiresArg: true,
-        coerce: oneOf('layout', LAYOUTS),
-        describe: `With --input: save each file in dest under its last path segment (flat), or as {host}/{path} like wget -x (tree) ${choicesNote(LAYOUTS)}`,
-      },
-      ...transferOptions,
-      ...reliabilityOptions,
-      ...renderOptions,
-      ...httpOptions,
-      continue: {
-        alias: 'c',
-        type: 'boolean',
-        describe: 'Keep the bytes of a broken transfer in {file}.part and resume it (Range with If-Range) on the next attempt or run',
-      },
-      sha256: { type: 'boolean', describe: 'Hash each file as it streams and write SHA256SUMS in dest (sha256sum -c checks it)' },
-      checksums: { type: 'string', requiresArg: true, describe: 'A sha256sum manifest: a file whose bytes do not match its line is an error, never put in place' },
-      timeline: { type: 'string', requiresArg: true, describe: 'After the run, draw where the time went into this SVG file: a lane per thread, a bar per flag, worker start-ups' },
+      ...optionTable(downloadSchema),
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per flag (code, status, bytes, time, thread) instead of a progress bar' },
       json: { type: 'boolean', describe: 'Print one machine-readable report on stdout' },
     })
     .epilog(examplesText(EXAMPLES, terminalWidth()));
 
-type DownloadArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+type DownloadArgs = ArgumentsCamelCase<{ verbose?: boolean; json?: boolean; insecure?: boolean }> & Record<string, unknown>;
 
 /** Parsed and checked by yargs; the API checks again, runs, and this draws its progress and prints its report. */
 async function handler(argv: DownloadArgs): Promise<void> {
@@ -108,7 +56,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
   let noun: ItemNoun = 'flag';
   try {
     const run = download({
-      ...optionsOf(argv),
+      ...optionsFrom(downloadSchema, argv),
       signal: stop.signal,
       async onStart(start) {
         noun = start.items;
@@ -119,7 +67,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
         const width = terminalWidth(lines === process.stdout ? process.stdout : process.stderr);
         lines.write(`${fitLines(describeRun(start.requested, start.server, start, noun), width)}\n`);
         // The mode's line counts the slots: with limits, the server sees fewer requests than that.
-        if (argv.perHost !== undefined || argv.rate !== undefined) lines.write(`${fitLines(describeLimits(argv.perHost, argv.rate), width)}\n`);
+        if (start.perHost !== undefined || start.rate !== undefined) lines.write(`${fitLines(describeLimits(start.perHost, start.rate), width)}\n`);
         progress = await createProgress(start.requested, argv.verbose ?? false, lines, interrupt.signal, noun);
       },
       onRetry: (notice) => progress?.retry(notice),
@@ -134,17 +82,6 @@ async function handler(argv: DownloadArgs): Promise<void> {
   } finally {
     interrupt?.dispose();
   }
-}
-
-/** The API's options from the command line's: the same names in camelCase, numbers already checked. */
-function optionsOf(argv: DownloadArgs): DownloadOptions {
-  const { codes, all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency, partition } = argv;
-  const { retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline } = argv;
-  const given = { codes: codes?.map(String), all, every, limit, input, layout, server, latency, jitter, errorRate, seed, ext, dest, mode, threads, concurrency };
-  const more = { partition, retries, retryDelay, timeout, maxSize, update, skipExisting, png, maxPixels, renderTimeout, ca, insecure, sha256, checksums, timeline };
-  const { header, userAgent, proxy, maxRedirects } = argv;
-  const headers = header?.map(([name, value]) => `${name}: ${value}`);
-  return { ...given, ...more, header: headers, userAgent, proxy, maxRedirects, continue: argv.continue, perHost: argv.perHost, rate: argv.rate };
 }
 
 /** `--per-host` and `--rate` as the run's second line says them. */

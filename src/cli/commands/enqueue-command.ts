@@ -1,50 +1,33 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../errors.js';
-import { LAYOUTS, oneOf, reliabilityOptions, renderOptions, selectionOptions, transferOptions } from '../../options/definitions.js';
-import type { Layout } from '../../input/file-names.js';
-import { perHostOption, queueOption, rateOption } from '../../queue/queue-options.js';
+import { enqueueSchema } from '../../options/queue-schema.js';
+import { without } from '../../options/schema.js';
 import { reportingQueueErrors } from './queue-errors.js';
 import { plural } from '../../report/plural.js';
-
-const { dest: _ownedByEachWorker, ...transfer } = transferOptions;
+import { optionsFrom, optionTable } from '../option-table.js';
+import { UsageError } from '../usage-error.js';
 
 const builder = (yargs: Argv) =>
   yargs
-    .positional('codes', { type: 'string', array: true, describe: 'Two-letter country codes; one letter stands for its 26 codes' })
+    .positional('codes', { type: 'string', array: true, describe: enqueueSchema.codes.describe })
     .options({
-      ...queueOption,
-      ...selectionOptions,
-      input: { alias: 'i', type: 'string', requiresArg: true, describe: 'Enqueue the files of this URL list (- reads standard input), checked whole first' },
-      layout: { default: 'flat' as Layout, requiresArg: true, coerce: oneOf('layout', LAYOUTS), describe: 'With --input: flat or tree, as for a local run' },
-      ...transfer,
-      ...reliabilityOptions,
-      ...renderOptions,
-      continue: { alias: 'c', type: 'boolean', describe: 'Keep the bytes of a broken transfer in {file}.part and resume it' },
-      sha256: { type: 'boolean', describe: 'Hash each file as it streams (the digest is in each job’s result)' },
-      checksums: { type: 'string', requiresArg: true, describe: 'A sha256sum manifest: a file whose bytes do not match its line is an error' },
-      ...rateOption,
-      ...perHostOption,
-      'retry-failed': { type: 'boolean', describe: 'Put the failed jobs back in the queue, to be tried again; enqueue nothing else' },
+      ...optionTable(enqueueSchema),
       json: { type: 'boolean', describe: 'Print a machine-readable summary on stdout' },
     })
     .example('$0 enqueue -i urls.txt --queue redis://127.0.0.1:6379/demo', 'one job per URL of the list, the same URL twice is one job')
     .example('$0 enqueue --all --server http://10.0.0.5:8001/flags --rate 50', 'every flag; all workers together start at most 50 a second')
     .example('$0 enqueue --retry-failed', 'the queue of FLAGS_QUEUE: its failed jobs are tried again');
 
-type EnqueueArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+type EnqueueArgs = ArgumentsCamelCase<{ json?: boolean; retryFailed?: boolean; queue?: string }> & Record<string, unknown>;
 
 async function handler(argv: EnqueueArgs): Promise<void> {
   await reportingQueueErrors(async () => {
     // The queue's code, and BullMQ with it, loads for the queue commands alone.
     const { enqueue } = await import('../../queue/enqueue.js');
-    const { codes, all, every, limit, input, layout, server, ext, timeout, maxSize, retries, retryDelay, update, skipExisting, png, maxPixels, renderTimeout } = argv;
-    const { ca, insecure, sha256, checksums, queue, rate, perHost, retryFailed } = argv;
-    const given = { codes: codes?.map(String), all, every, limit, input, server, ext, timeout, maxSize, retries, retryDelay, update, skipExisting, png, maxPixels };
-    const more = { renderTimeout, ca, insecure, continue: argv.continue, sha256, checksums, queue, rate, perHost, retryFailed };
+    const { codes, all, every, input, queue, retryFailed } = argv;
     // yargs fills in defaults, so the API cannot tell what was typed: the list's options are refused here.
-    if (retryFailed && (codes?.length || all || every || input !== undefined))
+    if (retryFailed && ((codes as unknown[] | undefined)?.length || all || every || input !== undefined))
       throw new UsageError('--retry-failed puts the failed jobs back as they were: it takes no codes, --all, --every or --input');
-    const summary = retryFailed ? await enqueue({ queue, retryFailed }) : await enqueue({ ...given, ...more, layout });
+    const summary = retryFailed ? await enqueue({ queue, retryFailed }) : await enqueue(optionsFrom(without(enqueueSchema, 'retryFailed'), argv));
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else if (retryFailed) process.stdout.write(`${plural(summary.items, 'failed job')} put back in ${summary.queue}\n`);
     else {

@@ -1,18 +1,19 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { queueOption } from '../../queue/queue-options.js';
+import { queueSchema } from '../../options/queue-schema.js';
+import { optionTable } from '../option-table.js';
 import { exitCodeFor, formatReport } from '../text-report.js';
 import { reportingQueueErrors } from './queue-errors.js';
 
 const builder = (yargs: Argv) =>
   yargs
     .options({
-      ...queueOption,
+      ...optionTable(queueSchema),
       json: { type: 'boolean', describe: "Print the report as JSON, as a local run's --json does, each result with its host" },
     })
     .example('$0 report --queue redis://127.0.0.1:6379/demo', 'what became of every job, in the words of a local run')
     .example('$0 report --json > report.json', 'the same, for a program');
 
-type ReportArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+type ReportArgs = ArgumentsCamelCase<{ queue?: string; json?: boolean }>;
 
 async function handler(argv: ReportArgs): Promise<void> {
   await reportingQueueErrors(async () => {

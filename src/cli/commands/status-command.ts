@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { onInterrupt } from '../interrupt.js';
-import { queueOption } from '../../queue/queue-options.js';
+import { queueSchema } from '../../options/queue-schema.js';
+import { optionTable } from '../option-table.js';
 import type { QueueStatus } from '../../queue/status.js';
 import { reportingQueueErrors } from './queue-errors.js';
 
@@ -13,14 +14,14 @@ const BAR_WIDTH = 30;
 const builder = (yargs: Argv) =>
   yargs
     .options({
-      ...queueOption,
+      ...optionTable(queueSchema),
       watch: { alias: 'w', type: 'boolean', describe: 'Follow the queue with a progress bar until no job is waiting, delayed or active' },
       json: { type: 'boolean', describe: 'Print the counts as JSON' },
     })
     .example('$0 status --queue redis://127.0.0.1:6379/demo', 'waiting, active, delayed, completed and failed jobs')
     .example('$0 status --watch', 'the queue of FLAGS_QUEUE, followed until it is done');
 
-type StatusArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+type StatusArgs = ArgumentsCamelCase<{ queue?: string; watch?: boolean; json?: boolean }>;
 
 /** `[=====     ] 1,200 of 2,000 done (1,190 completed, 10 failed) | 40 active, 760 waiting`. */
 export function formatStatus(status: QueueStatus): string {

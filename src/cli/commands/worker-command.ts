@@ -1,28 +1,22 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DEFAULT_THREADS } from '../../api/download.js';
 import { exitCodeOnSignal, type Interrupt, onInterrupt } from '../interrupt.js';
-import { wholeNumber } from '../../options/numbers.js';
-import { scheduleOptions, transferOptions } from '../../options/definitions.js';
-import { queueOption } from '../../queue/queue-options.js';
+import { workSchema } from '../../options/queue-schema.js';
 import { formatResult, formatRetry } from '../text-report.js';
 import { reportingQueueErrors } from './queue-errors.js';
 import { plural } from '../../report/plural.js';
+import { optionsFrom, optionTable } from '../option-table.js';
 
 const builder = (yargs: Argv) =>
   yargs
     .options({
-      ...queueOption,
-      dest: transferOptions.dest,
-      threads: { requiresArg: true, coerce: wholeNumber('threads'), describe: `Worker threads [number] [default: ${DEFAULT_THREADS}]` },
-      concurrency: scheduleOptions.concurrency,
-      'exit-when-drained': { type: 'boolean', describe: 'Stop once no job is left waiting, delayed or active on any worker' },
+      ...optionTable(workSchema),
       verbose: { alias: 'v', type: 'boolean', describe: 'One line per job (code or file, status, bytes, time, thread)' },
       json: { type: 'boolean', describe: "Print this worker's summary as JSON on stdout" },
     })
     .example('$0 worker --queue redis://10.0.0.2:6379/demo --dest files', 'take jobs until Ctrl-C; each machine runs one')
     .example('$0 worker --threads 4 --concurrency 5 --exit-when-drained', 'the queue of FLAGS_QUEUE, 20 jobs at once, until every job is done');
 
-type WorkerArgs = ArgumentsCamelCase<Awaited<ReturnType<typeof builder>['argv']>>;
+type WorkerArgs = ArgumentsCamelCase<{ verbose?: boolean; json?: boolean }> & Record<string, unknown>;
 
 async function handler(argv: WorkerArgs): Promise<void> {
   const lines = argv.json ? process.stderr : process.stdout;
@@ -33,11 +27,7 @@ async function handler(argv: WorkerArgs): Promise<void> {
       // The queue's code, and BullMQ with it, loads for the queue commands alone.
       const { work } = await import('../../queue/work.js');
       const summary = await work({
-        queue: argv.queue,
-        dest: argv.dest,
-        threads: argv.threads,
-        concurrency: argv.concurrency,
-        exitWhenDrained: argv.exitWhenDrained,
+        ...optionsFrom(workSchema, argv),
         signal: stop.signal,
         onStart(start) {
           interrupt = onInterrupt('taking no new job, finishing those in hand');

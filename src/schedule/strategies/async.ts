@@ -10,14 +10,14 @@ export const asyncStrategy: Strategy = async (items, options, { onResult, onRetr
   const limits = RequestLimits.of(options, signal);
   const next = () => (limits ? limits.next(queue) : signal.aborted ? undefined : queue.take());
   try {
-    await runSlots(
-      options.concurrency,
+    await runSlots({
+      concurrency: options.concurrency,
       next,
-      (item) => getItem(item, options, signal, { onRetry, onBytes }, limits?.gate),
-      (result) => {
+      download: (item) => getItem({ item, options, cancel: signal, events: { onRetry, onBytes }, gate: limits?.gate }),
+      onResult: (result) => {
         if (!limits || limits.finished(result)) onResult(result);
       },
-    );
+    });
   } finally {
     limits?.close();
   }

@@ -8,7 +8,7 @@ export const sequential: Strategy = async (items, options, { onResult, onRetry, 
   try {
     for (const item of items) {
       if (signal.aborted) break;
-      const result = await getItem(item, options, signal, { onRetry, onBytes }, limits?.gate);
+      const result = await getItem({ item, options, cancel: signal, events: { onRetry, onBytes }, gate: limits?.gate });
       if (!limits || limits.finished(result)) onResult(result);
     }
   } finally {

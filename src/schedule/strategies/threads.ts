@@ -6,6 +6,8 @@ import { Piscina } from 'piscina';
 import { RequestLimits } from '../limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { queuesFor, WorkQueue, type WorkSource } from '../partition.js';
+import { type ProtocolViolation, unexpectedMessage, WorkerCrashed, WorkerUnloadable } from '../pool-errors.js';
+import { poolSize } from '../pool-size.js';
 import { downloadWorker } from '../../paths.js';
 import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../../types.js';
 
@@ -22,11 +24,11 @@ const CLOSE_GRACE_MS = 2000;
 const CANCEL_GRACE_MS = 1000;
 
 /** A Piscina pool of worker threads, one task per thread, each pulling items over its own port. */
-export const threads: Strategy = (items, options, events) => runPool(downloadWorker, items, options, events);
+export const threads: Strategy = (items, options, events) => runPool({ workerFile: downloadWorker, items, options, events });
 
 /** The pool with another worker file that speaks the same protocol (tests use one that crashes). */
 export function threadsWith(workerFile: string): Strategy {
-  return (items, options, events) => runPool(workerFile, items, options, events);
+  return (items, options, events) => runPool({ workerFile, items, options, events });
 }
 
 /**
@@ -34,7 +36,16 @@ export function threadsWith(workerFile: string): Strategy {
  * task shares it, all `threads` start, and each runs until `source` has nothing more to give.
  */
 export function threadsFrom(source: WorkSource<Item>): Strategy {
-  return (items, options, events) => runPool(downloadWorker, items, options, events, source);
+  return (items, options, events) => runPool({ workerFile: downloadWorker, items, options, events, source });
+}
+
+/** A pool run: the worker file its threads load, and its work, as a list known up front or as a feed (`source`). */
+interface PoolRun {
+  workerFile: string;
+  items: readonly Item[];
+  options: ScheduleOptions;
+  events: StrategyEvents;
+  source?: WorkSource<Item>;
 }
 
 interface PoolContext {
@@ -46,7 +57,7 @@ interface PoolContext {
   ports: Set<MessagePort>;
   /** How many times each item (by URL) has been handed to a worker, across all tasks. */
   attempts: Map<string, number>;
-  /** Why tasks failed, so that items no worker could take can say it. */
+  /** Why tasks failed (`interrupted`, or the error's message), so that items no worker could take can say it. */
   failures: string[];
   /** When each worker's thread started, as it said in its first message. */
   workers: StrategyOutcome['workers'];
@@ -56,8 +67,8 @@ interface PoolContext {
   limits: RequestLimits | undefined;
 }
 
-async function runPool(workerFile: string, items: readonly Item[], options: ScheduleOptions, events: StrategyEvents, source?: WorkSource<Item>) {
-  const threadCount = Math.max(1, source ? options.threads : Math.min(options.threads, items.length));
+async function runPool({ workerFile, items, options, events, source }: PoolRun) {
+  const threadCount = Math.max(1, poolSize(options, source ? 'fed' : items.length).threads);
   // Workers starting together share the cores and all come up late; started a few at a time,
   // the first ones are downloading while the rest still load. Each new task spawns a worker.
   const startingAtOnce = Math.min(threadCount, availableParallelism());
@@ -159,50 +170,65 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
     }
     port.postMessage({ type: 'work', item: item ?? null } satisfies MainMessage);
   };
-  port.on('message', (message: WorkerMessage) => {
-    if (!running) {
-      running = true;
-      onStart();
-    }
-    if (message.type === 'result') {
-      held.delete(message.result.url);
-      if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
-      return;
-    }
-    if (message.type === 'want-permit') {
-      const { url } = message;
-      const grant = (granted: boolean) => {
-        if (granted) port.postMessage({ type: 'permit', url } satisfies MainMessage);
-      };
-      return limits?.acquire(url, grant, port);
-    }
-    if (message.type === 'sent') return limits?.sent(message.url);
-    if (message.type === 'permit-back') return limits?.release(message.url);
-    if (message.type === 'retry') return events.onRetry(numbered(context, message.notice));
-    if (message.type === 'bytes') return events.onBytes(message.bytes);
-    if (message.type === 'started') {
-      context.workers.push({ thread: message.thread, worker: context.workers.length + 1, startedAt: message.startedAt });
-      return;
-    }
+  // A task whose worker breaks the protocol is ended as one that crashed: its thread is terminated.
+  const broken = new AbortController();
+  let violation: ProtocolViolation | undefined;
+  const handOutNext = () => {
     // A feed (the queue worker's jobs) comes with no limits of a local run: its rate is the queue's.
     if (limits && queue instanceof WorkQueue) return limits.take(queue, handOut, port);
     const next = events.signal.aborted ? undefined : queue.take();
     if (next instanceof Promise) void next.then(handOut);
     else handOut(next);
+  };
+  const wantPermit = (url: string) => {
+    const grant = (granted: boolean) => {
+      if (granted) port.postMessage({ type: 'permit', url } satisfies MainMessage);
+    };
+    limits?.acquire(url, grant, port);
+  };
+  port.on('message', (message: WorkerMessage) => {
+    if (!running) {
+      running = true;
+      onStart();
+    }
+    switch (message.type) {
+      case 'started':
+        context.workers.push({ thread: message.thread, worker: context.workers.length + 1, startedAt: message.startedAt });
+        return;
+      case 'want':
+        return handOutNext();
+      case 'result':
+        held.delete(message.result.url);
+        if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
+        return;
+      case 'want-permit':
+        return wantPermit(message.url);
+      case 'sent':
+        return limits?.sent(message.url);
+      case 'permit-back':
+        return limits?.release(message.url);
+      case 'retry':
+        return events.onRetry(numbered(context, message.notice));
+      case 'bytes':
+        return events.onBytes(message.bytes);
+      default:
+        violation ??= unexpectedMessage('worker', message);
+        broken.abort();
+    }
   });
   const closed = once(port, 'close');
   ports.add(port);
   try {
-    await pool.run({ port: workerPort, fetch, concurrency, limited: limits !== undefined }, { transferList: [workerPort], signal: stopWorkers });
+    await pool.run({ port: workerPort, fetch, concurrency, limited: limits !== undefined }, { transferList: [workerPort], signal: AbortSignal.any([stopWorkers, broken.signal]) });
     await closed;
   } catch (error) {
     // A worker ended on purpose posts nothing more: there is nothing to wait for.
-    if (!stopWorkers.aborted) await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
+    if (!stopWorkers.aborted && violation === undefined) await Promise.race([closed, sleep(CLOSE_GRACE_MS)]);
     port.close();
     // Its asks still waiting are void.
     limits?.withdraw(port);
     // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
-    const why = stopWorkers.aborted ? 'interrupted' : `worker failed: ${error instanceof Error ? error.message : String(error)}`;
+    const why = stopWorkers.aborted ? 'interrupted' : (violation ?? (running ? new WorkerCrashed(error) : new WorkerUnloadable(error))).message;
     context.failures.push(why);
     const retry = stopWorkers.aborted ? [] : [...held.values()].filter((item) => (attempts.get(item.url) ?? 0) < MAX_ATTEMPTS);
     for (const item of held.values()) if (!retry.includes(item)) events.onResult(failed(item, why, attempts.get(item.url) ?? 0));
