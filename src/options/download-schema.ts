@@ -141,6 +141,19 @@ export const downloadSchema = {
     group: 'input',
   }),
   /**
+   * With `input`: a URL that answers 404 ends `not_found`, an answer, as a flag's does. Without it
+   * (the default), a list's 404 is an `error` (`HTTP 404 Not Found`), and the CLI exits 1, as wget2,
+   * curl --fail and aria2c do: a list that did not come down whole is a failure.
+   */
+  allowMissing: option({
+    type: 'boolean',
+    check: flag,
+    default: false,
+    describe:
+      "With --input: a URL that answers 404 is not found, an answer (exit 0), instead of an error (exit 1, as wget2's, curl --fail's and aria2c's); a flag's 404 is always an answer",
+    group: 'input',
+  }),
+  /**
    * An embedded server profile (`local`: no delay; `delay`: 100-500 ms latency, the default;
    * `error`: latency and faults) started for the run, or the base URL of any server with
    * `{URL}/{cc}/{cc}.{ext}`. Not with `input`.
