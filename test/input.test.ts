@@ -240,9 +240,22 @@ describe('flags --input (a URL list)', () => {
         ['-i', '-'],
         ['-i', list, '--server', 'local'],
         ['-i', list, 'BR'],
+        ['BR', '--allow-missing'],
       ]) {
         const refused = await runCli(['compare', ...extra]);
         assert.equal(refused.code, 2, `${extra.join(' ')}: ${refused.stderr}`);
       }
+    }));
+
+  test('flags compare --input with a 404: each run fails, unless --allow-missing, which every run is given', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const list = join(folder, 'with-404.txt');
+      await writeFile(list, [urls[0], `${new URL(urls[0]!).origin}/nowhere/gone.txt`].join('\n'));
+      const failedRuns = async (...extra: string[]) => {
+        const run = await runCli(['compare', '-i', list, '--threads', '1', '--repeat', '1', '--json', ...extra]);
+        return [run.code, (JSON.parse(run.stdout) as { rows: { failed: number }[] }).rows[0]!.failed];
+      };
+      assert.deepEqual(await failedRuns(), [1, 1]);
+      assert.deepEqual(await failedRuns('--allow-missing'), [0, 0]);
     }));
 });
