@@ -102,7 +102,7 @@ export interface FetchOptions {
   png?: number;
   /** A PNG of more pixels than this is refused before it is rendered (default: 4096 × 4096). */
   maxPixels?: number;
-  /** A render that takes longer than this, in ms, is stopped (default: 60 s). */
+  /** A render that takes longer than this, in ms, is stopped (default: by the width, see `defaultRenderTimeoutMs`). */
   renderTimeoutMs?: number;
   /**
    * What a 404 is: an answer (`not_found`, the default: a flag's, or a list's file's with

@@ -1,5 +1,5 @@
 import { OptionError } from '../errors.js';
-import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from '../render/render-limits.js';
+import { DEFAULT_MAX_PIXELS } from '../render/render-limits.js';
 import type { Mode, Partition } from '../types.js';
 import type { Layout } from '../input/file-names.js';
 import { choicesNote, durationMs, flag, oneOf, positiveDecimal, text, wholeNumber } from './checks.js';
@@ -256,12 +256,16 @@ export const downloadSchema = {
     group: 'render',
     fetch: 'maxPixels',
   }),
-  /** With `png`: stop a render that takes longer than this many ms (default 60000). */
+  /**
+   * With `png`: stop a render that takes longer than this many ms, wall time, parsing included.
+   * Default: by the width, 4 ms per thousand pixels of a 4:3 flag, at least 2000 (2000 at 640 px,
+   * 50332 at 4096): a flag renders in milliseconds, a hostile SVG holds a thread that long at most.
+   */
   renderTimeout: option({
     type: 'number',
     check: durationMs(1),
-    default: DEFAULT_RENDER_TIMEOUT_MS,
-    describe: 'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number]',
+    describe:
+      'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number] [default: by width: 4 per 1,000 px of a 4:3 flag, at least 2000: 2000 at 640 px, 50332 at 4096]',
     group: 'render',
     fetch: 'renderTimeoutMs',
   }),
