@@ -102,8 +102,13 @@ export interface FetchOptions {
   png?: number;
   /** A PNG of more pixels than this is refused before it is rendered (default: 4096 × 4096). */
   maxPixels?: number;
-  /** A render that takes longer than this, in ms, is stopped (default: 60 s). */
+  /** A render that takes longer than this, in ms, is stopped (default: by the width, see `defaultRenderTimeoutMs`). */
   renderTimeoutMs?: number;
+  /**
+   * What a 404 is: an answer (`not_found`, the default: a flag's, or a list's file's with
+   * `--allow-missing`), or a failure (`error`, `HTTP 404 Not Found`: a list's file's).
+   */
+  notFound?: 'answer' | 'error';
   /** `--continue`: write to `{file}.part`, kept after a broken transfer, and resume it with a range request. */
   resume?: boolean;
   /** `--sha256`: hash each file as it streams; results carry the digest. */

@@ -121,6 +121,8 @@ describe('the API', () => {
         [{ partition: 'halves' as never, dest }, ['--partition', 'halves'], 'partition'],
         [{ input: 'urls.txt', layout: 'deep' as never, dest }, ['--input', 'urls.txt', '--layout', 'deep'], 'layout'],
         [{ maxSize: 0, dest }, ['--max-size', '0'], 'maxSize'],
+        [{ allowMissing: true, dest }, ['--allow-missing'], 'allowMissing'],
+        [{ layout: 'tree', dest }, ['--layout', 'tree'], 'layout'],
       ];
       for (const [options, args, option] of cases) {
         const cli = await runCli([...args, '--dest', dest]);
@@ -156,6 +158,24 @@ describe('the API', () => {
         assert.equal(report.ok, 2);
         assert.deepEqual((await filesIn(folder)).sort(), ['br.svg', 'france.svg']);
         assert.deepEqual(server.requests.map((request) => request.path).sort(), ['/flags/br/br.svg', '/flags/fr/fr.svg']);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a list's 404 is an error, HTTP 404 Not Found; with allowMissing it is not found", async () => {
+    const server = await serve({ profile: 'local' });
+    try {
+      await inTemp(async (folder) => {
+        const input = [`${server.url}/br/br.svg`, `${server.url}/zz/zz.svg`];
+        const strict = await download({ input, dest: join(folder, 'strict') }).report;
+        assert.deepEqual(
+          strict.results.map(({ status, error }) => `${status} ${error}`),
+          ['ok undefined', 'error HTTP 404 Not Found'],
+        );
+        const allowing = await download({ input, dest: join(folder, 'allowing'), allowMissing: true }).report;
+        assert.deepEqual([allowing.ok, allowing.notFound, allowing.error], [1, 1, 0]);
       });
     } finally {
       await server.close();

@@ -126,11 +126,59 @@ describe('flags --input (a URL list)', () => {
       const run = await runCli(['-i', withMissing, '--dest', join(folder, 'dest'), '--verbose', '--mode', 'async', '--max-size', '1000000']);
       assert.equal(run.code, 1, run.stderr);
       for (const name of ['x y.txt', '50%.txt', 'ünï cödé.txt', 'data.json']) assert.match(run.stdout, new RegExp(`^${name.replace('.', '\\.')}  ok `, 'm'));
-      assert.match(run.stdout, /^gone\.txt {2}not_found /m);
+      assert.match(run.stdout, /^gone\.txt {2}error +HTTP 404 Not Found /m);
       // An explicit --max-size still applies to a list's files.
       assert.match(run.stdout, /^big\.bin {2}error .*1000000-byte cap/m);
-      assert.match(run.stdout, /\n4 files downloaded, 1 not found, 1 error in .*\nErrors:\n {2}big\.bin {2}response exceeds/);
+      assert.match(run.stdout, /\n4 files downloaded, 0 not found, 2 errors in .*\nErrors:\n {2}big\.bin {2}response exceeds.*\n {2}gone\.txt {2}HTTP 404 Not Found\n/);
     }));
+
+  test('a 404 fails a list: exit 1, the URL and its reason in the report and --json; --allow-missing makes it not found, exit 0', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const gone = `${new URL(urls[0]!).origin}/nowhere/gone.txt`;
+      const list = join(folder, 'with-404.txt');
+      await writeFile(list, [urls[0], gone].join('\n'));
+      const text = await runCli(['-i', list, '--dest', join(folder, 'text')]);
+      assert.equal(text.code, 1, text.stderr);
+      assert.match(text.stdout, /\n1 file downloaded, 0 not found, 1 error in .*\n(Worker threads: .*\n)?Errors:\n {2}gone\.txt {2}HTTP 404 Not Found\n/);
+      assert.match(text.stdout, /\nA 404 fails a list, as with wget2, curl --fail and aria2c: --allow-missing counts it as not found instead\n$/);
+      const json = await runCli(['-i', list, '--dest', join(folder, 'json'), '--json']);
+      assert.equal(json.code, 1, json.stderr);
+      const report = parseReport(json);
+      assert.deepEqual([report.ok, report.notFound, report.error], [1, 0, 1]);
+      const failed = report.results.find((result) => result.url === gone)!;
+      assert.deepEqual([failed.status, failed.error, failed.attempts], ['error', 'HTTP 404 Not Found', 1], 'an error, and not retried');
+
+      for (const mode of ['threads', 'async']) {
+        const allowed = await runCli(['-i', list, '--dest', join(folder, `allowed-${mode}`), '--mode', mode, '--allow-missing', '--json']);
+        assert.equal(allowed.code, 0, allowed.stderr);
+        const answered = parseReport(allowed);
+        assert.deepEqual([answered.ok, answered.notFound, answered.error], [1, 1, 0], mode);
+        assert.deepEqual(
+          answered.results.map(({ status, error }) => [status, error]),
+          [
+            ['ok', undefined],
+            ['not_found', undefined],
+          ],
+        );
+      }
+    }));
+
+  test("a flag's 404 stays an answer (exit 0); the options of a list alone are refused without one", () =>
+    withServer('local', {}, (server) =>
+      inTemp(async (folder) => {
+        const flags = await runCli(['BR', 'ZZ', '--server', server.baseUrl, '--dest', folder]);
+        assert.equal(flags.code, 0, flags.stderr);
+        assert.match(flags.stdout, /\n1 flag downloaded, 1 not found, 0 errors in /);
+        assert.doesNotMatch(flags.stdout, /--allow-missing/);
+        for (const [args, message] of [
+          [['--allow-missing'], "--allow-missing is for --input: a flag's 404 is always an answer (not found), never a failure"],
+          [['--layout', 'tree'], '--layout tree names the files of --input: a flag is saved as {cc}.{ext}'],
+        ] as const) {
+          const refused = await runCli(['BR', '--server', server.baseUrl, '--dest', folder, ...args]);
+          assert.deepEqual([refused.code, refused.stderr], [2, `flags: ${message}\nRun 'flags --help' for usage.\n`]);
+        }
+      }),
+    ));
 
   test('a bad list is exit 2, names its lines, and leaves dest untouched', () =>
     withTreeList(async (folder, _list, urls) => {
@@ -192,9 +240,22 @@ describe('flags --input (a URL list)', () => {
         ['-i', '-'],
         ['-i', list, '--server', 'local'],
         ['-i', list, 'BR'],
+        ['BR', '--allow-missing'],
       ]) {
         const refused = await runCli(['compare', ...extra]);
         assert.equal(refused.code, 2, `${extra.join(' ')}: ${refused.stderr}`);
       }
+    }));
+
+  test('flags compare --input with a 404: each run fails, unless --allow-missing, which every run is given', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const list = join(folder, 'with-404.txt');
+      await writeFile(list, [urls[0], `${new URL(urls[0]!).origin}/nowhere/gone.txt`].join('\n'));
+      const failedRuns = async (...extra: string[]) => {
+        const run = await runCli(['compare', '-i', list, '--threads', '1', '--repeat', '1', '--json', ...extra]);
+        return [run.code, (JSON.parse(run.stdout) as { rows: { failed: number }[] }).rows[0]!.failed];
+      };
+      assert.deepEqual(await failedRuns(), [1, 1]);
+      assert.deepEqual(await failedRuns('--allow-missing'), [0, 0]);
     }));
 });

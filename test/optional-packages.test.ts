@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { RENDERER_LOADED } from '../src/render/resvg.js';
 import { cliPath, inTemp } from './helpers/fixtures.js';
 
 /** The packages a plain download must not load: package.json's optionalDependencies. */
@@ -66,8 +67,9 @@ function bundleLoadsAtStart(output: string): string[] {
 }
 
 /**
- * A preload that records every module the main thread loads (not those it only resolves): ESM by a load hook, CommonJS
- * (resvg's glue is required) from the require cache at exit. One file per line in `log`.
+ * A preload that records every module the main thread loads (not those it only resolves): ESM by a
+ * load hook, CommonJS from the require cache at exit, and resvg, which loads in neither, by the
+ * channel its loading is told on. One file per line in `log`.
  */
 const HOOKS = `import { appendFileSync } from 'node:fs';
 let log;
@@ -76,10 +78,12 @@ export async function load(url, context, next) {
   appendFileSync(log, url + '\\n');
   return next(url, context);
 }`;
-const PRELOAD = (hooks: string) => `import { appendFileSync } from 'node:fs';
+const PRELOAD = (hooks: string) => `import { subscribe } from 'node:diagnostics_channel';
+import { appendFileSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 register(${JSON.stringify(pathToFileURL(hooks).href)}, { data: { log: process.env.LOAD_LOG } });
 const cache = createRequire(import.meta.url).cache;
+subscribe(${JSON.stringify(RENDERER_LOADED)}, () => appendFileSync(process.env.LOAD_LOG, 'a renderer made from /node_modules/@resvg/resvg-wasm/\\n'));
 process.on('exit', () => appendFileSync(process.env.LOAD_LOG, Object.keys(cache).join('\\n') + '\\n'));`;
 
 /** The optional packages a run of `node ...args` loaded in its main thread, and whether it exited 0. */

@@ -263,13 +263,24 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
               .filter((line) => !/^(Downloading|Mode|Worker threads)/.test(line))
               .map((line) => line.replace(/in \d+\.\d\d s$/, 'in … s'));
           assert.deepEqual(comparable(queued.stdout), comparable(local.stdout));
-          assert.match(queued.stdout, /^20 files downloaded, 1 not found, 1 error in/m);
+          // A list's 404 is a failed job, as a local run's 404 is an error.
+          assert.match(queued.stdout, /^20 files downloaded, 0 not found, 2 errors in/m);
           assert.match(queued.stdout, /bad\.txt {2}HTTP 500/);
+          assert.match(queued.stdout, /gone\.txt {2}HTTP 404 Not Found/);
           const retried = await runCli(['enqueue', '--retry-failed', '--queue', queue]);
           assert.equal(retried.code, 0, retried.stderr);
-          assert.match(retried.stdout, /^1 failed job put back/);
+          assert.match(retried.stdout, /^2 failed jobs put back/);
           const counts = await status(queue);
-          assert.deepEqual([counts.failed, counts.waiting, counts.completed], [0, 1, 21]);
+          assert.deepEqual([counts.failed, counts.waiting, counts.completed], [0, 2, 20]);
+
+          // --allow-missing travels with the queue: the 404 is a completed job, not found.
+          const allowing = `${redis.url}/allowing`;
+          assert.equal((await runCli(['enqueue', '-i', list, '--retries', '0', '--allow-missing', '--queue', allowing])).code, 0);
+          const allowed = startCli(worker(allowing, join(folder, 'allowed'), '--exit-when-drained'));
+          assert.equal((await allowed.exited()).code, 0, allowed.stderr());
+          const missing = await runCli(['report', '--queue', allowing], wide);
+          assert.match(missing.stdout, /^20 files downloaded, 1 not found, 1 error in/m);
+          assert.deepEqual((await status(allowing)).failed, 1);
         }),
       ),
     ));

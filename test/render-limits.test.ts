@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { flagIconsSvgDir } from '../src/input/catalogue.js';
 import type { RunReport } from '../src/types.js';
+import { defaultRenderTimeoutMs } from '../src/render/render-limits.js';
 import { withMemoryCap, WASM_PAGE_BYTES } from '../src/render/wasm-memory-cap.js';
 import { cliPath, filesIn, inTemp } from './helpers/fixtures.js';
 
@@ -99,6 +100,32 @@ function blurs(count: number): string {
 
 const tall = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 100000"><rect width="1" height="100000" fill="red"/></svg>';
 
+/** Renders one SVG `count` times at 4096 px on one thread, in a process of its own: its RSS after the first render and after the last. */
+const RENDERS = (render: string, svg: string, dest: string, count: number) => `
+import { renderPng } from ${JSON.stringify(render)};
+const rss = () => process.memoryUsage().rss;
+let first;
+for (let i = 0; i < ${count}; i++) {
+  await renderPng(${JSON.stringify(svg)}, { width: 4096, dest: ${JSON.stringify(dest)}, tempPrefix: '.t-' });
+  first ??= rss();
+}
+console.log(JSON.stringify({ first, last: rss() }));
+`;
+
+describe('a renderer dropped after a large bitmap', () => {
+  it('is freed: twelve renders at 4096 px one after another hold no more memory than the first', async () => {
+    await inTemp(async (dest) => {
+      const svg = join(dest, 'plain.svg');
+      await writeFile(svg, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3" fill="#09c"/></svg>');
+      const render = new URL('../src/render/render.js', import.meta.url).href;
+      const output = execFileSync(process.execPath, ['--input-type=module', '-e', RENDERS(render, svg, dest, 12)], { encoding: 'utf8' });
+      const { first, last } = JSON.parse(output) as { first: number; last: number };
+      // Each copy of the renderer held about 100 MB until the process ran out of memory (24 GB in a run of --all --png 4096).
+      assert.ok(last - first < 150 * 1024 ** 2, `RSS grew by ${Math.round((last - first) / 1024 ** 2)} MiB over 11 renders after the first`);
+    });
+  });
+});
+
 describe('rendering under limits (--png with hostile SVGs)', () => {
   let br: string;
   let slow: Awaited<ReturnType<typeof svgServer>>;
@@ -145,6 +172,21 @@ describe('rendering under limits (--png with hostile SVGs)', () => {
       });
     });
   }
+
+  it("stops a render at its default budget, which fits a flag: 2 s at a flag's width, 4 s a megapixel past that", async () => {
+    assert.deepEqual(
+      [16, 640, 1024, 4096].map((width) => defaultRenderTimeoutMs(width)),
+      [2000, 2000, 3146, 50332],
+    );
+    await inTemp(async (dest) => {
+      const run = await flags(['aa', 'br', '--mode', 'async', '--server', slow.url, '--png', '320', '--dest', dest, '--json'], { guardMs: 30_000 });
+      assert.equal(run.code, 1, run.stderr);
+      const report = JSON.parse(run.stdout) as RunReport;
+      const aa = report.results.find((result) => result.cc === 'aa')!;
+      assert.equal(aa.error, 'render stopped: it took over 2000 ms (--render-timeout)');
+      assert.equal(report.results.find((result) => result.cc === 'br')!.status, 'ok');
+    });
+  });
 
   for (const mode of ['threads', 'async']) {
     it(`stops cleanly on Ctrl-C during a long render in ${mode} mode, and at once on a second`, async () => {

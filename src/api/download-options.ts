@@ -1,6 +1,6 @@
 import { expandCodes } from '../input/codes.js';
 import { type FlagSourceSpec, resolveFlagSource } from '../input/flag-source.js';
-import { checkInputOptions } from '../input/input-items.js';
+import { checkInputOptions, checkListOnlyOptions } from '../input/input-items.js';
 import { checkPngExt, DEFAULT_SERVER, downloadSchema, type ListInput } from '../options/download-schema.js';
 import { defaultUserAgent } from '../options/http-checks.js';
 import { type CheckedOptions, checkOptions, fetchValues, type FetchValues, type GivenOptions } from '../options/schema.js';
@@ -94,6 +94,7 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
     checkInputOptions({ codes, layout, limit, all, every, server, latency, jitter, errorRate, seed, png });
     return { ...run, codes: [] };
   }
+  checkListOnlyOptions(checked);
   const selected = expandCodes({ args: codes, all, every, limit });
   checkPngExt(png, ext);
   return { ...run, codes: selected, source: resolveFlagSource(server ?? DEFAULT_SERVER, { latency, jitter, errorRate, seed }, ext) };
@@ -105,5 +106,7 @@ const DEFAULT_FLAG_MAX_BYTES = 5_000_000;
 /** How every worker fetches an item of this run: what only the run's folder and its temporary files' prefix leave out. */
 export function fetchOptionsOf(checked: CheckedDownload, items: 'flag' | 'file'): Omit<FetchOptions, 'dest' | 'tempPrefix'> {
   const maxBytes = checked.maxSize ?? (items === 'file' ? Number.POSITIVE_INFINITY : DEFAULT_FLAG_MAX_BYTES);
-  return { ...checked.fetch, maxBytes, existing: checked.existing, headers: checked.headers, proxy: checked.proxySettings };
+  // A list's file that is not there is a failure, unless the run allows it; a flag's 404 is the lesson's answer.
+  const notFound = items === 'file' && !checked.allowMissing ? 'error' : 'answer';
+  return { ...checked.fetch, maxBytes, existing: checked.existing, headers: checked.headers, proxy: checked.proxySettings, notFound };
 }

@@ -61,12 +61,12 @@ export function formatReport(report: RunReport, noun: ItemNoun = 'flag'): string
     const recovered = retried.filter((result) => result.status !== 'error').length;
     lines.push(`Retries: ${plural(retried.length, noun)} needed them (${retries} ${retries === 1 ? 'retry' : 'retries'} in all); ${recovered} of them then succeeded`);
   }
-  lines.push(
-    ...formatErrors(
-      report.results.filter((result) => result.status === 'error'),
-      noun,
-    ),
-  );
+  const failures = report.results.filter((result) => result.status === 'error');
+  lines.push(...formatErrors(failures, noun));
+  // A newcomer from the flags, where a 404 is an answer, learns why this one failed the run, and the way out.
+  if (noun === 'file' && failures.some((result) => result.error?.startsWith('HTTP 404'))) {
+    lines.push('A 404 fails a list, as with wget2, curl --fail and aria2c: --allow-missing counts it as not found instead');
+  }
   if (report.interrupted) {
     const done = report.results.length;
     lines.push(`Interrupted: ${done} of ${report.requested} ${noun}s finished, ${report.requested - done} not attempted`);
@@ -108,7 +108,8 @@ function formatErrors(failures: ItemResult[], noun: ItemNoun): string[] {
 }
 
 /**
- * 0: all well (not found, not modified and skipped are answers, not failures); 1: some flag failed;
+ * 0: all well (not found, not modified and skipped are answers, not failures); 1: some item failed
+ * (a list's 404 among them, unless --allow-missing: its fetch made it an error);
  * for a run `stoppedBy` cut short, the signal's own code: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
  */
 export function exitCodeFor(report: RunReport, stoppedBy: StopSignal | undefined): number {

@@ -4,7 +4,7 @@ import { checkInstalled } from '../paths.js';
 import { RENDERING } from '../render/render-limits.js';
 import { expandCodes } from '../input/codes.js';
 import { type FlagSourceSpec, openFlagSource, resolveFlagSource } from '../input/flag-source.js';
-import { readInputItems } from '../input/input-items.js';
+import { checkListOnlyOptions, readInputItems } from '../input/input-items.js';
 import { compareSchema } from '../options/compare-schema.js';
 import { checkPngExt, DEFAULT_SERVER } from '../options/download-schema.js';
 import { checkOptions, type GivenOptions } from '../options/schema.js';
@@ -69,10 +69,11 @@ export interface Comparison {
  */
 export async function runComparison(options: CompareOptions, relay?: SignalRelay): Promise<Comparison> {
   const checked = checkOptions(compareSchema, options, EVENTS);
-  const { codes = [], all, every, limit, layout, ext, timeout, png, concurrency, repeat, input } = checked;
+  const { codes = [], all, every, limit, layout, allowMissing, ext, timeout, png, concurrency, repeat, input } = checked;
   const knobs: ServerKnobs = { latency: checked.latency, jitter: checked.jitter, errorRate: checked.errorRate, seed: checked.seed };
   if (input === '-') throw new OptionError('input', (name) => `compare ${name('input')} needs a file: every run reads the list anew`);
   const inputArgs = { codes, layout, limit, all, every, server: checked.server, png, ...knobs };
+  if (input === undefined) checkListOnlyOptions({ layout, allowMissing });
   const list = input === undefined ? undefined : await readInputItems(input, inputArgs);
   const count = list?.length ?? expandCodes({ args: codes, all, every, limit }).length;
   const noun = list ? 'files' : 'flags';
@@ -113,7 +114,7 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
     const selection = [...(all ? ['--all'] : []), ...(every ? ['--every'] : []), ...(limit === undefined ? [] : ['--limit', String(limit)])];
     const what = source
       ? [...codes, ...selection, '--server', source.baseUrl, '--ext', ext]
-      : ['--input', resolve(input!), '--layout', layout, ...(limit === undefined ? [] : ['--limit', String(limit)])];
+      : ['--input', resolve(input!), '--layout', layout, ...(allowMissing ? ['--allow-missing'] : []), ...(limit === undefined ? [] : ['--limit', String(limit)])];
     const commonArgs = [...what, '--timeout', String(timeout), ...(png === undefined ? [] : ['--png', String(png)])];
     const runs = await measureConfigs({ configs, commonArgs, repeat, timelines, log, signal, relay: relayed });
     const rows = buildRows(configs, runs, { flags: count, latencyMs });

@@ -85,7 +85,8 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
     const { response, finalUrl, proxy } = await get(item.url, headers, options, signal);
     redirected.to = finalUrl;
     idle.touch();
-    if (response.status === 404) return await ended(response, 'not_found');
+    // A 404 that is no answer (a list's file) is refused below as any other status is: `HTTP 404 Not Found`, not retried.
+    if (response.status === 404 && options.notFound !== 'error') return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
     if (resume !== undefined && response.status === 416) return await partComplete(response, item, target, resume, options);
     const appending = resume !== undefined && response.status === 206;

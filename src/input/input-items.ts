@@ -21,6 +21,13 @@ export function checkInputOptions(argv: InputArgs): void {
   if (given) throw new OptionError(given, (name) => `${name(given)} selects or serves flags: it cannot be used with ${name('input')}, whose URLs are absolute`);
 }
 
+/** The options that only a list's run reads: given to a flags run, they would change nothing, silently. */
+export function checkListOnlyOptions({ layout, allowMissing }: { layout: Layout; allowMissing: boolean }): void {
+  if (layout !== 'flat') throw new OptionError('layout', (name) => `${name('layout')} ${layout} names the files of ${name('input')}: a flag is saved as {cc}.{ext}`);
+  if (allowMissing)
+    throw new OptionError('allowMissing', (name) => `${name('allowMissing')} is for ${name('input')}: a flag's 404 is always an answer (not found), never a failure`);
+}
+
 /**
  * `--input`: the list's items, every line checked (an OptionError lists the bad ones), for the
  * download and compare commands alike, after `checkInputOptions`. `stdin` is what the list `-` reads.

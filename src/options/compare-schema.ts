@@ -61,6 +61,11 @@ export const compareSchema = {
   }),
   /** With `input`: how files are named in each run, `flat` (the default) or `tree`. */
   layout: { ...downloadSchema.layout, describe: 'With --input: how files are named in each run (see flags --help) [choices: "flat", "tree"]' },
+  /** With `input`: a URL that answers 404 is not found in every run, instead of an error that fails the run. */
+  allowMissing: {
+    ...downloadSchema.allowMissing,
+    describe: 'With --input: a URL that answers 404 is not found in every run, instead of an error that leaves the run out of the times',
+  },
   /** One server for every run: an embedded profile (`local`, `delay`, the default, `error`) or a base URL. Not with `input`. */
   server: {
     ...downloadSchema.server,

@@ -1,5 +1,5 @@
 import { OptionError } from '../errors.js';
-import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS } from '../render/render-limits.js';
+import { DEFAULT_MAX_PIXELS } from '../render/render-limits.js';
 import type { Mode, Partition } from '../types.js';
 import type { Layout } from '../input/file-names.js';
 import { choicesNote, durationMs, flag, oneOf, positiveDecimal, text, wholeNumber } from './checks.js';
@@ -141,6 +141,19 @@ export const downloadSchema = {
     group: 'input',
   }),
   /**
+   * With `input`: a URL that answers 404 ends `not_found`, an answer, as a flag's does. Without it
+   * (the default), a list's 404 is an `error` (`HTTP 404 Not Found`), and the CLI exits 1, as wget2,
+   * curl --fail and aria2c do: a list that did not come down whole is a failure.
+   */
+  allowMissing: option({
+    type: 'boolean',
+    check: flag,
+    default: false,
+    describe:
+      "With --input: a URL that answers 404 is not found, an answer (exit 0), instead of an error (exit 1, as wget2's, curl --fail's and aria2c's); a flag's 404 is always an answer",
+    group: 'input',
+  }),
+  /**
    * An embedded server profile (`local`: no delay; `delay`: 100-500 ms latency, the default;
    * `error`: latency and faults) started for the run, or the base URL of any server with
    * `{URL}/{cc}/{cc}.{ext}`. Not with `input`.
@@ -243,12 +256,16 @@ export const downloadSchema = {
     group: 'render',
     fetch: 'maxPixels',
   }),
-  /** With `png`: stop a render that takes longer than this many ms (default 60000). */
+  /**
+   * With `png`: stop a render that takes longer than this many ms, wall time, parsing included.
+   * Default: by the width, 4 ms per thousand pixels of a 4:3 flag, at least 2000 (2000 at 640 px,
+   * 50332 at 4096): a flag renders in milliseconds, a hostile SVG holds a thread that long at most.
+   */
   renderTimeout: option({
     type: 'number',
     check: durationMs(1),
-    default: DEFAULT_RENDER_TIMEOUT_MS,
-    describe: 'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number]',
+    describe:
+      'With --png: stop a render that takes longer than this many ms (the flag is then an error) [number] [default: by width: 4 per 1,000 px of a 4:3 flag, at least 2000: 2000 at 640 px, 50332 at 4096]',
     group: 'render',
     fetch: 'renderTimeoutMs',
   }),

@@ -27,6 +27,7 @@ export const enqueueSchema = {
   ...pick(downloadSchema, 'codes', 'all', 'every', 'limit'),
   input: { ...downloadSchema.input, describe: 'Enqueue the files of this URL list (- reads standard input), checked whole first' },
   layout: { ...downloadSchema.layout, describe: 'With --input: flat or tree, as for a local run' },
+  allowMissing: { ...downloadSchema.allowMissing, describe: 'With --input: a URL that answers 404 is a completed job, not found, instead of a failed one (HTTP 404 Not Found)' },
   ...pick(downloadSchema, 'server', 'latency', 'jitter', 'errorRate', 'seed', 'ext', 'timeout', 'maxSize', 'retries', 'retryDelay', 'update', 'skipExisting', 'ca', 'insecure'),
   ...pick(downloadSchema, 'png', 'maxPixels', 'renderTimeout'),
   continue: { ...downloadSchema.continue, describe: 'Keep the bytes of a broken transfer in {file}.part and resume it' },

@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { createContext, Script } from 'node:vm';
-import { DEFAULT_MAX_PIXELS, DEFAULT_RENDER_TIMEOUT_MS, renderMemoryCap } from './render-limits.js';
+import { DEFAULT_MAX_PIXELS, defaultRenderTimeoutMs, renderMemoryCap } from './render-limits.js';
 import { discardRenderer, loadRenderer } from './resvg.js';
 
 export interface RenderOptions {
@@ -15,7 +15,7 @@ export interface RenderOptions {
   tempPrefix: string;
   /** A bitmap of more pixels than this (width × height) is refused before it is rendered. */
   maxPixels?: number;
-  /** A render that takes longer, parsing included, is stopped. */
+  /** A render that takes longer, parsing included, is stopped (default: by width, see `defaultRenderTimeoutMs`). */
   timeoutMs?: number;
 }
 
@@ -47,7 +47,7 @@ export function warmRenderer(maxPixels = DEFAULT_MAX_PIXELS): Promise<unknown> {
  * `render refused:` or `render stopped:`, and then leaves neither the PNG nor its temporary file.
  */
 export async function renderPng(svgPath: string, options: RenderOptions): Promise<RenderedPng> {
-  const { width, maxPixels = DEFAULT_MAX_PIXELS, timeoutMs = DEFAULT_RENDER_TIMEOUT_MS } = options;
+  const { width, maxPixels = DEFAULT_MAX_PIXELS, timeoutMs = defaultRenderTimeoutMs(width) } = options;
   if (!Number.isInteger(width) || width < 1) throw new RangeError(`renderPng: width must be a positive whole number, got ${width}`);
   const fileName = `${basename(svgPath, extname(svgPath))}.png`;
   const temp = join(options.dest, `${options.tempPrefix}${threadId}-${fileName}`);

@@ -1,5 +1,8 @@
+import { channel } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { compileFunction } from 'node:vm';
 import { withMemoryCap } from './wasm-memory-cap.js';
 
 type ResvgWasm = typeof import('@resvg/resvg-wasm');
@@ -8,6 +11,13 @@ type ResvgWasm = typeof import('@resvg/resvg-wasm');
 export type ResvgClass = ResvgWasm['Resvg'];
 
 const require = createRequire(import.meta.url);
+
+/**
+ * Told, in the thread that renders, each time a renderer is made from resvg's files: resvg loads
+ * in no module cache (see `freshGlue`), so this is how a test sees whether a run loaded it.
+ */
+export const RENDERER_LOADED = 'flags:resvg-loaded';
+const loaded = channel(RENDERER_LOADED);
 
 /**
  * resvg compiled to WebAssembly rather than its native build, for what a downloaded SVG may ask:
@@ -35,16 +45,34 @@ function compiledModule(capBytes: number): Promise<WebAssembly.Module> {
 export function loadRenderer(capBytes: number): Promise<ResvgClass> {
   current ??= (async () => {
     const module = await compiledModule(capBytes);
-    // The glue keeps its instance in module state and can be initialised once: a fresh copy of
-    // the module, out of the require cache, is a fresh instance, and the old one is collected.
-    const glueFile = require.resolve('@resvg/resvg-wasm');
-    delete require.cache[glueFile];
-    const glue = require(glueFile) as ResvgWasm;
+    const glue = freshGlue();
     await glue.initWasm(module);
+    loaded.publish({ capBytes });
     return glue.Resvg;
   })();
   current.catch(() => (current = undefined));
   return current;
+}
+
+/** The glue's file, compiled once per thread, as a function of CommonJS's `module` and `exports`. */
+type GlueFactory = (module: { exports: object }, exports: object) => void;
+let glueFactory: GlueFactory | undefined;
+
+/**
+ * A copy of resvg's JavaScript glue of its own. The glue keeps its instance in module state and
+ * can be initialised once, so a fresh renderer needs a fresh copy; `require` cannot give one that
+ * is ever freed (each copy stays in the children of the module that required it, with its
+ * instance: about 100 MB a render at 4096 px, until the process ran out of memory). The glue is
+ * one self-contained CommonJS file, run here as `require` would run it, and held by nothing else.
+ */
+function freshGlue(): ResvgWasm {
+  if (glueFactory === undefined) {
+    const file = require.resolve('@resvg/resvg-wasm');
+    glueFactory = compileFunction(readFileSync(file, 'utf8'), ['module', 'exports'], { filename: file }) as unknown as GlueFactory;
+  }
+  const module = { exports: {} };
+  glueFactory(module, module.exports);
+  return module.exports as ResvgWasm;
 }
 
 /**

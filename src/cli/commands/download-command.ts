@@ -31,6 +31,7 @@ const EXAMPLES: readonly Example[] = [
   ['$0 -i urls.txt --per-host 2 --rate 5', 'at most 2 requests at once to each host, 5 started a second in all'],
   ["$0 -i urls.txt -H 'Authorization: Bearer TOKEN' --proxy http://proxy.example:3128", 'a header with every request, through a proxy (never printed: shown as ***)'],
   ['$0 -i urls.txt --dest files', 'every URL of a list, each saved under its own name (lines are checked first)'],
+  ['$0 -i urls.txt --allow-missing', 'a URL that answers 404 is not found, exit 0, instead of a failure, exit 1'],
   ['$0 serve --dir tree --list | $0 -i - --layout tree', 'a whole tree, as {host}/{path}, from a list on standard input'],
 ];
 

@@ -257,6 +257,25 @@ function failed(item: Item, error: string, attempts: number): ItemResult {
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
   const { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs, resume, sha256 } = options;
-  const { headers, proxy, maxRedirects } = options;
-  return { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs, resume, sha256, headers, proxy, maxRedirects };
+  const { headers, proxy, maxRedirects, notFound } = options;
+  return {
+    dest,
+    timeoutMs,
+    maxBytes,
+    tempPrefix,
+    retries,
+    retryDelayMs,
+    existing,
+    ca,
+    insecure,
+    png,
+    maxPixels,
+    renderTimeoutMs,
+    resume,
+    sha256,
+    headers,
+    proxy,
+    maxRedirects,
+    notFound,
+  };
 }
