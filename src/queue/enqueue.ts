@@ -35,7 +35,8 @@ export async function enqueue(options: EnqueueOptions): Promise<EnqueueSummary> 
   const { queue: given, rate, perHost, retryFailed } = checkOptions(enqueueSchema, options);
   const address = parseQueueAddress(given);
   if (retryFailed) {
-    const extra = Object.keys(options).find((key) => key !== 'queue' && key !== 'retryFailed' && options[key as keyof EnqueueOptions] !== undefined);
+    // A flag set to false asks for nothing, as before the schema.
+    const extra = Object.entries(options).find(([key, value]) => key !== 'queue' && key !== 'retryFailed' && value !== undefined && value !== false)?.[0];
     if (extra) throw new OptionError('retryFailed', (name) => `${name('retryFailed')} puts the failed jobs back as they were: it takes no other option (${extra})`);
   }
   // A local run's checks of the rest: what a local run would refuse, no worker could do.
