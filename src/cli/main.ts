@@ -1,79 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { MissingPackageError } from '../errors.js';
-import { downloadSchema } from '../options/download-schema.js';
-import { listOptions } from './option-table.js';
-import { asUsageError, givenMoreThanOnce, UsageError } from './usage-error.js';
-import { packageJson } from '../paths.js';
-import { outliveReaders } from './reader-gone.js';
-import { terminalWidth } from '../report/terminal-width.js';
-import { compareCommand } from './commands/compare-command.js';
-import { downloadCommand } from './commands/download-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { enqueueCommand } from './commands/enqueue-command.js';
-import { workerCommand } from './commands/worker-command.js';
-import { statusCommand } from './commands/status-command.js';
-import { reportCommand } from './commands/report-command.js';
+import { ownVersion } from './version.js';
 
-/** The options that take a list: the codes, and `--header` given once per header. */
-const LISTS = [...listOptions(downloadSchema), '_'];
-
-/** yargs turns a repeated option into a list, which no other option here means: say so rather than guess. */
-function optionsGivenOnce(argv: Record<string, unknown>): true | string {
-  const repeated = Object.entries(argv).find(([key, value]) => !LISTS.includes(key) && !/[A-Z]/.test(key) && Array.isArray(value));
-  return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
-}
-
-/** The help that covers what was typed: a command's own, else the download's (the default command). */
-function helpCommand(args: readonly string[]): string {
-  const command = args.find((arg) => !arg.startsWith('-'));
-  return command !== undefined && COMMANDS.has(command) ? `flags ${command} --help` : 'flags --help';
-}
-
-/** The commands with a help of their own: every one but the download. */
-const COMMANDS = new Set(['serve', 'compare', 'enqueue', 'worker', 'status', 'report']);
-
-// yargs would look for a package.json from the working folder up, and print "unknown" (or
-// another package's version) when run from elsewhere: this one is ours.
-const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
-
-outliveReaders();
-try {
-  await yargs(hideBin(process.argv))
-    .scriptName('flags')
-    .command(downloadCommand)
-    .command(serveCommand)
-    .command(compareCommand)
-    .command(enqueueCommand)
-    .command(workerCommand)
-    .command(statusCommand)
-    .command(reportCommand)
-    .strict()
-    // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
-    .parserConfiguration({ 'parse-numbers': false })
-    .check(optionsGivenOnce, true)
-    // Wider lines are harder to read; a pipe gets 80 columns, not the 110 this once gave any width.
-    .wrap(Math.min(110, terminalWidth()))
-    // Validation failures, including a coerce that threw (yargs wraps it in a YError), are usage
-    // errors; anything else is a bug and keeps its stack.
-    .fail((message, error) => {
-      const usage = asUsageError(error);
-      if (usage) throw usage;
-      if (error instanceof Error && error.name !== 'YError') throw error;
-      throw new UsageError(error instanceof Error ? error.message : (message ?? String(error)));
-    })
-    .help()
-    .version(version)
-    // Every description here is English; yargs' own words should not switch language with LANG.
-    .locale('en')
-    .parseAsync();
-} catch (error) {
-  // A feature whose optional package is not installed: asked for, it cannot run here; nothing has started.
-  const usage = asUsageError(error);
-  if (error instanceof MissingPackageError) process.stderr.write(`flags: ${error.message}\n`);
-  else if (usage) process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
-  else throw error;
-  process.exitCode = 2;
-}
+// `flags --version` alone is answered before yargs, the option schemas and the commands load:
+// they are most of the start-up of every other command, and it needs none of them. It prints
+// what yargs' own --version prints; any other arguments go to yargs.
+if (process.argv.length === 3 && process.argv[2] === '--version') process.stdout.write(`${ownVersion()}\n`);
+else await import('./yargs-main.js');
