@@ -1,7 +1,7 @@
 import { exitCodeOnSignal, type StopSignal } from './interrupt.js';
 import { type ItemNoun, itemLabel } from '../input/items.js';
 import type { ItemResult, RetryNotice, RunReport } from '../types.js';
-import { plural } from '../report/plural.js';
+import { grouped, plural } from '../report/plural.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 /** A pool worker by its number in the pool (1..threads), as the timeline names it; its raw id is in --json alone. */
@@ -23,7 +23,7 @@ export function describeRun(count: number, server: string, report: Pick<RunRepor
 }
 
 const details: Record<ItemResult['status'], (result: ItemResult) => string> = {
-  ok: (result) => `${result.bytes.toLocaleString('en-US')} bytes`,
+  ok: (result) => `${grouped(result.bytes)} bytes`,
   not_found: () => 'not found',
   not_modified: () => 'file kept',
   skipped: () => 'file exists',

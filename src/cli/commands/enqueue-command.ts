@@ -2,7 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { enqueueSchema } from '../../options/queue-schema.js';
 import { without } from '../../options/schema.js';
 import { reportingQueueErrors } from './queue-errors.js';
-import { plural } from '../../report/plural.js';
+import { grouped, plural } from '../../report/plural.js';
 import { optionsFrom, optionTable } from '../option-table.js';
 import { UsageError } from '../usage-error.js';
 
@@ -32,7 +32,7 @@ async function handler(argv: EnqueueArgs): Promise<void> {
     else if (retryFailed) process.stdout.write(`${plural(summary.items, 'failed job')} put back in ${summary.queue}\n`);
     else {
       const already = summary.items - summary.added;
-      const note = already > 0 ? ` (${already.toLocaleString('en-US')} already there)` : '';
+      const note = already > 0 ? ` (${grouped(already)} already there)` : '';
       process.stdout.write(
         `Enqueued ${plural(summary.added, 'new job')} of ${plural(summary.items, 'item')}${note} on ${summary.queue} in ${(summary.elapsedMs / 1000).toFixed(2)} s\n`,
       );

@@ -5,6 +5,7 @@ import { queueSchema } from '../../options/queue-schema.js';
 import { optionTable } from '../option-table.js';
 import type { QueueStatus } from '../../queue/status.js';
 import { reportingQueueErrors } from './queue-errors.js';
+import { grouped } from '../../report/plural.js';
 
 /** How often `--watch` asks the queue again. */
 const WATCH_EVERY_MS = 1000;
@@ -27,7 +28,7 @@ type StatusArgs = ArgumentsCamelCase<{ queue?: string; watch?: boolean; json?: b
 export function formatStatus(status: QueueStatus): string {
   const done = status.completed + status.failed;
   const filled = status.total === 0 ? BAR_WIDTH : Math.round((done / status.total) * BAR_WIDTH);
-  const n = (count: number) => count.toLocaleString('en-US');
+  const n = grouped;
   const delayed = status.delayed > 0 ? `, ${n(status.delayed)} delayed` : '';
   return `[${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${n(done)} of ${n(status.total)} done (${n(status.completed)} completed, ${n(status.failed)} failed) | ${n(status.active)} active, ${n(status.waiting)} waiting${delayed}`;
 }
