@@ -2,14 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { lazyBuiltins } from './lazy-builtins-plugin.js';
+import { lazyBuiltins, lazyCrypto } from './lazy-builtins-plugin.js';
 import { lazyStringWidth } from './string-width-plugin.js';
 
 /**
  * `npm run build`, after tsc: bundles tsc's output, so that the bundle runs the very modules the
  * tests import. Two builds into dist/bundle/: the CLI with the embedded server's thread, split at
  * their dynamic imports so that serve, compare, cli-progress and each strategy still load only
- * when asked for; and the pool's worker as one file, loaded anew by every thread.
+ * when asked for; and the pool's worker, loaded anew by every thread, split likewise so that a
+ * thread loads the proxy agents (and https, tls) only for a run through a proxy.
  */
 const dist = fileURLToPath(new URL('../', import.meta.url));
 const outdir = join(dist, 'bundle');
@@ -48,9 +49,14 @@ const cli = await build({
   ...common,
   entryPoints: { cli: join(dist, 'src/cli/main.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
   splitting: true,
-  plugins: [lazyStringWidth, lazyBuiltins],
+  plugins: [lazyStringWidth, lazyBuiltins, lazyCrypto],
 });
-const worker = await build({ ...common, entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') }, plugins: [lazyBuiltins] });
+const worker = await build({
+  ...common,
+  entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') },
+  splitting: true,
+  plugins: [lazyBuiltins, lazyCrypto],
+});
 
 // What each output holds and imports, for the tests that check what loads when.
 const metafile: Metafile = {

@@ -19,3 +19,29 @@ export const lazyBuiltins: Plugin = {
     }));
   },
 };
+
+/** node:crypto's functions, those a named import may take from the stand-in. */
+const CRYPTO_FUNCTIONS = Object.entries(await import('node:crypto'))
+  .filter(([name, value]) => typeof value === 'function' && !/^[A-Z]/.test(name))
+  .map(([name]) => name);
+
+/**
+ * The store (src/store/) imports node:crypto for checksums (`--sha256`, `--checksums`) and for a random
+ * name when one is taken: a plain download calls neither, yet loading it costs each worker thread
+ * a few milliseconds of its start. They get a stand-in whose functions load node:crypto at the
+ * first call. Only a function can be stood in for: a class or a constant fails the build.
+ */
+export const lazyCrypto: Plugin = {
+  name: 'lazy-crypto',
+  setup(build) {
+    build.onResolve({ filter: /^node:crypto$/ }, (args) => (/[\\/]dist[\\/]src[\\/]store[\\/]/.test(args.importer) ? { path: args.path, namespace: 'lazy-crypto' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-crypto' }, () => ({
+      contents: [
+        'let real;',
+        "const crypto = () => (real ??= process.getBuiltinModule('node:crypto'));",
+        ...CRYPTO_FUNCTIONS.map((name) => `export function ${name}(...args) { return crypto().${name}(...args); }`),
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
