@@ -13,8 +13,13 @@ const USER_INFO = /\b([a-z][a-z\d+.-]*:\/\/)[^\s/?#@"']*(?:@[^\s/?#@"']*)*@/gi;
 // `Authorization: Bearer x`, as a header is written in an option or a message: the rest of the line or quote.
 const SECRET_HEADER = new RegExp(`\\b(${SECRET_HEADERS.join('|')})(\\s*:\\s*)[^\\n"']*`, 'gi');
 
+// What either needs somewhere in the text: most text, a URL without credentials, has neither.
+const SECRET_HEADER_NAME = new RegExp(SECRET_HEADERS.join('|'), 'i');
+
 /** `text` with every URL's user info and every credential header's value replaced by `***`. */
 export function redact(text: string): string {
+  // Every result and notice of a run passes here: text with nothing to redact is given back as it is, unscanned by the replacements.
+  if (!text.includes('@') && !SECRET_HEADER_NAME.test(text)) return text;
   return text.replace(USER_INFO, '$1***@').replace(SECRET_HEADER, '$1$2***');
 }
 
