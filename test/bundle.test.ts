@@ -37,6 +37,11 @@ function loadedWith(output: string): string[] {
 
 const outputHolding = (input: string) => Object.keys(metafile.outputs).find((output) => metafile.outputs[output]!.inputs[input] !== undefined)!;
 const inputsOf = (outputs: readonly string[]) => outputs.flatMap((output) => Object.keys(metafile.outputs[output]!.inputs));
+/** The modules outside the bundle that `outputs` import as they load, of those `names` matches. */
+const eagerImports = (outputs: readonly string[], names: RegExp) =>
+  outputs.flatMap((output) =>
+    metafile.outputs[output]!.imports.filter(({ path, kind }) => kind === 'import-statement' && names.test(path)).map(({ path }) => `${output}: ${path}`),
+  );
 
 describe('the bundle', () => {
   test('says what the unbundled CLI says: help, version, usage errors', () => {
@@ -50,7 +55,7 @@ describe('the bundle', () => {
       assert.match(run(cliPath, args, ['--import', segmenterProbe]).stderr, /^segmenters: 0\n$/m, args.join(' '));
     }
     // The probe sees string-width where it does load.
-    assert.match(run(unbundled, ['--version'], ['--import', segmenterProbe]).stderr, /^segmenters: [1-9]/m);
+    assert.match(run(unbundled, ['--help'], ['--import', segmenterProbe]).stderr, /^segmenters: [1-9]/m);
   });
 
   test('the CLI starts without node-fetch, cli-progress, the server or compare; the threads strategy adds no node-fetch', () => {
@@ -65,16 +70,52 @@ describe('the bundle', () => {
   test('node-fetch loads https, tls and zlib only for a URL or a body that needs them', () => {
     const withFetch = Object.keys(metafile.outputs).filter((output) => inputsOf([output]).some((input) => input.startsWith('node_modules/node-fetch/')));
     assert.ok(withFetch.includes('dist/bundle/download-worker.js'));
-    for (const output of withFetch) {
-      const eager = metafile.outputs[output]!.imports.filter(({ path, kind }) => kind === 'import-statement' && /^node:(https|tls|zlib)$/.test(path));
-      assert.deepEqual(eager, [], output);
-    }
+    for (const output of withFetch) assert.deepEqual(eagerImports([output], /^(node:)?(https|tls|zlib)$/), [], output);
   });
 
-  test('the worker is one file with node-fetch in it; piscina stays outside, next to its own thread harness', () => {
-    const worker = 'dist/bundle/download-worker.js';
-    assert.deepEqual(loadedWith(worker), [worker]);
-    const inputs = inputsOf([worker]);
+  test('flags --version loads neither yargs nor an option schema nor a command', () => {
+    const atStart = inputsOf(loadedWith('dist/bundle/cli.js'));
+    for (const unwanted of ['node_modules/', 'dist/src/options/', 'dist/src/cli/commands/', 'dist/src/cli/yargs-main.js']) {
+      assert.ok(!atStart.some((input) => input.startsWith(unwanted)), `${unwanted} loads with --version`);
+    }
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.deepEqual(run(cliPath, ['--version']), { code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
+  test('a plain download loads no proxy agent, https, tls, queue, progress bar or renderer: on the main thread nor in a worker', () => {
+    const mainThread = ['dist/src/cli/commands/download-command.js', 'dist/src/schedule/strategies/threads.js', 'dist/src/schedule/strategies/async.js'].flatMap((input) =>
+      loadedWith(outputHolding(input)),
+    );
+    const worker = loadedWith('dist/bundle/download-worker.js');
+    for (const [where, outputs] of [
+      ['main thread', mainThread],
+      ['worker', worker],
+    ] as const) {
+      const inputs = inputsOf(outputs);
+      for (const unwanted of [
+        'node_modules/http-proxy-agent/',
+        'node_modules/https-proxy-agent/',
+        'node_modules/agent-base/',
+        'node_modules/debug/',
+        'node_modules/cli-progress/',
+        'dist/src/fetch/proxy-agents.js',
+        'dist/src/queue/connection.js',
+        'dist/src/queue/work.js',
+      ]) {
+        assert.ok(!inputs.some((input) => input.startsWith(unwanted)), `${unwanted} loads on the ${where}`);
+      }
+      assert.deepEqual(eagerImports(outputs, /^(node:)?(https|tls|bullmq|ioredis|@resvg\/resvg-wasm)$/), [], where);
+    }
+    // The proxy agents are there, in a chunk of their own, for a run through a proxy.
+    const proxyChunk = outputHolding('node_modules/https-proxy-agent/dist/index.js');
+    assert.ok(!worker.includes(proxyChunk) && proxyChunk !== undefined);
+  });
+
+  test('a worker loads node:crypto only for a checksum or a random name, and loads node-fetch; piscina stays outside, next to its own thread harness', () => {
+    const worker = loadedWith('dist/bundle/download-worker.js');
+    assert.deepEqual(eagerImports(worker, /^(node:)?crypto$/), []);
+    const inputs = inputsOf(worker);
+    assert.ok(inputs.includes('lazy-crypto:node:crypto'));
     assert.ok(inputs.some((input) => input.startsWith('node_modules/node-fetch/')));
     assert.ok(!inputs.some((input) => input.startsWith('node_modules/piscina/')));
   });
