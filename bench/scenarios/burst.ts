@@ -39,8 +39,8 @@ export async function burstScenario({ quick, repeat, peers, log }: ScenarioConte
     targets: [
       ratioTarget(
         'burst',
-        `best threads × requests at ${IN_FLIGHT} in flight within 2.5 × aria2c`,
-        2.5,
+        `best threads × requests at ${IN_FLIGHT} in flight within 1.5 × aria2c`,
+        1.5,
         { label: best?.client ?? 'flags threads', value: best?.medianMs ?? null },
         { label: 'aria2c', value: aria2c },
         seconds,

@@ -47,8 +47,8 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
   const targets = [
     ratioTarget(
       'seed',
-      `best threads × requests at ${TOP} in flight within 1.5 × wget2`,
-      1.5,
+      `best threads × requests at ${TOP} in flight within 1.3 × wget2`,
+      1.3,
       { label: bestLabel, value: best?.medianMs ?? null },
       { label: 'wget2', value: peer('wget2') },
       seconds,

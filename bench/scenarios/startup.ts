@@ -60,8 +60,8 @@ export async function startupScenario({ repeat, log }: ScenarioContext): Promise
     targets: [
       ratioTarget(
         'startup',
-        `flags --version at most 1.8 × ${NODE}`,
-        1.8,
+        `flags --version at most 1.45 × ${NODE}`,
+        1.45,
         { label: 'flags --version', value: median('flags --version') },
         { label: NODE, value: node },
         milliseconds,
