@@ -96,6 +96,7 @@ export async function inFreshFolder(
     return {
       wallMs: Math.round(timing.wallMs),
       ...(timing.peakRssKb === undefined ? {} : { peakRssBytes: timing.peakRssKb * 1024 }),
+      ...(timing.cpuMs === undefined ? {} : { cpuMs: timing.cpuMs }),
       ...(failure === undefined ? {} : { failure }),
     };
   } finally {

@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mebibytes } from '../src/compare/format.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
@@ -25,12 +26,22 @@ export interface ListWork {
  */
 const TIMEOUT_MS = 600_000;
 
-/** `flags --input` at one config, into a fresh folder, checked file by file afterwards like the peers. */
-export function listFlagsClient(work: ListWork, config: RunConfig): Client {
+/** Another build of flags to run beside this one: its bin, and the word its rows go by (`main`). */
+export interface FlagsBuild {
+  cli: string;
+  label: string;
+}
+
+/**
+ * `flags --input` at one config, into a fresh folder, checked file by file afterwards like the
+ * peers; `build`: another build's bin instead of this one's, a program of its own in the tables.
+ */
+export function listFlagsClient(work: ListWork, config: RunConfig, build?: FlagsBuild): Client {
+  const program = build === undefined ? 'flags' : `flags ${build.label}`;
   return {
-    name: `flags ${configLabel(config, false)}`,
-    program: 'flags',
-    series: `flags ${config.mode}`,
+    name: `${program} ${configLabel(config, false)}`,
+    program,
+    series: `${program} ${config.mode}`,
     inFlight: inFlight(config),
     flags: work.sizes.size,
     config,
@@ -38,7 +49,33 @@ export function listFlagsClient(work: ListWork, config: RunConfig): Client {
       inFreshFolder(
         tempRoot,
         'flags-',
-        (dest) => timeProcess(process.execPath, [cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+        (dest) => timeProcess(process.execPath, [build?.cli ?? cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+        (dest, timing) => checkFolders([dest], work, [timing]),
+      ),
+  };
+}
+
+/** The Node floor's two clients (bench/node-floor.ts): bare node:http + fs, and node-fetch. */
+export type FloorClient = 'node:http' | 'node-fetch';
+
+/** The program name of a floor client's rows: never a peer nor flags. */
+export const floorProgram = (client: FloorClient) => `${client} floor`;
+
+const floorScript = fileURLToPath(new URL('./node-floor.js', import.meta.url));
+
+/** The Node floor fetching the same list at `requests` in flight, on one event loop, checked like every client. */
+export function listFloorClient(work: ListWork, client: FloorClient, requests: number): Client {
+  return {
+    name: floorProgram(client),
+    program: floorProgram(client),
+    series: floorProgram(client),
+    inFlight: requests,
+    flags: work.sizes.size,
+    run: (tempRoot) =>
+      inFreshFolder(
+        tempRoot,
+        'floor-',
+        (dest) => timeProcess(process.execPath, [floorScript, '--client', client, '--input', work.listFile, '--dest', dest, '--in-flight', String(requests)]),
         (dest, timing) => checkFolders([dest], work, [timing]),
       ),
   };

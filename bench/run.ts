@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scriptArgs, usageError } from './args.js';
 import { describeMachine, machineLine } from './machine.js';
@@ -20,13 +22,15 @@ import { startupScenario } from './scenarios/startup.js';
  * results to bench/results/local/{full,quick}/ (ignored by git) and the targets last; `--save`
  * writes a whole run to the committed bench/results/{full,quick}/ instead. The quick run makes 3
  * timed runs per client instead of 5 and fewer points per scenario; its figures are rougher.
+ * `--baseline DIR`: a built checkout (another branch, main) whose bin the files scenario times too.
  */
-const USAGE = 'npm run bench -- [--quick] [--only <scenario,...>] [--save]';
+const USAGE = 'npm run bench -- [--quick] [--only <scenario,...>] [--save] [--baseline <checkout>]';
 const { values } = scriptArgs(USAGE, {
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     save: { type: 'boolean', default: false },
+    baseline: { type: 'string' },
   },
 });
 const { quick, save } = values;
@@ -49,6 +53,11 @@ if (unknown && unknown.length > 0) usageError(`--only: unknown scenario ${unknow
 // The committed results are whole runs, each figure beside the others of its machine and day.
 if (save && only) usageError('--save keeps whole runs: with --only, the committed results would lose every other scenario', USAGE);
 
+// Another checkout, built: its bin runs beside this one's in the same passes (the files scenario), for a before and after on a noisy machine.
+const baselineCli = values.baseline === undefined ? undefined : join(resolve(values.baseline), 'dist', 'bundle', 'cli.js');
+if (baselineCli !== undefined && !existsSync(baselineCli)) usageError(`--baseline: no ${baselineCli}: build that checkout first (npm run build)`, USAGE);
+if (baselineCli !== undefined && save) usageError('--baseline: the committed results are of one build', USAGE);
+
 const peers = detectPeers();
 const renderer = detectRenderer();
 const tools = [...peers, renderer];
@@ -58,7 +67,14 @@ const mode = quick ? 'quick' : 'full';
 log(`flags bench (${mode}) on ${machineLine(machine)}`);
 for (const tool of tools) if (!tool.available) log(`${tool.name} is not installed: skipped (${tool.install})`);
 
-const context: ScenarioContext = { quick, repeat: quick ? 3 : 5, peers, renderer, log };
+const context: ScenarioContext = {
+  quick,
+  repeat: quick ? 3 : 5,
+  peers,
+  renderer,
+  log,
+  ...(baselineCli === undefined ? {} : { baseline: { cli: baselineCli, label: 'baseline' } }),
+};
 const results: ScenarioResult[] = [];
 const started = performance.now();
 for (const [name, scenario] of Object.entries(scenarios)) {

@@ -1,5 +1,6 @@
 import type { ChartSpec } from '../src/compare/chart.js';
 import type { TableShape } from '../src/compare/compare-table.js';
+import type { FlagsBuild } from './list-clients.js';
 import type { Log } from './measure.js';
 import type { Peer, Tool } from './peers.js';
 import type { TargetResult } from './targets.js';
@@ -13,6 +14,8 @@ export interface ScenarioContext {
   /** rsvg-convert, for the peer that renders. */
   renderer: Tool;
   log: Log;
+  /** `--baseline DIR`: another build of flags, timed beside this one where a scenario supports it (files). */
+  baseline?: FlagsBuild;
 }
 
 export interface ScenarioResult {

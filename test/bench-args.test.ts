@@ -39,6 +39,16 @@ describe('the bench scripts refuse what they do not understand, before any run',
     assert.match(partial.stderr, /--save keeps whole runs/);
   });
 
+  it('--baseline names a checkout that is not built, and the floor script wants its client: usage errors before any run', () => {
+    const unbuilt = runScript('run.js', ['--only', 'files', '--baseline', '/nonexistent-checkout']);
+    assert.equal(unbuilt.code, 2, unbuilt.stderr);
+    assert.match(unbuilt.stderr, /--baseline: no \/nonexistent-checkout\/dist\/bundle\/cli\.js: build that checkout first/);
+    assert.equal(unbuilt.stdout, '');
+    const floor = runScript('node-floor.js', ['--client', 'curl', '--input', 'list', '--dest', 'dest', '--in-flight', '20']);
+    assert.equal(floor.code, 2, floor.stderr);
+    assert.match(floor.stderr, /--client: node:http or node-fetch\nusage: node dist\/bench\/node-floor.js/);
+  });
+
   it('--only takes the queue scenario by its name, and refuses a misspelt one naming it among the choices', () => {
     const run = runScript('run.js', ['--only', 'queue,queu']);
     assert.equal(run.code, 2, run.stderr);

@@ -70,6 +70,7 @@ describe('bench helpers', () => {
       boundMs: null,
       efficiency: null,
       peakRssBytes: null,
+      cpuMs: null,
       workersStarted: null,
       workerStartupMs: null,
     });

@@ -9,7 +9,7 @@ import type { Client } from '../clients.js';
 import { asyncConfig, threadsConfig } from '../configs.js';
 import { type FileSet, seededTree, type TreeSizes } from '../file-tree.js';
 import { serveFolder } from '../folder-server.js';
-import { type ListWork, listFlagsClient, listPeerClient } from '../list-clients.js';
+import { type FloorClient, floorProgram, type ListWork, listFloorClient, listFlagsClient, listPeerClient } from '../list-clients.js';
 import { measureClients } from '../measure.js';
 import type { ScenarioContext, ScenarioResult } from '../scenario.js';
 import { ceilingTarget, ratioTarget, speedupTarget } from '../targets.js';
@@ -19,6 +19,10 @@ const SEED = 1;
 const MIB = 2 ** 20;
 /** The issue's ceiling for flags' peak memory while it downloads the big file, in every mode. */
 const BIG_RSS_CEILING = 150 * MIB;
+/** The Node floor (bench/node-floor.ts), bare node:http first: the reference of the per-file target. */
+const FLOORS: readonly FloorClient[] = ['node:http', 'node-fetch'];
+const NODE_HTTP_FLOOR = floorProgram('node:http');
+const floorPrograms = new Set(FLOORS.map(floorProgram));
 
 /** The issue's sizes: what the full run measures. */
 export const FULL_SIZES: TreeSizes = { files: 1000, smallestBytes: 1024, largestBytes: 4 * MIB, bigBytes: 1024 * MIB };
@@ -37,13 +41,17 @@ interface FilesRow extends RunFigures {
   mibPerSecond: number | null;
 }
 
+/** What a row's program is: flags (this build), another build of flags, the Node floor, or a peer. */
+const isFlags = (row: FilesRow) => row.program === 'flags';
+const isPeer = (row: FilesRow) => !row.program.startsWith('flags') && !floorPrograms.has(row.program);
+
 /**
  * Any list of files, not flags: a seeded tree of many files of log-uniform sizes, then one big
  * file, each fetched from a URL list into one folder by flags (`--input`) and by the peers, 20 in
  * flight, against nginx (else the embedded server). `sizes` defaults to the issue's (1,000 files,
  * 1 GiB) and to smaller ones with --quick.
  */
-export async function filesScenario({ quick, repeat, peers, log }: ScenarioContext, sizes: TreeSizes = quick ? QUICK_SIZES : FULL_SIZES): Promise<ScenarioResult> {
+export async function filesScenario({ quick, repeat, peers, log, baseline }: ScenarioContext, sizes: TreeSizes = quick ? QUICK_SIZES : FULL_SIZES): Promise<ScenarioResult> {
   const scratch = await mkdtemp(join(tmpdir(), 'flags-bench-files-'));
   try {
     const started = performance.now();
@@ -62,12 +70,16 @@ export async function filesScenario({ quick, repeat, peers, log }: ScenarioConte
       const manyClients: Client[] = [
         ...splits.map((config) => listFlagsClient(many, config)),
         listFlagsClient(many, asyncConfig(IN_FLIGHT)),
+        ...(baseline === undefined ? [] : [...splits.map((config) => listFlagsClient(many, config, baseline)), listFlagsClient(many, asyncConfig(IN_FLIGHT), baseline)]),
+        ...FLOORS.map((floor) => listFloorClient(many, floor, IN_FLIGHT)),
         ...peersHere.map((peer) => listPeerClient(many, peer, IN_FLIGHT)),
       ];
       // One file keeps one thread busy whatever the split: one split is enough.
       const bigClients: Client[] = [
         listFlagsClient(big, threadsConfig(2, 10)),
         listFlagsClient(big, asyncConfig(IN_FLIGHT)),
+        ...(baseline === undefined ? [] : [listFlagsClient(big, threadsConfig(2, 10), baseline), listFlagsClient(big, asyncConfig(IN_FLIGHT), baseline)]),
+        ...FLOORS.map((floor) => listFloorClient(big, floor, IN_FLIGHT)),
         ...peersHere.map((peer) => listPeerClient(big, peer, IN_FLIGHT)),
       ];
       rows = [
@@ -82,13 +94,22 @@ export async function filesScenario({ quick, repeat, peers, log }: ScenarioConte
     const fastest = (candidates: FilesRow[]) =>
       candidates.filter((row) => row.medianMs !== null).reduce<FilesRow | undefined>((best, row) => (best === undefined || row.medianMs! < best.medianMs! ? row : best), undefined);
     const figure = (row: FilesRow | undefined, fallback: string) => ({ label: row?.client ?? fallback, value: row?.medianMs ?? null });
-    const bestFlags = (work: string) => fastest(of(work).filter((row) => row.program === 'flags'));
-    const fastestPeer = (work: string) => fastest(of(work).filter((row) => row.program !== 'flags'));
-    const bigFlags = of(bigName).filter((row) => row.program === 'flags');
+    const bestFlags = (work: string) => fastest(of(work).filter(isFlags));
+    const fastestPeer = (work: string) => fastest(of(work).filter(isPeer));
+    const nodeHttpFloor = (work: string) => of(work).find((row) => row.program === NODE_HTTP_FLOOR);
+    const bigFlags = of(bigName).filter(isFlags);
     const hungriest = bigFlags.every((row) => row.peakRssBytes !== null)
       ? bigFlags.reduce<FilesRow | undefined>((top, row) => (top === undefined || row.peakRssBytes! > top.peakRssBytes! ? row : top), undefined)
       : undefined;
     const targets = [
+      ratioTarget(
+        'files',
+        `${manyName}: best flags within 1.1 × the node:http floor`,
+        1.1,
+        figure(bestFlags(manyName), 'flags'),
+        figure(nodeHttpFloor(manyName), NODE_HTTP_FLOOR),
+        seconds,
+      ),
       ratioTarget(
         'files',
         `${manyName}: best flags within 1.3 × the fastest peer`,
@@ -121,7 +142,7 @@ export async function filesScenario({ quick, repeat, peers, log }: ScenarioConte
     return {
       name: 'files',
       title: `files: ${manyName} of ${mebibytes(tree.many.bytes)} and one ${bigName}, from a URL list`,
-      method: `${server.name === 'nginx' ? 'nginx' : 'The embedded server (nginx is not installed)'} serving a tree made from seed ${SEED}: ${manyName} in 10 folders, sizes log-uniform from ${sizes.smallestBytes} bytes to ${mebibytes(sizes.largestBytes)}, ${mebibytes(tree.many.bytes)} in all, then one sparse file of ${sizeLabel(sizes.bigBytes)} (zeros, read from the page cache). Each client fetches the URL list into one empty folder at ${IN_FLIGHT} in flight: flags --input in threads (${splits.map((config) => `${config.threads} × ${config.concurrency}`).join(' and ')}; 2 × 10 only for the big file) and async ${IN_FLIGHT}, and the peers. A run counts only when every file is there at its size, nothing else is, and the exit code is 0. MB/s is MiB per second at the median.`,
+      method: `${server.name === 'nginx' ? 'nginx' : 'The embedded server (nginx is not installed)'} serving a tree made from seed ${SEED}: ${manyName} in 10 folders, sizes log-uniform from ${sizes.smallestBytes} bytes to ${mebibytes(sizes.largestBytes)}, ${mebibytes(tree.many.bytes)} in all, then one sparse file of ${sizeLabel(sizes.bigBytes)} (zeros, read from the page cache). Each client fetches the URL list into one empty folder at ${IN_FLIGHT} in flight: flags --input in threads (${splits.map((config) => `${config.threads} × ${config.concurrency}`).join(' and ')}; 2 × 10 only for the big file) and async ${IN_FLIGHT}${baseline === undefined ? '' : ` (and the same of the baseline build, ${baseline.cli})`}, the Node floor (bench/node-floor.ts, one event loop: node:http with a keep-alive Agent of ${IN_FLIGHT} sockets and fs.createWriteStream with a 1 MiB buffer to a temporary name, then a rename; the same over node-fetch, compress off), and the peers. A run counts only when every file is there at its size, nothing else is, and the exit code is 0. MB/s is MiB per second at the median; CPU is the median user + system time of the whole process (GNU time).`,
       table: filesTable(rows),
       charts: [],
       targets,
@@ -157,9 +178,11 @@ function filesRows(work: ListWork, clients: readonly Client[], runs: readonly (r
   });
 }
 
-/** Each work's rows with the time over the fastest peer's on the same work. */
+/** Each work's rows with the time over the node:http floor's and over the fastest peer's on the same work. */
 function filesTable(rows: readonly FilesRow[]): ScenarioResult['table'] {
-  const fastestPeer = (work: string) => Math.min(...rows.filter((row) => row.work === work && row.program !== 'flags' && row.medianMs !== null).map((row) => row.medianMs!));
+  const fastestPeer = (work: string) => Math.min(...rows.filter((row) => row.work === work && isPeer(row) && row.medianMs !== null).map((row) => row.medianMs!));
+  const floor = (work: string) => rows.find((row) => row.work === work && row.program === NODE_HTTP_FLOOR)?.medianMs ?? Number.NaN;
+  const over = (row: FilesRow, reference: number) => (row.medianMs !== null && Number.isFinite(reference) ? `${(row.medianMs / reference).toFixed(2)}×` : '—');
   return {
     columns: [
       { header: 'work', align: 'left' },
@@ -168,22 +191,23 @@ function filesTable(rows: readonly FilesRow[]): ScenarioResult['table'] {
       { header: 'median wall (min-max)', align: 'right' },
       { header: 'runs', align: 'right' },
       { header: 'MB/s', align: 'right' },
+      { header: 'CPU (user+sys)', align: 'right' },
+      { header: '÷ node:http floor', align: 'right' },
       { header: '÷ fastest peer', align: 'right' },
       { header: 'peak memory', align: 'right' },
     ],
-    cells: rows.map((row) => {
-      const reference = fastestPeer(row.work);
-      return [
-        row.work,
-        row.client,
-        String(row.inFlight),
-        row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
-        row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
-        cell(row.mibPerSecond, (rate) => rate.toFixed(0)),
-        row.medianMs !== null && Number.isFinite(reference) ? `${(row.medianMs / reference).toFixed(2)}×` : '—',
-        cell(row.peakRssBytes, mebibytes),
-      ];
-    }),
+    cells: rows.map((row) => [
+      row.work,
+      row.client,
+      String(row.inFlight),
+      row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
+      row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
+      cell(row.mibPerSecond, (rate) => rate.toFixed(0)),
+      cell(row.cpuMs, seconds),
+      over(row, floor(row.work)),
+      over(row, fastestPeer(row.work)),
+      cell(row.peakRssBytes, mebibytes),
+    ]),
   };
 }
 

@@ -13,6 +13,8 @@ export interface ChildRun {
   report?: RunReport;
   /** Peak resident set of the child, from GNU time where installed, else from its own report. */
   peakRssBytes?: number;
+  /** CPU time of the child, user plus system, from GNU time where installed. */
+  cpuMs?: number;
   /** Why the run does not count: a non-zero exit, a missing report, a flag that ended in error. */
   failure?: string;
 }
@@ -29,7 +31,13 @@ export async function runFlagsChild(args: readonly string[], tempRoot: string, r
     const report = parseReport(timing.stdout);
     const peakRssBytes = timing.peakRssKb !== undefined ? timing.peakRssKb * 1024 : report?.peakRssBytes;
     const failure = judge(timing.exitCode, report, timing.stderr);
-    return { wallMs: Math.round(timing.wallMs), report, peakRssBytes, ...(failure === undefined ? {} : { failure }) };
+    return {
+      wallMs: Math.round(timing.wallMs),
+      report,
+      peakRssBytes,
+      ...(timing.cpuMs === undefined ? {} : { cpuMs: timing.cpuMs }),
+      ...(failure === undefined ? {} : { failure }),
+    };
   } finally {
     await rm(dest, { recursive: true, force: true });
   }

@@ -14,6 +14,8 @@ export interface ProcessTiming {
   stderr: string;
   /** Largest resident set of the program, in KiB; only where GNU time is installed. */
   peakRssKb?: number;
+  /** CPU time the program used, user plus system, in ms (10 ms steps); only where GNU time is installed. */
+  cpuMs?: number;
 }
 
 export interface TimeOptions {
@@ -24,16 +26,16 @@ export interface TimeOptions {
 }
 
 const GNU_TIME = '/usr/bin/time';
-// Node cannot read a child's rusage, so GNU time reports it. Its line goes last on
-// stderr behind a newline of its own, because the program's stderr may not end in one.
-const RSS_MARKER = '__flags_peak_rss_kb=';
-const RSS_LINE = new RegExp(`\\n${RSS_MARKER}(\\d+)\\n$`);
+// Node cannot read a child's rusage, so GNU time reports it: peak RSS, user and system seconds.
+// Its line goes last on stderr behind a newline of its own, because the program's stderr may not end in one.
+const USAGE_MARKER = '__flags_usage=';
+const USAGE_LINE = new RegExp(`\\n${USAGE_MARKER}(\\d+) (\\d+(?:\\.\\d+)?) (\\d+(?:\\.\\d+)?)\\n$`);
 
 /** Runs a whole program to its end and reports its wall time, output and peak memory. */
 export async function timeProcess(file: string, args: string[], opts: TimeOptions = {}): Promise<ProcessTiming> {
   const measured = existsSync(GNU_TIME);
   // -q: no "Command exited with non-zero status" line; the exit code says it.
-  const [command, commandArgs] = measured ? [GNU_TIME, ['-q', '-f', `\\n${RSS_MARKER}%M`, file, ...args]] : [file, args];
+  const [command, commandArgs] = measured ? [GNU_TIME, ['-q', '-f', `\\n${USAGE_MARKER}%M %U %S`, file, ...args]] : [file, args];
 
   const started = process.hrtime.bigint();
   const child = spawn(command, commandArgs, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.relay !== undefined });
@@ -52,10 +54,10 @@ export async function timeProcess(file: string, args: string[], opts: TimeOption
 
   // GNU time killed by a signal (a relayed SIGTERM) has written no figure.
   if (!measured || killed) return { wallMs, exitCode, stdout, stderr };
-  const match = RSS_LINE.exec(stderr);
-  if (!match) throw new Error(`timeProcess: no memory figure from ${GNU_TIME}: ${stderr.trim()}`);
+  const match = USAGE_LINE.exec(stderr);
+  if (!match) throw new Error(`timeProcess: no memory and CPU figures from ${GNU_TIME}: ${stderr.trim()}`);
   stderr = stderr.slice(0, match.index);
   // GNU time answers a missing program with exit code 127; fail as spawn does without it.
   if (exitCode === 127 && stderr.startsWith(`${GNU_TIME}: cannot run `)) throw new Error(stderr.trim());
-  return { wallMs, exitCode, stdout, stderr, peakRssKb: Number(match[1]) };
+  return { wallMs, exitCode, stdout, stderr, peakRssKb: Number(match[1]), cpuMs: Math.round((Number(match[2]) + Number(match[3])) * 1000) };
 }

@@ -19,6 +19,8 @@ export interface RunFigures {
   workersStarted: number | null;
   workerStartupMs: number | null;
   peakRssBytes: number | null;
+  /** User plus system CPU time of the whole process, where GNU time measured it. */
+  cpuMs: number | null;
 }
 
 export function runFigures(runs: readonly ChildRun[], boundMs: number | null, pool: boolean): RunFigures {
@@ -38,5 +40,6 @@ export function runFigures(runs: readonly ChildRun[], boundMs: number | null, po
     workersStarted: pool ? medianOfPresent(counted.map((run) => run.report?.workersStarted)) : null,
     workerStartupMs: pool ? medianOfPresent(counted.map((run) => run.report?.workerStartupMs)) : null,
     peakRssBytes: medianOfPresent(counted.map((run) => run.peakRssBytes)),
+    cpuMs: medianOfPresent(counted.map((run) => run.cpuMs)),
   };
 }
