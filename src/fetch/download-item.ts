@@ -70,8 +70,8 @@ export async function downloadItem(download: ItemDownload): Promise<Attempt> {
 }
 
 async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }: ItemDownload, redirected: { to?: string }): Promise<Attempt> {
-  const idle = idleTimer(options.timeoutMs);
-  const signal = cancel ? AbortSignal.any([idle.signal, cancel]) : idle.signal;
+  const idle = idleTimer(options.timeoutMs, cancel);
+  const { signal } = idle;
   let sink: BodySink | undefined;
   let target: string | undefined;
   try {
@@ -112,14 +112,14 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
       onBytes?.(bytes);
     };
     for await (const chunk of bodyChunks(response, options.maxBytes - earlier, received)) await saving(options.dest, () => writing.write(chunk));
-    const { path, sha256 } = await saving(options.dest, () => writing.finish());
+    const { path, sha256 } = await saving(options.dest, () => writing.finish(validDate(response.headers.get('last-modified'))));
     sink = undefined;
-    return await place(path, target, item, { bytes: earlier + writing.bytes, sha256, lastModified: response.headers.get('last-modified') }, options);
+    return await place(path, target, item, { bytes: earlier + writing.bytes, sha256 }, options);
   } catch (error) {
     await sink?.abandon();
     // Without --continue nothing partial stays; with it, the bytes of a transfer that broke stay for the next attempt.
     if (!options.resume && sink?.path !== undefined) await rm(sink.path, { force: true });
-    if (idle.signal.aborted) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
+    if (idle.timedOut) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
     const transient = error instanceof CutShort || (!(error instanceof RedirectRefused) && TRANSIENT_CODES.has(codeOf(error) ?? ''));
     if (options.resume && target !== undefined && !transient) await removePart(target);
@@ -132,23 +132,24 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
 /** Where the file goes: straight in dest, or in its folders there, made on the way. */
 const targetPath = (file: string, dest: string) => (file.includes('/') ? preparePathInside(dest, file) : Promise.resolve(join(dest, file)));
 
+/** A Last-Modified header as a date, when it is one. */
+function validDate(header: string | null): Date | undefined {
+  const date = new Date(header ?? Number.NaN);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
 /**
- * Puts a whole body, written at `path`, in place at `target`, once it meets its checksum: the
- * server's Last-Modified (when valid) as its mtime, then a rename (a symlink in the way is replaced,
- * not followed). Bytes that do not meet it are removed, never renamed: the next attempt (one) may
- * get them right.
+ * Puts a whole body, written at `path` (its mtime already the server's Last-Modified), in place at
+ * `target`, once it meets its checksum: a rename (a symlink in the way is replaced, not followed).
+ * Bytes that do not meet it are removed, never renamed: the next attempt (one) may get them right.
  */
-async function place(path: string, target: string, item: Item, body: { bytes: number; sha256?: string; lastModified: string | null }, options: FetchOptions): Promise<Attempt> {
+async function place(path: string, target: string, item: Item, body: { bytes: number; sha256?: string }, options: FetchOptions): Promise<Attempt> {
   if (item.sha256 !== undefined && body.sha256 !== item.sha256) {
     await rm(path, { force: true });
     if (options.resume) await removePart(target);
     return { status: 'error', bytes: 0, error: `sha256 mismatch: got ${body.sha256}, expected ${item.sha256}`, transient: { retries: 1 } };
   }
-  await saving(options.dest, async () => {
-    const lastModified = new Date(body.lastModified ?? Number.NaN);
-    if (!Number.isNaN(lastModified.getTime())) await utimes(path, lastModified, lastModified);
-    await rename(path, target);
-  });
+  await saving(options.dest, () => rename(path, target));
   if (options.resume) await forgetPart(target);
   return { status: 'ok', bytes: body.bytes, ...(options.sha256 && body.sha256 !== undefined ? { sha256: body.sha256 } : {}) };
 }
@@ -162,7 +163,10 @@ async function partComplete(response: Response, item: Item, target: string, resu
     return { status: 'error', bytes: 0, error: `HTTP 416 to bytes=${resume.bytes}-: the part kept is not the start of this file`, transient: {} };
   }
   const sha256 = options.sha256 === true || item.sha256 !== undefined ? await sha256OfFile(partPath(target)) : undefined;
-  return place(partPath(target), target, item, { bytes: total, sha256, lastModified: response.headers.get('last-modified') }, options);
+  // No handle is open on a part that was already whole: its mtime is set by name.
+  const modified = validDate(response.headers.get('last-modified'));
+  if (modified !== undefined) await saving(options.dest, () => utimes(partPath(target), modified, modified));
+  return place(partPath(target), target, item, { bytes: total, sha256 }, options);
 }
 
 /** A 206 must continue the part where it ends; a range that starts elsewhere would corrupt it. */
@@ -187,11 +191,31 @@ async function saving<T>(dest: string, write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** An abort `ms` after the last `touch`. */
-function idleTimer(ms: number): { signal: AbortSignal; touch: () => void; stop: () => void } {
+/**
+ * One signal for the request: aborted `ms` after the last `touch`, or when `cancel` is. A listener
+ * on `cancel` rather than `AbortSignal.any`, which costs every request a signal and weak references.
+ */
+function idleTimer(ms: number, cancel: AbortSignal | undefined): { signal: AbortSignal; readonly timedOut: boolean; touch: () => void; stop: () => void } {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  return { signal: controller.signal, touch: () => void timer.refresh(), stop: () => clearTimeout(timer) };
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, ms);
+  const cancelled = () => controller.abort();
+  if (cancel?.aborted) controller.abort();
+  else cancel?.addEventListener('abort', cancelled, { once: true });
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    touch: () => void timer.refresh(),
+    stop: () => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', cancelled);
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { constants, createReadStream } from 'node:fs';
-import { writeNewFile } from './exclusive-file.js';
+import { createNew } from './exclusive-file.js';
 
 /**
  * Bodies up to this size are gathered and written with one call, as a flag always is; past it the
@@ -16,9 +16,9 @@ export type SinkTarget = { temp: string } | { part: string; append: boolean };
  * Takes a body chunk by chunk, hashing it on the way when asked, and writes it to its target:
  * in one write if it stays small, else in batches of `IN_MEMORY_BYTES`, one batch on its way to
  * the disk while the next gathers, so that the download never waits for the disk chunk by chunk
- * (a write per 16-64 KiB chunk, each awaited, left the thread idle most of the time). `finish`
- * returns the path written (a temporary file may have stepped around a name in the way) and the
- * digest.
+ * (a write per 16-64 KiB chunk, each awaited, left the thread idle most of the time). A file is
+ * opened once and closed once, its mtime set on the open handle. `finish` returns the path written
+ * (a temporary file may have stepped around a name in the way) and the digest.
  */
 export class BodySink {
   #chunks: Buffer[] = [];
@@ -60,15 +60,16 @@ export class BodySink {
     if (this.#buffered >= IN_MEMORY_BYTES) await this.#flush();
   }
 
-  async finish(): Promise<{ path: string; sha256?: string }> {
-    if (this.#file === undefined && 'temp' in this.#target) {
-      this.#path = await writeNewFile(this.#target.temp, this.#chunks);
-      this.#chunks = [];
-    } else {
-      await this.#flush();
-      await this.#writing;
-      await this.#file!.close();
-      this.#file = undefined;
+  /** Writes what is left, sets the file's mtime to `modified` when given, and closes it. */
+  async finish(modified?: Date): Promise<{ path: string; sha256?: string }> {
+    await this.#flush();
+    await this.#writing;
+    const file = this.#file!;
+    this.#file = undefined;
+    try {
+      if (modified !== undefined) await file.utimes(modified, modified);
+    } finally {
+      await file.close();
     }
     return { path: this.#path!, ...(this.#hash === undefined ? {} : { sha256: this.#hash.digest('hex') }) };
   }
@@ -95,6 +96,7 @@ export class BodySink {
     const batch = this.#chunks;
     this.#chunks = [];
     this.#buffered = 0;
+    // A small body is this one batch: one open, one write.
     if (batch.length > 0) this.#writing = this.#file.writev(batch);
     // Its failure (a full disk) is met at the next flush or at the end, never left unhandled.
     this.#writing.catch(() => {});
@@ -102,8 +104,9 @@ export class BodySink {
 
   async #open(): Promise<FileHandle> {
     if ('temp' in this.#target) {
-      this.#path = await writeNewFile(this.#target.temp, '');
-      return open(this.#path, 'a');
+      const { file, created } = await createNew(this.#target.temp);
+      this.#path = created;
+      return file;
     }
     this.#path = this.#target.part;
     return openPart(this.#target.part, this.#target.append);

@@ -25,7 +25,11 @@ export async function writeNewFile(path: string, data: string | Uint8Array | rea
   }
 }
 
-async function createNew(path: string): Promise<{ file: FileHandle; created: string }> {
+/**
+ * Creates a file exclusively at `path`, or beside it under a random suffix when anything is in the
+ * way, and gives back its open handle: for a writer that needs more than one write.
+ */
+export async function createNew(path: string): Promise<{ file: FileHandle; created: string }> {
   for (let tries = 1; ; tries++) {
     const candidate = tries === 1 ? path : `${path}-${randomBytes(4).toString('hex')}`;
     try {
