@@ -260,13 +260,16 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           const comparable = (text: string) =>
             text
               .split('\n')
-              .filter((line) => !/^(Downloading|Mode|Worker threads)/.test(line))
+              .filter((line) => !/^(Downloading|Mode|Worker threads|A 404 fails a list)/.test(line))
               .map((line) => line.replace(/in \d+\.\d\d s$/, 'in … s'));
           assert.deepEqual(comparable(queued.stdout), comparable(local.stdout));
           // A list's 404 is a failed job, as a local run's 404 is an error.
           assert.match(queued.stdout, /^20 files downloaded, 0 not found, 2 errors in/m);
           assert.match(queued.stdout, /bad\.txt {2}HTTP 500/);
           assert.match(queued.stdout, /gone\.txt {2}HTTP 404 Not Found/);
+          // The way to accept a 404 is the one each can take: report has no --allow-missing, enqueue has.
+          assert.match(local.stdout, /\nA 404 fails a list, as with wget2, curl --fail and aria2c: --allow-missing counts it as not found instead\n/);
+          assert.match(queued.stdout, /\nA 404 fails a list, as with wget2, curl --fail and aria2c: a queue enqueued with --allow-missing counts it as not found instead\n/);
           const retried = await runCli(['enqueue', '--retry-failed', '--queue', queue]);
           assert.equal(retried.code, 0, retried.stderr);
           assert.match(retried.stdout, /^2 failed jobs put back/);
