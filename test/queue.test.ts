@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseQueueAddress } from '../src/queue/address.js';
@@ -393,6 +393,20 @@ describe('the queue commands without a queue', () => {
     const away = await runCli(['worker', '--queue', 'redis://127.0.0.1:1/demo']);
     assert.equal(away.code, 1);
     assert.match(away.stderr, /^flags: cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/demo: ECONNREFUSED$/m);
+    // Not Redis on the port (a web server): said so, not ioredis's "Unknown RESP type 72 … Please report this".
+    const http = createNetServer((socket) => socket.on('data', () => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      const notRedis = await runCli(['status', '--queue', `redis://127.0.0.1:${(http.address() as AddressInfo).port}/demo`]);
+      assert.equal(notRedis.code, 1);
+      assert.match(
+        notRedis.stderr,
+        /^flags: cannot reach the queue at redis:\/\/127\.0\.0\.1:\d+\/demo: what answers there is not Redis \(its answer began "H", as HTTP does\): check the host and port$/m,
+      );
+    } finally {
+      http.close();
+    }
     const embedded = await runCli(['enqueue', 'BR', '--queue', 'redis://127.0.0.1:1/demo']);
     assert.equal(embedded.code, 2);
     assert.match(embedded.stderr, /needs a server that every worker can reach/);
