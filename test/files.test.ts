@@ -218,4 +218,41 @@ describe('any list of files: big bodies, resume, checksums', () => {
       }
     });
   });
+
+  it('--checksums with --update or --skip-existing fetches again a kept file whose bytes lack their sum, and keeps one that has it', async () => {
+    await inTemp(async (folder) => {
+      const bodies = new Map([
+        ['good.txt', randomBytes(500)],
+        ['bad.txt', randomBytes(600)],
+      ]);
+      // Every conditional request is answered "not modified": only a request without one brings bytes.
+      const server = createServer((request, response) => {
+        const body = bodies.get(decodeURIComponent((request.url ?? '').slice(1)));
+        if (body === undefined) return response.writeHead(404).end();
+        if (request.headers['if-modified-since'] !== undefined) return response.writeHead(304).end();
+        response.writeHead(200, { 'content-length': body.length }).end(body);
+      });
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const list = join(folder, 'list.txt');
+        await writeFile(list, [...bodies.keys()].map((name) => `${base}/${name}\n`).join(''));
+        const out = join(folder, 'out');
+        assert.equal((await runCli(['-i', list, '--dest', out, '--sha256'])).code, 0);
+        const sums = join(folder, 'SUMS');
+        await writeFile(sums, await readFile(join(out, 'SHA256SUMS')));
+        for (const existing of ['--update', '--skip-existing']) {
+          await writeFile(join(out, 'bad.txt'), 'damaged on disk');
+          const run = await runCli(['-i', list, '--dest', out, '--checksums', sums, existing, '--json']);
+          assert.equal(run.code, 0, run.stderr);
+          const status = Object.fromEntries((JSON.parse(run.stdout) as RunReport).results.map((result) => [result.file, result.status]));
+          assert.deepEqual(status, { 'good.txt': existing === '--update' ? 'not_modified' : 'skipped', 'bad.txt': 'ok' }, existing);
+          assert.deepEqual(await readFile(join(out, 'bad.txt')), bodies.get('bad.txt'), existing);
+        }
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  });
 });

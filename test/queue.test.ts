@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseQueueAddress } from '../src/queue/address.js';
@@ -260,13 +260,16 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           const comparable = (text: string) =>
             text
               .split('\n')
-              .filter((line) => !/^(Downloading|Mode|Worker threads)/.test(line))
+              .filter((line) => !/^(Downloading|Mode|Worker threads|A 404 fails a list)/.test(line))
               .map((line) => line.replace(/in \d+\.\d\d s$/, 'in … s'));
           assert.deepEqual(comparable(queued.stdout), comparable(local.stdout));
           // A list's 404 is a failed job, as a local run's 404 is an error.
           assert.match(queued.stdout, /^20 files downloaded, 0 not found, 2 errors in/m);
           assert.match(queued.stdout, /bad\.txt {2}HTTP 500/);
           assert.match(queued.stdout, /gone\.txt {2}HTTP 404 Not Found/);
+          // The way to accept a 404 is the one each can take: report has no --allow-missing, enqueue has.
+          assert.match(local.stdout, /\nA 404 fails a list, as with wget2, curl --fail and aria2c: --allow-missing counts it as not found instead\n/);
+          assert.match(queued.stdout, /\nA 404 fails a list, as with wget2, curl --fail and aria2c: a queue enqueued with --allow-missing counts it as not found instead\n/);
           const retried = await runCli(['enqueue', '--retry-failed', '--queue', queue]);
           assert.equal(retried.code, 0, retried.stderr);
           assert.match(retried.stdout, /^2 failed jobs put back/);
@@ -390,6 +393,20 @@ describe('the queue commands without a queue', () => {
     const away = await runCli(['worker', '--queue', 'redis://127.0.0.1:1/demo']);
     assert.equal(away.code, 1);
     assert.match(away.stderr, /^flags: cannot reach the queue at redis:\/\/127\.0\.0\.1:1\/demo: ECONNREFUSED$/m);
+    // Not Redis on the port (a web server): said so, not ioredis's "Unknown RESP type 72 … Please report this".
+    const http = createNetServer((socket) => socket.on('data', () => socket.write('HTTP/1.1 400 Bad Request\r\n\r\n')));
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    try {
+      const notRedis = await runCli(['status', '--queue', `redis://127.0.0.1:${(http.address() as AddressInfo).port}/demo`]);
+      assert.equal(notRedis.code, 1);
+      assert.match(
+        notRedis.stderr,
+        /^flags: cannot reach the queue at redis:\/\/127\.0\.0\.1:\d+\/demo: what answers there is not Redis \(its answer began "H", as HTTP does\): check the host and port$/m,
+      );
+    } finally {
+      http.close();
+    }
     const embedded = await runCli(['enqueue', 'BR', '--queue', 'redis://127.0.0.1:1/demo']);
     assert.equal(embedded.code, 2);
     assert.match(embedded.stderr, /needs a server that every worker can reach/);

@@ -44,8 +44,8 @@ export function formatRetry(notice: RetryNotice): string {
   return `${itemLabel(notice)}  ${'retry'.padEnd(12)}  attempt ${attempt} failed (${error}), next in ${waitMs} ms  ${label(notice)}`;
 }
 
-/** The report after a run, in words; `noun` names its items (flags, or the files of a list). */
-export function formatReport(report: RunReport, noun: ItemNoun = 'flag'): string {
+/** The report after a run, in words; `noun` names its items (flags, or the files of a list), `allowMissing` the way to accept a 404. */
+export function formatReport(report: RunReport, noun: ItemNoun = 'flag', allowMissing = '--allow-missing counts it as not found instead'): string {
   const kept = [report.notModified > 0 ? `${report.notModified} not modified` : '', report.skipped > 0 ? `${report.skipped} skipped (file exists)` : ''].filter(Boolean);
   const lines = [
     `${plural(report.ok, noun)} downloaded, ${[...kept, `${report.notFound} not found`].join(', ')}, ${plural(report.error, 'error')} in ${seconds(report.elapsedMs)}`,
@@ -65,7 +65,7 @@ export function formatReport(report: RunReport, noun: ItemNoun = 'flag'): string
   lines.push(...formatErrors(failures, noun));
   // A newcomer from the flags, where a 404 is an answer, learns why this one failed the run, and the way out.
   if (noun === 'file' && failures.some((result) => result.error?.startsWith('HTTP 404'))) {
-    lines.push('A 404 fails a list, as with wget2, curl --fail and aria2c: --allow-missing counts it as not found instead');
+    lines.push(`A 404 fails a list, as with wget2, curl --fail and aria2c: ${allowMissing}`);
   }
   if (report.interrupted) {
     const done = report.results.length;

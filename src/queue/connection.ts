@@ -48,5 +48,14 @@ export async function openRedis(address: QueueAddress): Promise<Redis> {
 /** A worker's connections: they retry for ever (BullMQ needs that of its blocking connection) and come back when Redis does. */
 export const lastingConnection = (address: QueueAddress) => ({ url: address.redisUrl, maxRetriesPerRequest: null });
 
-/** A connection error in a few words: `ECONNREFUSED`, or the message. */
-export const reason = (error: unknown) => (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+/**
+ * A connection error in a few words: `ECONNREFUSED`, or the message. A server there that is not
+ * Redis (an HTTP server on the port, say) makes ioredis's parser ask for a bug report: it is said instead.
+ */
+export const reason = (error: unknown) => {
+  const words = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+  const unknownType = /^Unknown RESP type (\d+)/.exec(words);
+  if (unknownType === null) return words;
+  const answer = JSON.stringify(String.fromCharCode(Number(unknownType[1])));
+  return `what answers there is not Redis (its answer began ${answer}${answer === '"H"' ? ', as HTTP does' : ''}): check the host and port`;
+};

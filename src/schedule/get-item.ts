@@ -48,7 +48,7 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
       ...(finalUrl === undefined ? {} : { finalUrl }),
     };
   };
-  const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file));
+  const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file), item.sha256);
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   // A stop that comes while a request waits for leave: that request was never made.
   let refused = false;

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { queueSchema } from '../../options/queue-schema.js';
 import { optionTable } from '../option-table.js';
+import { fitLines, terminalWidth } from '../../report/terminal-width.js';
 import { exitCodeFor, formatReport } from '../text-report.js';
 import { reportingQueueErrors } from './queue-errors.js';
 
@@ -20,7 +21,11 @@ async function handler(argv: ReportArgs): Promise<void> {
     // The queue's code, and BullMQ with it, loads for the queue commands alone.
     const { queueReport } = await import('../../queue/status.js');
     const report = await queueReport({ queue: argv.queue });
-    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, report.items)}\n`);
+    process.stdout.write(
+      argv.json
+        ? `${JSON.stringify(report, null, 2)}\n`
+        : `${fitLines(formatReport(report, report.items, 'a queue enqueued with --allow-missing counts it as not found instead'), terminalWidth())}\n`,
+    );
     process.exitCode = exitCodeFor(report, undefined);
   });
 }
