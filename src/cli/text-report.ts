@@ -68,8 +68,11 @@ export function formatReport(report: RunReport, noun: ItemNoun = 'flag', allowMi
     lines.push(`A 404 fails a list, as with wget2, curl --fail and aria2c: ${allowMissing}`);
   }
   if (report.interrupted) {
-    const done = report.results.length;
-    lines.push(`Interrupted: ${done} of ${report.requested} ${noun}s finished, ${report.requested - done} not attempted`);
+    // A request the stop cut off has a result too, yet it did not finish.
+    const cutShort = report.results.filter((result) => result.error === 'interrupted').length;
+    const finished = report.results.length - cutShort;
+    const cut = cutShort > 0 ? `, ${cutShort} cut short` : '';
+    lines.push(`Interrupted: ${finished} of ${report.requested} ${noun}s finished${cut}, ${report.requested - report.results.length} not attempted`);
   }
   return lines.join('\n');
 }
