@@ -1,6 +1,13 @@
 import type { TableShape } from '../src/compare/compare-table.js';
 import { cell, mebibytes, medianWithRange, percent } from '../src/compare/format.js';
+import type { RunFigures } from '../src/compare/run-figures.js';
 import type { BenchRow } from './rows.js';
+
+/** The median wall time with its range, and the runs counted (failed ones beside them): every table's two cells. */
+export const wallCells = (row: RunFigures): [string, string] => [
+  row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
+  row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
+];
 
 /**
  * A scenario's rows, grouped by work and requests in flight so that every program at one load
@@ -29,8 +36,7 @@ export function timeTable(rows: readonly BenchRow[], reference: string | undefin
         ...(withFlags ? [String(row.flags)] : []),
         row.client,
         String(row.inFlight),
-        row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
-        row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
+        ...wallCells(row),
         cell(row.boundMs, (ms) => `${(ms / 1000).toFixed(2)} s`),
         cell(row.efficiency, percent),
         row.medianMs !== null && base !== null ? `${(row.medianMs / base).toFixed(2)}×` : '—',

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildRun } from '../../src/compare/child-run.js';
-import { cell, mebibytes, medianWithRange, seconds } from '../../src/compare/format.js';
+import { cell, mebibytes, seconds } from '../../src/compare/format.js';
 import { type RunFigures, runFigures } from '../../src/compare/run-figures.js';
 import { listTreeUrls } from '../../src/server/tree.js';
 import type { Client } from '../clients.js';
@@ -11,6 +11,7 @@ import { type FileSet, seededTree, type TreeSizes } from '../file-tree.js';
 import { serveFolder } from '../folder-server.js';
 import { type FloorClient, floorProgram, type ListWork, listFloorClient, listFlagsClient, listPeerClient } from '../list-clients.js';
 import { measureClients } from '../measure.js';
+import { wallCells } from '../time-table.js';
 import type { ScenarioContext, ScenarioResult } from '../scenario.js';
 import { ceilingTarget, ratioTarget, speedupTarget } from '../targets.js';
 
@@ -200,8 +201,7 @@ function filesTable(rows: readonly FilesRow[]): ScenarioResult['table'] {
       row.work,
       row.client,
       String(row.inFlight),
-      row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
-      row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
+      ...wallCells(row),
       cell(row.mibPerSecond, (rate) => rate.toFixed(0)),
       cell(row.cpuMs, seconds),
       over(row, floor(row.work)),

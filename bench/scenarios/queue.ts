@@ -15,6 +15,7 @@ import { serveFolder } from '../folder-server.js';
 import { checkFolders, type ListWork, listFlagsClient } from '../list-clients.js';
 import { measureClients } from '../measure.js';
 import { type BenchRedis, redisMissing, startRedis } from '../redis.js';
+import { wallCells } from '../time-table.js';
 import type { ScenarioContext, ScenarioResult } from '../scenario.js';
 import { ceilingTarget, skippedTarget, type TargetResult } from '../targets.js';
 
@@ -255,8 +256,7 @@ function queueTable(rows: readonly QueueRow[]): ScenarioResult['table'] {
       row.work,
       row.client,
       String(row.inFlight),
-      row.medianMs === null ? `all ${row.failed} runs failed` : medianWithRange(row.medianMs, row.minMs!, row.maxMs!),
-      row.failed > 0 ? `${row.runs} (+${row.failed} failed)` : String(row.runs),
+      ...wallCells(row),
       row.enqueueMs === null ? '—' : medianWithRange(row.enqueueMs, row.enqueueMinMs!, row.enqueueMaxMs!),
       cell(row.addedMs, seconds),
       cell(row.addedMsPerItem, perItem),
