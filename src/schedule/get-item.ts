@@ -75,9 +75,13 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
   return finish({ ...(await renderStage(item, attempt, options.png, options, cancel)), finalUrl: attempt.finalUrl }, attempts);
 }
 
-/** `--sha256` lists every file of the run: one kept as it was is hashed from disk, in this thread too. */
+/**
+ * `--sha256` lists every file of the run: one kept as it was is hashed from disk, in this thread
+ * too, unless its `--checksums` line already was (`modifiedTime` keeps only a file that meets it).
+ */
 async function keptDigest(item: Item, options: FetchOptions): Promise<{ sha256?: string }> {
   if (!options.sha256) return {};
+  if (item.sha256 !== undefined) return { sha256: item.sha256 };
   try {
     return { sha256: await sha256OfFile(join(options.dest, item.file)) };
   } catch {
