@@ -119,6 +119,53 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** The proxies requests go through (`--proxy`, or the environment's); absent: none. */
   proxy?: ProxySettings;
+  /** `--split`: a file that answers ranges and is larger than `splitMin` is fetched as up to this many ranges at once (1: one stream). */
+  split?: number;
+  /** `--split-min`: files of at most this many bytes are fetched as one stream. */
+  splitMin?: number;
+}
+
+/**
+ * One range of a file being fetched in several (`--split`), as any free slot of any thread takes it:
+ * the bytes `start` to `end` (exclusive) of `url`, written in place into `temp`, asked with
+ * `If-Range: validator`, so that a file changed on the server is never stitched from two versions.
+ */
+export interface Piece {
+  /** The split it belongs to: unique in the run, its owner's thread and number. */
+  split: string;
+  /** The item's URL, for the limits and the messages. */
+  item: string;
+  /** Where the item's redirects ended: ranges are asked of it directly. */
+  url: string;
+  temp: string;
+  start: number;
+  end: number;
+  /** The file's length, as the first answer's Content-Range said. */
+  total: number;
+  validator: string;
+}
+
+/** Bytes `[start, end)` of a file. */
+export type Span = readonly [start: number, end: number];
+
+/** How a piece ended: the bytes written from its start, and, unless it is whole, why not. */
+export interface PieceOutcome {
+  bytes: number;
+  error?: string;
+  /** The server's file is no longer the one the split began with (If-Range was answered 200). */
+  changed?: boolean;
+}
+
+/**
+ * Where a split's owner shares its pieces with the run's free slots: on the main thread itself
+ * (async mode), or across the pool's port (threads mode). Whoever runs a piece reports its outcome
+ * with `done`; `share` resolves once every piece it gave has one.
+ */
+export interface PieceExchange {
+  share(split: string, pieces: readonly Piece[]): Promise<PieceOutcome[]>;
+  /** One of the split's pieces that no slot has taken yet, taken back by its owner; undefined: none left. */
+  takeBack(split: string): Promise<Piece | undefined>;
+  done(piece: Piece, outcome: PieceOutcome): void;
 }
 
 export type Mode = 'sequential' | 'async' | 'threads';

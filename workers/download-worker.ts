@@ -5,8 +5,9 @@ import type { RequestGate } from '../src/schedule/limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../src/schedule/messages.js';
 import { unexpectedMessage } from '../src/schedule/pool-errors.js';
 import { warmRenderer } from '../src/render/render.js';
-import { runSlots } from '../src/schedule/slots.js';
-import type { Item, RetryNotice } from '../src/types.js';
+import { runSlots, type Work } from '../src/schedule/slots.js';
+import { fetchPiece } from '../src/fetch/range-piece.js';
+import type { Piece, PieceExchange, PieceOutcome, RetryNotice } from '../src/types.js';
 
 /** How often a worker sends the bytes its bodies received. */
 const BYTES_EVERY_MS = 200;
@@ -19,14 +20,27 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   const cancel = new AbortController();
   // Every slot listens to it at once (a request, a backoff wait): no leak past 10.
   setMaxListeners(0, cancel.signal);
-  const answers: ((item: Item | undefined) => void)[] = [];
+  const answers: ((work: Work | undefined) => void)[] = [];
   // By URL: an item waits for one permit at a time.
   const permits = new Map<string, (granted: boolean) => void>();
+  // By split: its owner waits for one answer of each kind at a time.
+  const shares = new Map<string, (outcomes: PieceOutcome[]) => void>();
+  const takeBacks = new Map<string, (piece: Piece | undefined) => void>();
   const post = (message: WorkerMessage) => port.postMessage(message);
+  const answered = <T>(waiting: Map<string, (value: T) => void>, key: string, value: T) => {
+    waiting.get(key)?.(value);
+    waiting.delete(key);
+  };
   port.on('message', (message: MainMessage) => {
     switch (message.type) {
       case 'work':
         return answers.shift()?.(message.item ?? undefined);
+      case 'piece':
+        return answers.shift()?.(message.piece);
+      case 'shared':
+        return answered(shares, message.split, message.outcomes);
+      case 'taken-back':
+        return answered(takeBacks, message.split, message.piece ?? undefined);
       case 'permit':
         permits.get(message.url)?.(true);
         permits.delete(message.url);
@@ -63,10 +77,26 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   // The renderer loads while the first requests wait for their answers, rather than inside the
   // first render; should it fail to load, that render says why.
   if (fetch.png !== undefined) warmRenderer(fetch.maxPixels).catch(() => {});
+  const exchange: PieceExchange | undefined =
+    (fetch.split ?? 1) > 1
+      ? {
+          share: (split, pieces) =>
+            new Promise((resolve) => {
+              shares.set(split, resolve);
+              post({ type: 'share', split, pieces: [...pieces] });
+            }),
+          takeBack: (split) =>
+            new Promise((resolve) => {
+              takeBacks.set(split, resolve);
+              post({ type: 'take-back', split });
+            }),
+          done: (piece, outcome) => post({ type: 'piece-done', piece, outcome }),
+        }
+      : undefined;
   const next = () =>
     cancel.signal.aborted
       ? undefined
-      : new Promise<Item | undefined>((resolve) => {
+      : new Promise<Work | undefined>((resolve) => {
           answers.push(resolve);
           post({ type: 'want' });
         });
@@ -88,7 +118,8 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
     await runSlots({
       concurrency,
       next,
-      download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate }),
+      download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate, exchange }),
+      fetchPiece: async (piece) => exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate })),
       onResult: (result) => {
         flushBytes();
         post({ type: 'result', result });

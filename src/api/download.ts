@@ -79,7 +79,7 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
     const from = source?.label ?? listName(checked.input!);
     const noun: ItemNoun = list ? 'file' : 'flag';
     const { mode } = checked;
-    const { threads, concurrency } = poolSize({ threads: checked.threads ?? DEFAULT_THREADS, concurrency: checked.concurrency }, items.length);
+    const { threads, concurrency } = poolSize({ threads: checked.threads ?? DEFAULT_THREADS, concurrency: checked.concurrency }, items.length, checked.split);
     const { perHost, rate } = checked;
     await checked.onStart?.({ requested: items.length, server: from, mode, threads, concurrency: mode === 'sequential' ? 1 : concurrency, items: noun, perHost, rate });
     const tempPrefix = tempPrefixFor();

@@ -1,40 +1,24 @@
-import { rename, rm, utimes } from 'node:fs/promises';
+import { rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Response } from 'node-fetch';
 import { BodySink } from '../store/body-sink.js';
 import { ACCEPT_ENCODING, bodyChunks, CutShort } from './body-stream.js';
 import { sha256OfFile } from '../store/checksums.js';
-import { forgetPart, type PartState, partPath, recordPart, removePart, resumablePart, validatorOf } from '../store/part-file.js';
-import { PROXY_REFUSED_CODE } from './proxy.js';
+import { isTransient, printable, reason, TRANSIENT_STATUSES } from './failure.js';
+import { type PartState, partPath, recordPart, removePart, resumablePart, validatorOf } from '../store/part-file.js';
+import { place, saving, validDate } from './place.js';
 import { redact } from '../report/redact.js';
-import { RedirectRefused } from './redirects.js';
-import { drain, get, proxyOf } from './request.js';
+import { drain, get } from './request.js';
+import { idleTimer } from './idle-timer.js';
+import type { RequestGate } from '../schedule/limits.js';
 import { preparePathInside } from '../store/safe-path.js';
-import type { Attempt, FetchOptions, Item } from '../types.js';
-
-/**
- * Statuses that say "not now" rather than "no": worth another attempt. A 206 answers a request
- * that asked no range with a part of the file (a cache or proxy gone wrong): the next may be whole.
- */
-const TRANSIENT_STATUSES = new Set([206, 408, 429, 500, 502, 503, 504]);
+import { contentRange } from './content-range.js';
+import { splitDownload } from './split-download.js';
+import type { Attempt, FetchOptions, Item, PieceExchange, Span } from '../types.js';
 
 /** The 2xx answers to a plain GET that hold the whole file: 203 is a 200 that a proxy transformed. 204, 205 and 206 do not. */
 const WHOLE_STATUSES = new Set([200, 203]);
-
-/** Network failures that a later attempt may not meet; a certificate or DNS failure is final. */
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  PROXY_REFUSED_CODE,
-]);
 
 /** One request for an item and where its answer goes. */
 export interface ItemDownload {
@@ -46,6 +30,10 @@ export interface ItemDownload {
   ifModifiedSince?: Date;
   /** Body bytes as they arrive. */
   onBytes?: (bytes: number) => void;
+  /** `--split`: where a big file's ranges go to other slots (none: this slot fetches them all, one after another). */
+  exchange?: PieceExchange;
+  /** `--per-host`, `--rate`: the gate this request came through; a split's ranges each pass it too. */
+  gate?: RequestGate;
 }
 
 /** Numbers this thread's temporary files: two items of one name in different folders never share one. */
@@ -69,7 +57,8 @@ export async function downloadItem(download: ItemDownload): Promise<Attempt> {
   return redirected.to === undefined ? attempt : { ...attempt, finalUrl: redirected.to };
 }
 
-async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }: ItemDownload, redirected: { to?: string }): Promise<Attempt> {
+async function fetchAndSave(download: ItemDownload, redirected: { to?: string }): Promise<Attempt> {
+  const { item, options, cancel, ifModifiedSince, onBytes } = download;
   const idle = idleTimer(options.timeoutMs, cancel);
   const { signal } = idle;
   let sink: BodySink | undefined;
@@ -78,10 +67,13 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
     target = await saving(options.dest, () => targetPath(item.file, options.dest));
     // The .part.json keeps the URL on disk: never a password in it.
     const resume = options.resume ? await resumablePart(target, redact(item.url)) : undefined;
-    // A range of an encoded body is not a range of the file: a resumable download asks for none.
-    const headers: Record<string, string> = { 'accept-encoding': options.resume ? 'identity' : ACCEPT_ENCODING };
+    // A split asks for the whole file as a range: a 206 says the server takes ranges, and how long the file is.
+    const splitting = (options.split ?? 1) > 1;
+    // A range of an encoded body is not a range of the file: a resumable or split download asks for none.
+    const headers: Record<string, string> = { 'accept-encoding': options.resume || splitting ? 'identity' : ACCEPT_ENCODING };
     if (ifModifiedSince !== undefined) headers['if-modified-since'] = ifModifiedSince.toUTCString();
     if (resume !== undefined) Object.assign(headers, { range: `bytes=${resume.bytes}-`, 'if-range': resume.validator });
+    else if (splitting) headers.range = 'bytes=0-';
     const { response, finalUrl, proxy } = await get(item.url, headers, options, signal);
     redirected.to = finalUrl;
     idle.touch();
@@ -89,9 +81,18 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
     if (response.status === 404 && options.notFound !== 'error') return await ended(response, 'not_found');
     if (response.status === 304 && ifModifiedSince !== undefined) return await ended(response, 'not_modified');
     if (resume !== undefined && response.status === 416) return await partComplete(response, item, target, resume, options);
+    const ranges = response.status === 206 ? splitOf(response, download, resume) : undefined;
+    if (ranges !== undefined) return await splitDownload({ ...download, ...ranges, response, target, url: finalUrl ?? item.url, idle });
+    // A resumed split's .part has holes: it can only go on as a split, from the first hole, of the same file.
+    if (resume?.split !== undefined && response.status === 206) {
+      await ended(response, 'error');
+      await removePart(target);
+      return { status: 'error', bytes: 0, error: `HTTP 206 for ${JSON.stringify(response.headers.get('content-range'))}: not the rest of the file the .part holds`, transient: {} };
+    }
+    // A 206 of the whole file, to a split's first ask, is the whole body.
     const appending = resume !== undefined && response.status === 206;
     if (appending) await checkContentRange(response, target, resume.bytes);
-    else if (!WHOLE_STATUSES.has(response.status)) {
+    else if (!WHOLE_STATUSES.has(response.status) && !(splitting && resume === undefined && isWholeRange(response))) {
       const transient = TRANSIENT_STATUSES.has(response.status) ? { retryAfter: response.headers.get('retry-after') ?? undefined } : undefined;
       const statusText = response.statusText ? ` ${printable(response.statusText)}` : '';
       // A proxy answers for the origin it could not reach, or for itself: its status could be either's.
@@ -121,7 +122,7 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
     if (!options.resume && sink?.path !== undefined) await rm(sink.path, { force: true });
     if (idle.timedOut) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
-    const transient = error instanceof CutShort || (!(error instanceof RedirectRefused) && TRANSIENT_CODES.has(codeOf(error) ?? ''));
+    const transient = isTransient(error);
     if (options.resume && target !== undefined && !transient) await removePart(target);
     return { status: 'error', bytes: 0, error: printable(reason(error)), transient: transient ? {} : undefined };
   } finally {
@@ -132,26 +133,27 @@ async function fetchAndSave({ item, options, cancel, ifModifiedSince, onBytes }:
 /** Where the file goes: straight in dest, or in its folders there, made on the way. */
 const targetPath = (file: string, dest: string) => (file.includes('/') ? preparePathInside(dest, file) : Promise.resolve(join(dest, file)));
 
-/** A Last-Modified header as a date, when it is one. */
-function validDate(header: string | null): Date | undefined {
-  const date = new Date(header ?? Number.NaN);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+/**
+ * Whether a 206 is fetched as a split, and where it starts: the answer to a split's first ask, of
+ * a file larger than `--split-min` whose answer has a validator for `If-Range`; or the answer to a
+ * resumed split, which goes on as one whatever `--split` says (its `.part` has holes).
+ */
+function splitOf(response: Response, { options }: ItemDownload, resume: PartState | undefined): { total: number; validator: string; kept: readonly Span[] } | undefined {
+  const range = contentRange(response.headers.get('content-range'));
+  const validator = validatorOf(response.headers);
+  if (range === undefined || validator === undefined) return undefined;
+  if (resume?.split !== undefined) {
+    const same = range.start === resume.bytes && range.end === resume.split.total && range.total === resume.split.total && validator === resume.validator;
+    return same ? { total: range.total, validator, kept: resume.split.spans } : undefined;
+  }
+  if (resume !== undefined || range.start !== 0 || range.end !== range.total) return undefined;
+  return (options.split ?? 1) > 1 && range.total > (options.splitMin ?? 0) ? { total: range.total, validator, kept: [] } : undefined;
 }
 
-/**
- * Puts a whole body, written at `path` (its mtime already the server's Last-Modified), in place at
- * `target`, once it meets its checksum: a rename (a symlink in the way is replaced, not followed).
- * Bytes that do not meet it are removed, never renamed: the next attempt (one) may get them right.
- */
-async function place(path: string, target: string, item: Item, body: { bytes: number; sha256?: string }, options: FetchOptions): Promise<Attempt> {
-  if (item.sha256 !== undefined && body.sha256 !== item.sha256) {
-    await rm(path, { force: true });
-    if (options.resume) await removePart(target);
-    return { status: 'error', bytes: 0, error: `sha256 mismatch: got ${body.sha256}, expected ${item.sha256}`, transient: { retries: 1 } };
-  }
-  await saving(options.dest, () => rename(path, target));
-  if (options.resume) await forgetPart(target);
-  return { status: 'ok', bytes: body.bytes, ...(options.sha256 && body.sha256 !== undefined ? { sha256: body.sha256 } : {}) };
+/** A 206 that holds the whole file: `bytes 0-(N-1)/N`. */
+function isWholeRange(response: Response): boolean {
+  const range = contentRange(response.headers.get('content-range'));
+  return range !== undefined && range.start === 0 && range.end === range.total;
 }
 
 /** A 416 to a resumed request: the `.part` already holds the whole file when the server says its length is the part's. */
@@ -179,68 +181,10 @@ async function checkContentRange(response: Response, target: string, from: numbe
 }
 
 /**
- * A failure of the file system names the folder, not the temporary file, so that a folder gone or
- * full reads as one error for all the items it fails.
- */
-async function saving<T>(dest: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    // Node's message goes on to name the file: `ENOENT: no such file or directory, open '…'`.
-    throw new Error(`cannot save to ${dest}: ${(error as Error).message.replace(/, \w+ '.*$/s, '')}`);
-  }
-}
-
-/**
- * One signal for the request: aborted `ms` after the last `touch`, or when `cancel` is. A listener
- * on `cancel` rather than `AbortSignal.any`, which costs every request a signal and weak references.
- */
-function idleTimer(ms: number, cancel: AbortSignal | undefined): { signal: AbortSignal; readonly timedOut: boolean; touch: () => void; stop: () => void } {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, ms);
-  const cancelled = () => controller.abort();
-  if (cancel?.aborted) controller.abort();
-  else cancel?.addEventListener('abort', cancelled, { once: true });
-  return {
-    signal: controller.signal,
-    get timedOut() {
-      return timedOut;
-    },
-    touch: () => void timer.refresh(),
-    stop: () => {
-      clearTimeout(timer);
-      cancel?.removeEventListener('abort', cancelled);
-    },
-  };
-}
-
-/**
  * Reads an unwanted body to its end, so that its keep-alive socket can serve the next request; one
  * too long to be an error page is dropped with its socket instead of held or read for ever.
  */
 async function ended(response: Response, status: Attempt['status']): Promise<Attempt> {
   await drain(response);
   return { status, bytes: 0 };
-}
-
-/** Words a server chose (a status text, a redirect's URL) as they go to a terminal: no escape sequence or bell of its making. */
-const printable = (text: string) => text.replace(/\p{Cc}/gu, '?');
-
-const codeOf = (error: unknown) => (error as { code?: string } | null)?.code;
-
-/**
- * The error's own words with node-fetch's "request to URL failed" prefix dropped, its code (a
- * certificate failure's says which), and the proxy the request went through.
- */
-function reason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = codeOf(error);
-  const message = error.message.replace(/^request to \S+ failed, reason: /, '');
-  const proxy = proxyOf(error);
-  const through = proxy === undefined || message.includes(proxy) ? '' : ` (through the proxy ${proxy})`;
-  return `${code && !message.includes(code) ? `${code}: ${message}` : message}${through}`;
 }

@@ -22,6 +22,12 @@ export const DEFAULT_THREADS = 20;
 /** Each request in flight may hold a body this large in memory: `maxSize` goes no higher. */
 const MAX_BODY_BYTES = 2 ** 30;
 
+/** Ranges of one file at once at most: past a few dozen, each range only adds a connection's cost. */
+export const MAX_SPLIT = 64;
+
+/** Files up to 4 MiB go as one stream: a range's request costs more than it saves on a small file. */
+export const DEFAULT_SPLIT_MIN = 4 * 1024 * 1024;
+
 /** A URL list given as its lines, each a URL or `{ url, file }`. */
 export type ListEntries = readonly (string | { url: string; file?: string })[];
 
@@ -190,6 +196,27 @@ export const downloadSchema = {
     check: wholeNumber(1, MAX_BODY_BYTES),
     describe: 'Largest response accepted, in bytes, as received and as decoded [number] [default: 5000000 for flags; no cap for the files of --input]',
     group: 'transfer',
+  }),
+  /**
+   * Fetch a file that answers ranges and is larger than `splitMin` as up to this many ranges at
+   * once, spread over the run's free slots and threads, into one file (default 1: one stream).
+   */
+  split: option({
+    type: 'number',
+    check: wholeNumber(1, MAX_SPLIT),
+    default: 1,
+    describe: `Fetch a file larger than --split-min whose server answers ranges as up to this many ranges at once, over the free slots of every thread, into one file (1 to ${MAX_SPLIT}) [number]`,
+    group: 'transfer',
+    fetch: 'split',
+  }),
+  /** With `split`: files of at most this many bytes are fetched as one stream (default 4 MiB). */
+  splitMin: option({
+    type: 'number',
+    check: wholeNumber(1, Number.MAX_SAFE_INTEGER),
+    default: DEFAULT_SPLIT_MIN,
+    describe: 'With --split: a file of at most this many bytes is fetched as one stream [number]',
+    group: 'transfer',
+    fetch: 'splitMin',
   }),
   /** Further attempts after a transient failure (reset, timeout, cut body, HTTP 408, 429, 5xx); default 3. */
   retries: option({

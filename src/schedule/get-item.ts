@@ -7,7 +7,7 @@ import type { RequestGate } from './limits.js';
 import { type Rendered, renderStage } from '../render/render-stage.js';
 import { whenSent } from '../fetch/request-sent.js';
 import { withRetries } from '../fetch/retry.js';
-import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult } from '../types.js';
+import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult, PieceExchange } from '../types.js';
 
 /** An item to get, in the slot that holds it. */
 export interface ItemJob {
@@ -18,6 +18,8 @@ export interface ItemJob {
   events: ItemEvents;
   /** `--per-host`, `--rate`: leave for each request. */
   gate?: RequestGate;
+  /** `--split`: where a big file's ranges are shared with the run's other slots. */
+  exchange?: PieceExchange;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface ItemJob {
  * With `gate` (`--per-host`, `--rate`), each request waits for leave to start and gives its
  * permit back as it ends. Never throws.
  */
-export async function getItem({ item, options, cancel, events: { onRetry, onBytes }, gate }: ItemJob): Promise<ItemResult> {
+export async function getItem({ item, options, cancel, events: { onRetry, onBytes }, gate, exchange }: ItemJob): Promise<ItemResult> {
   const started = performance.now();
   const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl }: Rendered, attempts: number): ItemResult => {
     const ended = performance.now();
@@ -53,7 +55,7 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
   // A stop that comes while a request waits for leave: that request was never made.
   let refused = false;
   const request = async (): Promise<Attempt> => {
-    if (gate === undefined) return downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes });
+    if (gate === undefined) return downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange });
     if (!(await gate.acquire(item))) {
       refused = true;
       return { status: 'error', bytes: 0, error: 'interrupted' };
@@ -61,7 +63,7 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
     try {
       return await whenSent(
         () => gate.sent(item),
-        () => downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes }),
+        () => downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange, gate }),
       );
     } finally {
       gate.release(item);

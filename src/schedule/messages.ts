@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { FetchOptions, Item, ItemResult, RetryNotice } from '../types.js';
+import type { FetchOptions, Item, ItemResult, Piece, PieceOutcome, RetryNotice } from '../types.js';
 
 /**
  * The port protocol between the main thread and a pool worker. A worker's first task opens with
@@ -16,6 +16,12 @@ import type { FetchOptions, Item, ItemResult, RetryNotice } from '../types.js';
  * answered by `permit`), says when the request is on the wire (`sent`: the rate's window counts from
  * then), and gives the permit back as the request ends (`permit-back`, before the item's `result`).
  *
+ * With `--split`, an ask for work may also be answered with a range of a file that another slot
+ * splits (`piece`, reported with `piece-done`), and wait while items are in flight that may yet
+ * be split. The slot that splits a file shares its other ranges (`share`, answered with `shared`
+ * once every one has ended), and takes back, one at a time, those no slot has taken yet
+ * (`take-back`, answered with `taken-back`, `piece: null` when none is left).
+ *
  * Each end switches over every type it may receive, and nothing else: a type it does not know is a
  * `ProtocolViolation`, and the task ends as one whose worker crashed (its items go to another).
  */
@@ -27,9 +33,18 @@ export type WorkerMessage =
   | { type: 'bytes'; bytes: number }
   | { type: 'want-permit'; url: string }
   | { type: 'sent'; url: string }
-  | { type: 'permit-back'; url: string };
+  | { type: 'permit-back'; url: string }
+  | { type: 'share'; split: string; pieces: Piece[] }
+  | { type: 'take-back'; split: string }
+  | { type: 'piece-done'; piece: Piece; outcome: PieceOutcome };
 
-export type MainMessage = { type: 'work'; item: Item | null } | { type: 'permit'; url: string } | { type: 'cancel' };
+export type MainMessage =
+  | { type: 'work'; item: Item | null }
+  | { type: 'piece'; piece: Piece }
+  | { type: 'permit'; url: string }
+  | { type: 'cancel' }
+  | { type: 'shared'; split: string; outcomes: PieceOutcome[] }
+  | { type: 'taken-back'; split: string; piece: Piece | null };
 
 /** What the pool hands a worker for one task. */
 export interface WorkerTask {

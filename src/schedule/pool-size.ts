@@ -6,10 +6,12 @@ export interface PoolSize {
 
 /**
  * The one place that caps a run's threads and concurrency: never more than the items can fill.
- * A thread or a slot beyond them would only cost its start-up and sit idle. A run fed as it goes
+ * (With `--split`, an item's ranges can fill more.) A thread or a slot beyond them would only cost its start-up and sit idle. A run fed as it goes
  * (the queue worker's jobs) cannot know its items: it keeps what it was asked for.
  */
-export function poolSize(asked: PoolSize, items: number | 'fed'): PoolSize {
+export function poolSize(asked: PoolSize, items: number | 'fed', split = 1): PoolSize {
   if (items === 'fed') return asked;
-  return { threads: Math.min(asked.threads, items), concurrency: Math.min(asked.concurrency, items) };
+  // Each item may become `split` ranges, each in a slot of its own, on any thread.
+  const work = items * split;
+  return { threads: Math.min(asked.threads, work), concurrency: Math.min(asked.concurrency, work) };
 }

@@ -109,17 +109,18 @@ export class BodySink {
       return file;
     }
     this.#path = this.#target.part;
-    return openPart(this.#target.part, this.#target.append);
+    return openPart(this.#target.part, this.#target.append ? 'append' : 'anew');
   }
 }
 
 /**
  * A `.part` has a name anyone can guess: it is opened without following a symlink, without
  * blocking on a FIFO, and used only when it is a regular file with no other name (a hard link
- * planted there would lead to a file elsewhere); only then is it emptied for a fresh start.
+ * planted there would lead to a file elsewhere); only then is it emptied for a fresh start
+ * (`anew`). A split's (`ranges`) is written in place, at positions: not opened to append.
  */
-async function openPart(path: string, append: boolean): Promise<FileHandle> {
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_APPEND;
+export async function openPart(path: string, how: 'append' | 'anew' | 'ranges'): Promise<FileHandle> {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | (how === 'ranges' ? 0 : constants.O_APPEND);
   let file: FileHandle;
   try {
     file = await open(path, flags, 0o644);
@@ -133,6 +134,6 @@ async function openPart(path: string, append: boolean): Promise<FileHandle> {
     await file.close();
     throw new Error(`${path} is not a regular file of its own (${stats.isFile() ? 'it has other names' : 'not a file'}): remove it`);
   }
-  if (!append) await file.truncate(0);
+  if (how === 'anew') await file.truncate(0);
   return file;
 }

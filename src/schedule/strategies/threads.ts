@@ -7,9 +7,10 @@ import { RequestLimits } from '../limits.js';
 import type { MainMessage, WorkerMessage, WorkerTask } from '../messages.js';
 import { queuesFor, WorkQueue, type WorkSource } from '../partition.js';
 import { type ProtocolViolation, unexpectedMessage, WorkerCrashed, WorkerUnloadable } from '../pool-errors.js';
+import { PieceBoard } from '../piece-board.js';
 import { poolSize } from '../pool-size.js';
 import { downloadWorker } from '../../paths.js';
-import type { FetchOptions, Item, ItemResult, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../../types.js';
+import type { FetchOptions, Item, ItemResult, Piece, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../../types.js';
 
 /** A worker's unfinished items get one more try on the next task; after that they are errors. */
 const MAX_ATTEMPTS = 2;
@@ -65,10 +66,12 @@ interface PoolContext {
   stopWorkers: AbortSignal;
   /** `--per-host` and `--rate`: items are handed out, and retries allowed, only within them. */
   limits: RequestLimits | undefined;
+  /** `--split`: the ranges shared by the slots that split a file, for any free slot of any task. */
+  board: PieceBoard | undefined;
 }
 
 async function runPool({ workerFile, items, options, events, source }: PoolRun) {
-  const threadCount = Math.max(1, poolSize(options, source ? 'fed' : items.length).threads);
+  const threadCount = Math.max(1, poolSize(options, source ? 'fed' : items.length, options.split).threads);
   // Workers starting together share the cores and all come up late; started a few at a time,
   // the first ones are downloading while the rest still load. Each new task spawns a worker.
   const startingAtOnce = Math.min(threadCount, availableParallelism());
@@ -100,6 +103,7 @@ async function runPool({ workerFile, items, options, events, source }: PoolRun) 
     workers: [],
     stopWorkers: stopWorkers.signal,
     limits: RequestLimits.of(options, events.signal),
+    board: (options.split ?? 1) > 1 ? new PieceBoard() : undefined,
   };
   let stopTimer: NodeJS.Timeout | undefined;
   const cancel = () => {
@@ -115,7 +119,8 @@ async function runPool({ workerFile, items, options, events, source }: PoolRun) 
   // like a classic thread pool, the pool only grows while there is something to do.
   const launchNext = () => {
     const queue = queues[tasks.length];
-    if (queue === undefined || queue.size === 0 || events.signal.aborted) return;
+    // With --split, a thread may be of use with no item of its own: for the ranges of the items in flight.
+    if (queue === undefined || (queue.size === 0 && !context.board?.busy) || events.signal.aborted) return;
     let started = false;
     const onStart = () => {
       if (started) return;
@@ -152,10 +157,13 @@ async function runPool({ workerFile, items, options, events, source }: PoolRun) 
  * (`permit-back`). The retry stage, its waits and its notices stay as they are, in every mode.
  */
 async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: () => void): Promise<void> {
-  const { pool, fetch, concurrency, events, attempts, ports, stopWorkers, limits } = context;
+  const { pool, fetch, concurrency, events, attempts, ports, stopWorkers, limits, board } = context;
   const { port1: port, port2: workerPort } = new MessageChannel();
   // By URL, the key a result comes back with: a list has each URL once.
   const held = new Map<string, Item>();
+  // By split and start: the pieces this task's slots are fetching.
+  const heldPieces = new Map<string, Piece>();
+  const pieceKey = (piece: Piece) => `${piece.split} ${piece.start}`;
   let handedOut = 0;
   let running = false;
   let portClosed = false;
@@ -167,13 +175,25 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
       held.set(item.url, item);
       handedOut++;
       attempts.set(item.url, (attempts.get(item.url) ?? 0) + 1);
+      board?.started();
+    } else if (board !== undefined) {
+      // No item left: a range of one in flight may come yet.
+      return board.wait(handPiece, port);
     }
     port.postMessage({ type: 'work', item: item ?? null } satisfies MainMessage);
+  };
+  const handPiece = (piece: Piece | undefined) => {
+    if (piece === undefined) return port.postMessage({ type: 'work', item: null } satisfies MainMessage);
+    if (portClosed) return board!.putBack(piece);
+    heldPieces.set(pieceKey(piece), piece);
+    port.postMessage({ type: 'piece', piece } satisfies MainMessage);
   };
   // A task whose worker breaks the protocol is ended as one that crashed: its thread is terminated.
   const broken = new AbortController();
   let violation: ProtocolViolation | undefined;
   const handOutNext = () => {
+    const piece = board?.take();
+    if (piece !== undefined) return handPiece(piece);
     // A feed (the queue worker's jobs) comes with no limits of a local run: its rate is the queue's.
     if (limits && queue instanceof WorkQueue) return limits.take(queue, handOut, port);
     const next = events.signal.aborted ? undefined : queue.take();
@@ -199,8 +219,18 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
         return handOutNext();
       case 'result':
         held.delete(message.result.url);
+        board?.finished();
         if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
         return;
+      case 'share':
+        return void board?.share(message.split, message.pieces, port).then((outcomes) => {
+          if (!portClosed) port.postMessage({ type: 'shared', split: message.split, outcomes } satisfies MainMessage);
+        });
+      case 'take-back':
+        return port.postMessage({ type: 'taken-back', split: message.split, piece: board?.takeBackNow(message.split) ?? null } satisfies MainMessage);
+      case 'piece-done':
+        heldPieces.delete(pieceKey(message.piece));
+        return board?.done(message.piece, message.outcome);
       case 'want-permit':
         return wantPermit(message.url);
       case 'sent':
@@ -227,6 +257,9 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
     port.close();
     // Its asks still waiting are void.
     limits?.withdraw(port);
+    // Its ranges end unfinished, and the splits it owned go with it; its items are no longer in flight.
+    board?.withdraw(port, heldPieces.values());
+    for (let count = held.size; count > 0; count--) board?.finished();
     // A worker ended after Ctrl-C: what it held was interrupted, not lost to a fault.
     const why = stopWorkers.aborted ? 'interrupted' : (violation ?? (running ? new WorkerCrashed(error) : new WorkerUnloadable(error))).message;
     context.failures.push(why);
@@ -257,7 +290,7 @@ function failed(item: Item, error: string, attempts: number): ItemResult {
 /** What a worker needs of the options: the fetch part alone crosses to the thread. */
 function fetchOptionsOf(options: FetchOptions): FetchOptions {
   const { dest, timeoutMs, maxBytes, tempPrefix, retries, retryDelayMs, existing, ca, insecure, png, maxPixels, renderTimeoutMs, resume, sha256 } = options;
-  const { headers, proxy, maxRedirects, notFound } = options;
+  const { headers, proxy, maxRedirects, notFound, split, splitMin } = options;
   return {
     dest,
     timeoutMs,
@@ -277,5 +310,7 @@ function fetchOptionsOf(options: FetchOptions): FetchOptions {
     proxy,
     maxRedirects,
     notFound,
+    split,
+    splitMin,
   };
 }

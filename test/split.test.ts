@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { filesIn, inTemp, parseReport, runCli } from './helpers/fixtures.js';
+
+const MiB = 1024 * 1024;
+
+interface RangeServerOptions {
+  /** Answer every request whole (200), as a server without ranges does. */
+  ignoreRanges?: boolean;
+  /** After this many requests the file is another one, with another ETag. */
+  changeAfter?: number;
+  /** The answer to the first request for a range that starts here is cut halfway. */
+  cutOnceAt?: number;
+  /** Every request for a range that starts here is answered 500 (until `heal`). */
+  failAt?: number;
+}
+
+/**
+ * A file server made for these tests: one file, strong ETag, `Range: bytes=A-B` and `bytes=A-`
+ * with `If-Range` (the whole file when the tag no longer matches), faults on a range, a log of
+ * every Range asked for, and the most requests it ever had in flight at once.
+ */
+async function rangeServer(first: Buffer, options: RangeServerOptions = {}) {
+  let body = first;
+  let etag = tagOf(body);
+  const requests: { range?: string; ifRange?: string; status: number }[] = [];
+  let cut = options.cutOnceAt;
+  let failAt = options.failAt;
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const server = createServer((request, response) => {
+    inFlight++;
+    mostInFlight = Math.max(mostInFlight, inFlight);
+    response.once('close', () => inFlight--);
+    if (options.changeAfter !== undefined && requests.length === options.changeAfter) {
+      body = randomBytes(body.length);
+      etag = tagOf(body);
+    }
+    const asked = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+    const ifRange = request.headers['if-range'];
+    const honoured = asked !== null && !options.ignoreRanges && (ifRange === undefined || ifRange === etag);
+    const start = honoured ? Number(asked[1]) : 0;
+    const end = honoured && asked[2] !== '' ? Math.min(body.length, Number(asked[2]) + 1) : body.length;
+    const status = start === failAt ? 500 : honoured ? 206 : 200;
+    requests.push({ range: request.headers.range, ifRange: typeof ifRange === 'string' ? ifRange : undefined, status });
+    if (status === 500) return response.writeHead(500).end();
+    const headers = { etag, 'content-length': end - start, 'accept-ranges': 'bytes' };
+    response.writeHead(status, status === 206 ? { ...headers, 'content-range': `bytes ${start}-${end - 1}/${body.length}` } : headers);
+    const part = body.subarray(start, end);
+    if (start === cut) {
+      cut = undefined;
+      response.write(part.subarray(0, Math.floor(part.length / 2)), () => response.destroy());
+      return;
+    }
+    response.end(part);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.bin`,
+    requests,
+    body: () => body,
+    get mostInFlight() {
+      return mostInFlight;
+    },
+    heal: () => (failAt = undefined),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const tagOf = (body: Buffer) => `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+
+type Server = Awaited<ReturnType<typeof rangeServer>>;
+
+/** Runs the CLI on a one-line list of the server's file into `{folder}/out`, with `args`. */
+async function fetchSplit(folder: string, server: Server, args: string[]) {
+  const list = join(folder, 'list.txt');
+  await writeFile(list, `${server.url}\n`);
+  return runCli(['-i', list, '--dest', join(folder, 'out'), '--retry-delay', '0', '--json', ...args]);
+}
+
+async function withRangeServer(body: Buffer, options: RangeServerOptions, use: (server: Server, folder: string) => Promise<void>) {
+  const server = await rangeServer(body, options);
+  try {
+    await inTemp((folder) => use(server, folder));
+  } finally {
+    await server.close();
+  }
+}
+
+/** The ranges asked for after the first request, which asks for them all, in file order (slots ask in any). */
+const rangesAsked = (server: Server) =>
+  server.requests
+    .slice(1)
+    .map((request) => request.range ?? '')
+    .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
+
+describe('--split: one file as ranges at once', () => {
+  for (const mode of [
+    ['--mode', 'threads', '--threads', '2', '--concurrency', '2'],
+    ['--mode', 'async', '--concurrency', '4'],
+    ['--mode', 'sequential'],
+  ]) {
+    it(`fetches the file as 4 ranges into one file, each with If-Range, one result (${mode[1]})`, async () => {
+      const body = randomBytes(8 * MiB);
+      await withRangeServer(body, {}, async (server, folder) => {
+        const run = await fetchSplit(folder, server, [...mode, '--split', '4', '--split-min', String(MiB), '--sha256']);
+        assert.equal(run.code, 0, run.stderr);
+        const report = parseReport(run);
+        assert.equal(report.results.length, 1);
+        assert.equal(report.results[0]!.bytes, body.length);
+        assert.equal(report.results[0]!.sha256, createHash('sha256').update(body).digest('hex'));
+        assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+        assert.equal(server.requests[0]!.range, 'bytes=0-');
+        assert.deepEqual(rangesAsked(server), [`bytes=${2 * MiB}-${4 * MiB - 1}`, `bytes=${4 * MiB}-${6 * MiB - 1}`, `bytes=${6 * MiB}-${8 * MiB - 1}`]);
+        assert.ok(
+          server.requests.slice(1).every((request) => request.ifRange === tagOf(body)),
+          'every range asked with If-Range',
+        );
+        assert.deepEqual(await filesIn(join(folder, 'out')), ['SHA256SUMS', 'big.bin']);
+        if (mode[1] !== 'sequential') assert.ok(server.mostInFlight > 1, `at most ${server.mostInFlight} request in flight`);
+      });
+    });
+  }
+
+  it('a server that ignores ranges gets one stream', async () => {
+    const body = randomBytes(4 * MiB);
+    await withRangeServer(body, { ignoreRanges: true }, async (server, folder) => {
+      const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+      assert.equal(server.requests.length, 1);
+    });
+  });
+
+  it('a file no larger than --split-min is one stream, its 206 of the whole file the body', async () => {
+    const body = randomBytes(2 * MiB);
+    await withRangeServer(body, {}, async (server, folder) => {
+      const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(2 * MiB)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+      assert.deepEqual(
+        server.requests.map((request) => request.status),
+        [206],
+      );
+    });
+  });
+
+  it('a file that changes on the server mid-way is never stitched from two: the next attempt fetches the new one whole', async () => {
+    await withRangeServer(randomBytes(8 * MiB), { changeAfter: 1 }, async (server, folder) => {
+      const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(
+        server.requests.some((request) => request.ifRange !== undefined && request.status === 200),
+        'a range was answered with the whole, changed file',
+      );
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), server.body());
+      assert.equal(parseReport(run).results[0]!.attempts, 2);
+    });
+  });
+
+  it('a range cut short is asked again from the byte where it stopped', async () => {
+    const body = randomBytes(8 * MiB);
+    await withRangeServer(body, { cutOnceAt: 4 * MiB }, async (server, folder) => {
+      const run = await fetchSplit(folder, server, ['--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+      assert.ok(rangesAsked(server).includes(`bytes=${5 * MiB}-${6 * MiB - 1}`), JSON.stringify(rangesAsked(server)));
+      assert.equal(parseReport(run).results[0]!.attempts, 1);
+    });
+  });
+
+  for (const mode of ['threads', 'async']) {
+    it(`a range that keeps failing fails the file, named, and leaves nothing behind (${mode})`, async () => {
+      await withRangeServer(randomBytes(8 * MiB), { failAt: 6 * MiB }, async (server, folder) => {
+        const run = await fetchSplit(folder, server, ['--mode', mode, '--split', '4', '--split-min', String(MiB), '--retries', '1']);
+        assert.equal(run.code, 1, run.stderr);
+        const [result] = parseReport(run).results;
+        assert.equal(result!.status, 'error');
+        assert.equal(result!.error, `HTTP 500 to bytes=${6 * MiB}-${8 * MiB - 1}`);
+        assert.deepEqual(await filesIn(join(folder, 'out')), []);
+      });
+    });
+  }
+
+  it('--continue keeps the ranges fetched: the next run asks only for the rest, as ranges again', async () => {
+    const body = randomBytes(8 * MiB);
+    await withRangeServer(body, { failAt: 6 * MiB }, async (server, folder) => {
+      const first = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--retries', '0', '--continue']);
+      assert.equal(first.code, 1, first.stderr);
+      assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin.part', 'big.bin.part.json']);
+      const record = JSON.parse(await readFile(join(folder, 'out', 'big.bin.part.json'), 'utf8')) as { spans: number[][]; total: number };
+      assert.deepEqual(record.spans, [[0, 6 * MiB]]);
+      assert.equal(record.total, body.length);
+      server.heal();
+      const before = server.requests.length;
+      const second = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--continue']);
+      assert.equal(second.code, 0, second.stderr);
+      assert.deepEqual(
+        server.requests.slice(before).map((request) => [request.range, request.ifRange]),
+        [
+          [`bytes=${6 * MiB}-`, tagOf(body)],
+          [`bytes=${7 * MiB}-${8 * MiB - 1}`, tagOf(body)],
+        ],
+      );
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+      assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin']);
+    });
+  });
+
+  for (const mode of ['threads', 'async']) {
+    it(`--per-host counts every range: one request at a time with --per-host 1 (${mode})`, async () => {
+      const body = randomBytes(8 * MiB);
+      await withRangeServer(body, {}, async (server, folder) => {
+        const run = await fetchSplit(folder, server, ['--mode', mode, '--split', '4', '--split-min', String(MiB), '--per-host', '1']);
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+        assert.equal(server.requests.length, 4);
+        assert.equal(server.mostInFlight, 1);
+      });
+    });
+  }
+});
