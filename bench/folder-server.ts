@@ -21,3 +21,13 @@ export async function serveFolder(root: string): Promise<FolderServer> {
   const embedded = await startEmbeddedServer(serverOptions('local', { dir: root }));
   return { name: 'the embedded server', baseUrl: embedded.baseUrl, stop: embedded.close };
 }
+
+/**
+ * Serves `root` with nginx sending each connection at most `bytesPerSecond`, as many a mirror
+ * caps them: where one stream is held to the cap, and only more streams go faster. Undefined
+ * where nginx is not installed (the embedded server has no such cap).
+ */
+export async function serveFolderCapped(root: string, bytesPerSecond: number): Promise<FolderServer | undefined> {
+  const nginx = await startNginx(root, { perConnectionRate: bytesPerSecond });
+  return nginx && { name: 'nginx', baseUrl: nginx.baseUrl, stop: nginx.stop };
+}

@@ -34,12 +34,13 @@ export interface FlagsBuild {
 
 /**
  * `flags --input` at one config, into a fresh folder, checked file by file afterwards like the
- * peers; `build`: another build's bin instead of this one's, a program of its own in the tables.
+ * peers; `build`: another build's bin instead of this one's, a program of its own in the tables;
+ * `extra`: more options (`--split 8`), named in the client's name.
  */
-export function listFlagsClient(work: ListWork, config: RunConfig, build?: FlagsBuild): Client {
+export function listFlagsClient(work: ListWork, config: RunConfig, build?: FlagsBuild, extra: readonly string[] = []): Client {
   const program = build === undefined ? 'flags' : `flags ${build.label}`;
   return {
-    name: `${program} ${configLabel(config, false)}`,
+    name: [program, configLabel(config, false), ...extra].join(' '),
     program,
     series: `${program} ${config.mode}`,
     inFlight: inFlight(config),
@@ -49,7 +50,8 @@ export function listFlagsClient(work: ListWork, config: RunConfig, build?: Flags
       inFreshFolder(
         tempRoot,
         'flags-',
-        (dest) => timeProcess(process.execPath, [build?.cli ?? cliPath, '--input', work.listFile, ...configArgs(config), '--timeout', String(TIMEOUT_MS), '--dest', dest]),
+        (dest) =>
+          timeProcess(process.execPath, [build?.cli ?? cliPath, '--input', work.listFile, ...configArgs(config), ...extra, '--timeout', String(TIMEOUT_MS), '--dest', dest]),
         (dest, timing) => checkFolders([dest], work, [timing]),
       ),
   };

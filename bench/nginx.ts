@@ -14,13 +14,18 @@ export interface RunningNginx {
 
 const READY_TIMEOUT_MS = 5000;
 
+export interface NginxSettings {
+  /** Bytes per second each connection is sent at most (nginx's `limit_rate`), as many a mirror caps them; absent: no cap. */
+  perConnectionRate?: number;
+}
+
 /**
  * Serves every file under `root` at its relative path with nginx on 127.0.0.1, as a fast
  * reference server for the benchmark: the flag folder (`{cc}/{cc}.svg`) or any other tree.
  * Everything nginx writes goes to a temporary folder that `stop()` removes. Undefined when
  * nginx is not installed.
  */
-export async function startNginx(root: string): Promise<RunningNginx | undefined> {
+export async function startNginx(root: string, { perConnectionRate }: NginxSettings = {}): Promise<RunningNginx | undefined> {
   const binary = findNginx();
   if (!binary) return undefined;
 
@@ -29,7 +34,7 @@ export async function startNginx(root: string): Promise<RunningNginx | undefined
   await symlink(resolve(root), join(prefix, 'root'));
   const port = await freePort();
   const config = join(prefix, 'nginx.conf');
-  await writeFile(config, nginxConfig(prefix, port));
+  await writeFile(config, nginxConfig(prefix, port, perConnectionRate));
 
   const errorLog = join(prefix, 'error.log');
   const nginx = spawn(binary, ['-p', prefix, '-c', config, '-e', errorLog], { stdio: 'ignore' });
@@ -65,7 +70,7 @@ function findNginx(): string | undefined {
   return ['nginx', '/usr/sbin/nginx'].find((candidate) => !spawnSync(candidate, ['-v']).error);
 }
 
-function nginxConfig(prefix: string, port: number): string {
+function nginxConfig(prefix: string, port: number, perConnectionRate: number | undefined): string {
   const path = (name: string) => JSON.stringify(join(prefix, name));
   return `# Written by the flags benchmark; removed when it stops.
 # One process, in the foreground, so that the benchmark owns it and a signal ends it.
@@ -94,7 +99,12 @@ http {
 
   server {
     listen 127.0.0.1:${port};
-    root ${path('root')};
+    root ${path('root')};${
+      perConnectionRate === undefined
+        ? ''
+        : `
+    limit_rate ${Math.round(perConnectionRate)};`
+    }
   }
 }
 `;

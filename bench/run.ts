@@ -8,6 +8,7 @@ import { scenarioText, targetsText, writeResults } from './results.js';
 import type { ScenarioContext, ScenarioResult } from './scenario.js';
 import { burstScenario } from './scenarios/burst.js';
 import { filesScenario } from './scenarios/files.js';
+import { splitScenario } from './scenarios/split.js';
 import { hundredsScenario } from './scenarios/hundreds.js';
 import { memoryScenario } from './scenarios/memory.js';
 import { queueScenario } from './scenarios/queue.js';
@@ -46,6 +47,7 @@ const scenarios = {
   server: serverScenario,
   render: renderScenario,
   files: filesScenario,
+  split: splitScenario,
   queue: queueScenario,
 };
 const unknown = only?.filter((name) => !(name in scenarios));

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { startCli, until } from './helpers/cli-child.js';
 import { filesIn, inTemp, parseReport, runCli } from './helpers/fixtures.js';
 
 const MiB = 1024 * 1024;
@@ -19,6 +20,8 @@ interface RangeServerOptions {
   cutOnceAt?: number;
   /** Every request for a range that starts here is answered 500 (until `heal`). */
   failAt?: number;
+  /** Each answer sends this many bytes, then nothing more (until `heal`): a stalled server. */
+  stallAfter?: number;
 }
 
 /**
@@ -32,6 +35,8 @@ async function rangeServer(first: Buffer, options: RangeServerOptions = {}) {
   const requests: { range?: string; ifRange?: string; status: number }[] = [];
   let cut = options.cutOnceAt;
   let failAt = options.failAt;
+  let stallAfter = options.stallAfter;
+  let stalled = 0;
   let inFlight = 0;
   let mostInFlight = 0;
   const server = createServer((request, response) => {
@@ -53,6 +58,10 @@ async function rangeServer(first: Buffer, options: RangeServerOptions = {}) {
     const headers = { etag, 'content-length': end - start, 'accept-ranges': 'bytes' };
     response.writeHead(status, status === 206 ? { ...headers, 'content-range': `bytes ${start}-${end - 1}/${body.length}` } : headers);
     const part = body.subarray(start, end);
+    if (stallAfter !== undefined) {
+      response.write(part.subarray(0, stallAfter), () => stalled++);
+      return;
+    }
     if (start === cut) {
       cut = undefined;
       response.write(part.subarray(0, Math.floor(part.length / 2)), () => response.destroy());
@@ -69,8 +78,19 @@ async function rangeServer(first: Buffer, options: RangeServerOptions = {}) {
     get mostInFlight() {
       return mostInFlight;
     },
-    heal: () => (failAt = undefined),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** Answers that sent their bytes and stall. */
+    get stalled() {
+      return stalled;
+    },
+    heal: () => {
+      failAt = undefined;
+      stallAfter = undefined;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -223,6 +243,50 @@ describe('--split: one file as ranges at once', () => {
         assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
         assert.equal(server.requests.length, 4);
         assert.equal(server.mostInFlight, 1);
+      });
+    });
+  }
+
+  for (const resume of [false, true]) {
+    it(`Ctrl-C with every range in flight: exit 130, ${resume ? 'the .part keeps the bytes of every range, and the next run fetches only the rest' : 'nothing left behind'}`, async () => {
+      const body = randomBytes(8 * MiB);
+      const stallAfter = 300 * 1024;
+      await withRangeServer(body, { stallAfter }, async (server, folder) => {
+        const list = join(folder, 'list.txt');
+        const out = join(folder, 'out');
+        await writeFile(list, `${server.url}\n`);
+        const args = ['-i', list, '--dest', out, '--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB), ...(resume ? ['--continue'] : [])];
+        const run = startCli(args);
+        try {
+          await until('every range answered and stalled', () => server.stalled === 4);
+          // The bytes sent are read and gathered before the stop.
+          await new Promise((wait) => setTimeout(wait, 300));
+          run.child.kill('SIGINT');
+          assert.deepEqual(await run.exited(15_000), { code: 130, signal: null }, run.stderr());
+        } finally {
+          run.child.kill('SIGKILL');
+        }
+        if (!resume) {
+          assert.deepEqual(await filesIn(out), []);
+          return;
+        }
+        assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
+        const { spans } = JSON.parse(await readFile(join(out, 'big.bin.part.json'), 'utf8')) as { spans: number[][] };
+        const starts = [0, 2 * MiB, 4 * MiB, 6 * MiB];
+        assert.deepEqual(
+          spans,
+          starts.map((start) => [start, start + stallAfter]),
+        );
+        server.heal();
+        const before = server.requests.length;
+        const again = await runCli([...args, '--json']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.deepEqual(await readFile(join(out, 'big.bin')), body);
+        const asked = server.requests.slice(before).map((request) => Number(/^bytes=(\d+)-/.exec(request.range ?? '')?.[1]));
+        assert.deepEqual(
+          asked.sort((a, b) => a - b),
+          starts.map((start) => start + stallAfter),
+        );
       });
     });
   }

@@ -82,7 +82,7 @@ async function request(
     await writeRange(response, writing, piece.end - piece.start, idle, onBytes);
     return { bytes: writing.written };
   } catch (error) {
-    await sink?.settle();
+    await sink?.abandon();
     const bytes = sink?.written ?? 0;
     if (idle.timedOut) return { bytes, error: `${asked} timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { bytes, error: 'interrupted' };

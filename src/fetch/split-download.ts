@@ -119,7 +119,7 @@ async function firstPiece(job: SplitJob, file: FileHandle, piece: Piece): Promis
     return { bytes: sink.written };
   } catch {
     // Whatever broke it (a reset, a stall, the disk), the rest is asked for again, and meets it again if it lasts.
-    await sink.settle();
+    await sink.abandon();
     if (job.cancel?.aborted) return { bytes: sink.written, error: 'interrupted' };
     const rest = await fetchPiece({ ...piece, start: piece.start + sink.written }, job);
     return { ...rest, bytes: sink.written + rest.bytes };

@@ -1,9 +1,14 @@
 import type { FileHandle } from 'node:fs/promises';
-import { IN_MEMORY_BYTES } from './body-sink.js';
+
+/**
+ * A range's batch: a quarter of a whole body's (`IN_MEMORY_BYTES`), as a split has up to
+ * `--split` ranges in flight for one file, and memory is counted per file.
+ */
+const BATCH_BYTES = 256 * 1024;
 
 /**
  * Writes a range's chunks in place, from `position` on, in a file open for positional writes
- * (a split's): gathered in batches of `IN_MEMORY_BYTES`, one batch on its way to the disk while
+ * (a split's): gathered in batches of `BATCH_BYTES`, one batch on its way to the disk while
  * the next gathers, as `BodySink` does. `written` counts only the bytes on disk, so that what a
  * broken range leaves can be kept (`--continue`) and fetched no more.
  */
@@ -28,7 +33,7 @@ export class RangeSink {
   async write(chunk: Buffer): Promise<void> {
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    if (this.#buffered >= IN_MEMORY_BYTES) await this.#flush();
+    if (this.#buffered >= BATCH_BYTES) await this.#flush();
   }
 
   /** Writes what is left; throws what a write met (a full disk). */
@@ -37,8 +42,9 @@ export class RangeSink {
     await this.#writing;
   }
 
-  /** After a failure: waits for the batch on its way, whatever becomes of it. */
-  async settle(): Promise<void> {
+  /** After a failure: the bytes gathered go to the disk too (good bytes, for `--continue` to keep), whatever becomes of them. */
+  async abandon(): Promise<void> {
+    await this.#flush().catch(() => {});
     await this.#writing.catch(() => {});
   }
 
