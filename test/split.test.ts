@@ -255,7 +255,8 @@ describe('--split: one file as ranges at once', () => {
         const list = join(folder, 'list.txt');
         const out = join(folder, 'out');
         await writeFile(list, `${server.url}\n`);
-        const args = ['-i', list, '--dest', out, '--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB), ...(resume ? ['--continue'] : [])];
+        const split = ['--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB)];
+        const args = ['-i', list, '--dest', out, ...split, ...(resume ? ['--continue'] : [])];
         const run = startCli(args);
         try {
           await until('every range answered and stalled', () => server.stalled === 4);
