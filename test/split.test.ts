@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { tmpdir } from 'node:os';
+import { runDownload } from '../src/schedule/run.js';
+import { threadsWith } from '../src/schedule/strategies/threads.js';
+import { tempPrefixFor } from '../src/store/destination.js';
 import { startCli, until } from './helpers/cli-child.js';
 import { filesIn, inTemp, parseReport, runCli } from './helpers/fixtures.js';
 
@@ -291,4 +296,40 @@ describe('--split: one file as ranges at once', () => {
       });
     });
   }
+
+  it('a worker that dies with a range in hand: the range goes to another thread, the file is whole', async () => {
+    const body = randomBytes(8 * MiB);
+    const marker = join(tmpdir(), `flags-piece-crash-${process.pid}-${Math.random()}`);
+    process.env.FLAGS_TEST_CRASH_MARKER = marker;
+    try {
+      await withRangeServer(body, {}, async (server, folder) => {
+        const report = await runDownload([{ url: server.url, file: 'big.bin' }], {
+          server: server.url,
+          strategy: threadsWith(new URL('./fixtures/piece-crashing-worker.js', import.meta.url).href),
+          mode: 'threads',
+          threads: 2,
+          concurrency: 1,
+          partition: 'dynamic',
+          dest: folder,
+          timeoutMs: 10_000,
+          maxBytes: Number.POSITIVE_INFINITY,
+          tempPrefix: tempPrefixFor(),
+          retries: 0,
+          retryDelayMs: 0,
+          existing: 'replace',
+          insecure: false,
+          split: 4,
+          splitMin: MiB,
+        });
+        assert.equal(report.results[0]!.status, 'ok', report.results[0]!.error);
+        assert.deepEqual(await readFile(join(folder, 'big.bin')), body);
+        assert.deepEqual(await filesIn(folder), ['big.bin']);
+      });
+      // The marker proves a worker did die with a range in hand.
+      assert.ok(existsSync(marker), 'no worker was handed a range');
+    } finally {
+      delete process.env.FLAGS_TEST_CRASH_MARKER;
+      await rm(marker, { force: true });
+    }
+  });
 });

@@ -21,6 +21,8 @@ export class PieceBoard implements PieceExchange {
   readonly #waiting: Piece[] = [];
   readonly #splits = new Map<string, Split>();
   #idle: { owner: unknown; hand: (piece: Piece | undefined) => void }[] = [];
+  /** Pieces (by split and start) whose worker went away with them once: a second time, they fail. */
+  readonly #lost = new Set<string>();
   #inFlight = 0;
 
   share(split: string, pieces: readonly Piece[], owner?: unknown): Promise<PieceOutcome[]> {
@@ -89,12 +91,21 @@ export class PieceBoard implements PieceExchange {
   }
 
   /**
-   * A pool task whose worker went away: the pieces it held end unfinished, so that their splits can
-   * end; the splits it owned are dropped, their pieces not handed out; its waits are void.
+   * A pool task whose worker went away: the pieces it held go to another slot, from their start
+   * (the positional writes of the first try are simply written again), or, lost like this once
+   * before, end unfinished, so that their splits can end; the splits it owned are dropped, their
+   * pieces not handed out; its waits are void.
    */
   withdraw(owner: unknown, held: Iterable<Piece>): void {
     this.#idle = this.#idle.filter((waiter) => waiter.owner !== owner);
-    for (const piece of held) this.done(piece, { bytes: 0, error: 'the worker thread that was fetching it stopped' });
+    for (const piece of held) {
+      const key = `${piece.split} ${piece.start}`;
+      if (this.#lost.has(key)) this.done(piece, { bytes: 0, error: `bytes=${piece.start}-${piece.end - 1}: the worker thread fetching it stopped, twice` });
+      else if (this.#splits.has(piece.split)) {
+        this.#lost.add(key);
+        this.putBack(piece);
+      }
+    }
     for (const [id, split] of this.#splits) {
       if (split.owner !== owner) continue;
       this.#splits.delete(id);

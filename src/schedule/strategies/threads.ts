@@ -268,8 +268,10 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
     queue.putBack(retry);
     // The permits of what it held come back once its items are in the queue again, for the asks that wait.
     for (const item of held.values()) limits?.release(item.url);
-    // A task that took no item made no progress: replacing it could loop forever.
-    if (handedOut > 0 && queue.size > 0 && !events.signal.aborted) await runTask(context, queue, () => {});
+    // A task that took no item made no progress: replacing it could loop forever. One that held
+    // ranges is replaced while there are ranges left, as every other slot may be an owner waiting for them.
+    const lostPieces = heldPieces.size > 0 && board?.busy === true;
+    if ((handedOut > 0 || lostPieces) && (queue.size > 0 || lostPieces) && !events.signal.aborted) await runTask(context, queue, () => {});
   } finally {
     ports.delete(port);
   }
