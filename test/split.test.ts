@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tmpdir } from 'node:os';
 import { runDownload } from '../src/schedule/run.js';
+import { startFlagServer } from '../src/server/flag-server.js';
+import { serverOptions } from '../src/server/server-options.js';
 import { threadsWith } from '../src/schedule/strategies/threads.js';
 import { tempPrefixFor } from '../src/store/destination.js';
 import { startCli, until } from './helpers/cli-child.js';
@@ -331,5 +333,32 @@ describe('--split: one file as ranges at once', () => {
       delete process.env.FLAGS_TEST_CRASH_MARKER;
       await rm(marker, { force: true });
     }
+  });
+
+  it('the embedded server (serve --dir) answers every range: the file is whole, in ranges', async () => {
+    await inTemp(async (folder) => {
+      const body = randomBytes(8 * MiB);
+      await mkdir(join(folder, 'www'));
+      await writeFile(join(folder, 'www', 'big.bin'), body);
+      const server = await startFlagServer(serverOptions('local', { dir: join(folder, 'www') }));
+      try {
+        const list = join(folder, 'list.txt');
+        await writeFile(list, `${server.baseUrl}/big.bin\n`);
+        const run = await runCli(['-i', list, '--dest', join(folder, 'out'), '--mode', 'async', '--split', '4', '--split-min', String(MiB)]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+        // What each range of the split was answered: its bytes, with If-Range; the whole file once the tag is another.
+        const etag = (await fetch(`${server.baseUrl}/big.bin`, { method: 'HEAD' })).headers.get('etag')!;
+        const range = await fetch(`${server.baseUrl}/big.bin`, { headers: { range: `bytes=${2 * MiB}-${4 * MiB - 1}`, 'if-range': etag } });
+        assert.equal(range.status, 206);
+        assert.equal(range.headers.get('content-range'), `bytes ${2 * MiB}-${4 * MiB - 1}/${8 * MiB}`);
+        assert.deepEqual(Buffer.from(await range.arrayBuffer()), body.subarray(2 * MiB, 4 * MiB));
+        const changed = await fetch(`${server.baseUrl}/big.bin`, { headers: { range: `bytes=${2 * MiB}-${4 * MiB - 1}`, 'if-range': '"another"' } });
+        assert.equal(changed.status, 200);
+        await changed.arrayBuffer();
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
