@@ -361,4 +361,14 @@ describe('--split: one file as ranges at once', () => {
       }
     });
   });
+
+  it('a file over --max-size is refused, not split', async () => {
+    await withRangeServer(randomBytes(8 * MiB), {}, async (server, folder) => {
+      const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--max-size', String(4 * MiB)]);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(parseReport(run).results[0]!.error!, /exceeds the 4194304-byte cap/);
+      assert.equal(server.requests.length, 1);
+      assert.deepEqual(await filesIn(join(folder, 'out')), []);
+    });
+  });
 });

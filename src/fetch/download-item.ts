@@ -147,7 +147,9 @@ function splitOf(response: Response, { options }: ItemDownload, resume: PartStat
     return same ? { total: range.total, validator, kept: resume.split.spans } : undefined;
   }
   if (resume !== undefined || range.start !== 0 || range.end !== range.total) return undefined;
-  return (options.split ?? 1) > 1 && range.total > (options.splitMin ?? 0) ? { total: range.total, validator, kept: [] } : undefined;
+  // A file over --max-size goes the one-stream way, which refuses it.
+  const big = range.total > (options.splitMin ?? 0) && range.total <= options.maxBytes;
+  return (options.split ?? 1) > 1 && big ? { total: range.total, validator, kept: [] } : undefined;
 }
 
 /** A 206 that holds the whole file: `bytes 0-(N-1)/N`. */
