@@ -1,6 +1,7 @@
 import { type FileHandle, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
+import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
 import { printable, reason } from './failure.js';
 import type { IdleTimer } from './idle-timer.js';
@@ -49,7 +50,11 @@ let splits = 0;
 export async function splitDownload(job: SplitJob): Promise<Attempt> {
   const { item, options, target, total, exchange } = job;
   const id = `${threadId}-${++splits}`;
-  const { file, temp } = await saving(options.dest, () => openTemp(job, id));
+  const { file, temp } = await saving(options.dest, () => openTemp(job, id)).catch((error: unknown) => {
+    // Its first answer, unread, would hold its connection for ever.
+    (job.response.body as Readable | null)?.destroy();
+    throw error;
+  });
   const pieces = planPieces(holes(job.kept, total), options.split ?? 1).map(
     ([start, end]): Piece => ({ split: id, item: item.url, url: job.url, temp, start, end, total, validator: job.validator }),
   );
