@@ -52,7 +52,7 @@ describe('the bench scripts refuse what they do not understand, before any run',
   it('--only takes the queue scenario by its name, and refuses a misspelt one naming it among the choices', () => {
     const run = runScript('run.js', ['--only', 'queue,queu']);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /unknown scenario queu; choose from .*, files, queue\n/);
+    assert.match(run.stderr, /unknown scenario queu; choose from .*, files, split, queue\n/);
     assert.equal(run.stdout, '');
   });
 
