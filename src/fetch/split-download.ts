@@ -65,7 +65,8 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   const outcomes: PieceOutcome[] = [];
   try {
     const firstOutcome = await firstPiece(job, file, first);
-    // The first request is over: its permit goes back, and each range asks for its own.
+    // The first request is over: its idle timer stops, its permit goes back, and each range has its own.
+    job.idle.stop();
     job.gate?.release(item);
     outcomes.push(firstOutcome);
     failed = firstOutcome.error !== undefined;
