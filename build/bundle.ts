@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { lazyBuiltins, lazyCrypto } from './lazy-builtins-plugin.js';
 import { lazyStringWidth } from './string-width-plugin.js';
+import { bundledPiscina } from './piscina-plugin.js';
 
 /**
  * `npm run build`, after tsc: bundles tsc's output, so that the bundle runs the very modules the
@@ -31,8 +32,6 @@ const common: BuildOptions = {
   minifySyntax: true,
   define: { FLAGS_BUNDLE: 'true' },
   external: [
-    // Piscina starts its threads from a file of its own, found next to its module.
-    'piscina',
     // The optional packages (package.json), each from node_modules as installed, where it may be missing.
     // The queue commands' (src/queue/): loaded only by them; BullMQ
     // also reads its Lua scripts and starts sandboxed processors from files beside its modules.
@@ -52,11 +51,13 @@ const cli = await build({
   ...common,
   entryPoints: { cli: join(dist, 'src/cli/main.js'), 'server-thread': join(dist, 'src/server/server-thread.js') },
   splitting: true,
-  plugins: [lazyStringWidth, lazyBuiltins, lazyCrypto],
+  plugins: [lazyStringWidth, lazyBuiltins, lazyCrypto, bundledPiscina],
 });
 const worker = await build({
   ...common,
   entryPoints: { 'download-worker': join(dist, 'workers/download-worker.js') },
+  // The worker needs none of Piscina: its thread harness, which loads this file, is Piscina's own.
+  external: [...common.external!, 'piscina'],
   splitting: true,
   plugins: [lazyBuiltins, lazyCrypto],
 });
