@@ -4,6 +4,7 @@ import { type ChildRun, runFlagsChild } from '../src/compare/child-run.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
 import type { RunReport } from '../src/types.js';
+import type { FlagsBuild } from './list-clients.js';
 import type { Peer } from './peers.js';
 
 /** What every client of a scenario downloads, from where. */
@@ -38,16 +39,18 @@ export interface FlagsExtras {
   check(report: RunReport): string | undefined;
 }
 
-export function flagsClient(work: Work, config: RunConfig, series: string = config.mode, extras?: FlagsExtras): Client {
+/** `build`: another build's bin instead of this one's (the bench's --baseline), a program of its own in the tables. */
+export function flagsClient(work: Work, config: RunConfig, series: string = config.mode, extras?: FlagsExtras, build?: FlagsBuild): Client {
+  const program = build === undefined ? 'flags' : `flags ${build.label}`;
   return {
-    name: `flags ${configLabel(config, config.partition !== 'dynamic')}`,
-    program: 'flags',
-    series: `flags ${series}`,
+    name: `${program} ${configLabel(config, config.partition !== 'dynamic')}`,
+    program,
+    series: `${program} ${series}`,
     inFlight: inFlight(config),
     flags: work.codes.length,
     config,
     async run(tempRoot) {
-      const run = await runFlagsChild([...work.selection, '--server', work.baseUrl, ...configArgs(config), ...(extras?.args ?? [])], tempRoot);
+      const run = await runFlagsChild([...work.selection, '--server', work.baseUrl, ...configArgs(config), ...(extras?.args ?? [])], tempRoot, undefined, build?.cli);
       const failure = run.failure ?? (run.report && extras?.check(run.report));
       return failure === undefined ? run : { ...run, failure };
     },

@@ -23,7 +23,7 @@ import { startupScenario } from './scenarios/startup.js';
  * results to bench/results/local/{full,quick}/ (ignored by git) and the targets last; `--save`
  * writes a whole run to the committed bench/results/{full,quick}/ instead. The quick run makes 3
  * timed runs per client instead of 5 and fewer points per scenario; its figures are rougher.
- * `--baseline DIR`: a built checkout (another branch, main) whose bin the files scenario times too.
+ * `--baseline DIR`: a built checkout (another branch, main) whose bin the files, seed and startup scenarios time too.
  */
 const USAGE = 'npm run bench -- [--quick] [--only <scenario,...>] [--save] [--baseline <checkout>]';
 const { values } = scriptArgs(USAGE, {

@@ -14,7 +14,7 @@ export interface ScenarioContext {
   /** rsvg-convert, for the peer that renders. */
   renderer: Tool;
   log: Log;
-  /** `--baseline DIR`: another build of flags, timed beside this one where a scenario supports it (files). */
+  /** `--baseline DIR`: another build of flags, timed beside this one where a scenario supports it (files, seed, startup). */
   baseline?: FlagsBuild;
 }
 

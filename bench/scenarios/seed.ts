@@ -14,19 +14,20 @@ const LATENCY_MS = 300;
 const TOP = 20;
 
 /** The 20 default flags at 300 ms: sequential, async and the thread ladder, every split of 20 in flight, and the peers. */
-export async function seedScenario({ quick, repeat, peers, log }: ScenarioContext): Promise<ScenarioResult> {
+export async function seedScenario({ quick, repeat, peers, log, baseline }: ScenarioContext): Promise<ScenarioResult> {
   const ladder = quick ? [4, TOP] : [1, 2, 4, 8, TOP];
   const { rows, clients } = await withServer(LATENCY_MS, async (server) => {
     const work = workFor(server.baseUrl, { args: [] });
+    const splits = splitsOf(TOP).filter((config) => config.concurrency > 1 && (!quick || config.threads <= 2));
     const timedPeers = peers.filter((peer) => peer.name !== 'curl --parallel-immediate');
     const clients: Client[] = [
       flagsClient(work, sequentialConfig),
       // One request in flight on the event loop is the sequential run over again.
       ...ladder.filter((n) => n > 1).map((n) => flagsClient(work, asyncConfig(n))),
       ...ladder.map((n) => flagsClient(work, threadsConfig(n))),
-      ...splitsOf(TOP)
-        .filter((config) => config.concurrency > 1 && (!quick || config.threads <= 2))
-        .map((config) => flagsClient(work, config, 'split')),
+      ...splits.map((config) => flagsClient(work, config, 'split')),
+      // The baseline build at the target's loads: the splits, before and after in the same passes.
+      ...(baseline === undefined ? [] : splits.map((config) => flagsClient(work, config, 'split', undefined, baseline))),
       ...peerClients(work, timedPeers, ladder),
       // The variant only matters where several connections open at once: the target's load.
       ...peerClients(
@@ -41,7 +42,7 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
 
   const at20 = rows.filter((row) => row.inFlight === TOP);
   const best = bestThreads(at20);
-  const oneEach = at20.find((row) => row.mode === 'threads' && row.threads === TOP) ?? null;
+  const oneEach = at20.find((row) => row.program === 'flags' && row.mode === 'threads' && row.threads === TOP) ?? null;
   const peer = (name: string) => at20.find((row) => row.program === name)?.medianMs ?? null;
   const bestLabel = best ? best.client : 'best split';
   const targets = [
@@ -79,13 +80,13 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
   return {
     name: 'seed',
     title: `seed: the ${TOP} default flags, ${LATENCY_MS} ms fixed latency`,
-    method: `Embedded server, profile delay with ${LATENCY_MS} ms latency and no jitter; flags sequential, async and threads × 1 request at ${ladder.join(', ')} in flight, every split of ${TOP} in flight into threads × requests, and the peers at the same loads.`,
+    method: `Embedded server, profile delay with ${LATENCY_MS} ms latency and no jitter; flags sequential, async and threads × 1 request at ${ladder.join(', ')} in flight, every split of ${TOP} in flight into threads × requests${baseline === undefined ? '' : ` (and the same splits of the baseline build, ${baseline.cli})`}, and the peers at the same loads.`,
     table: timeTable(rows, 'wget2'),
     charts: [
       {
         name: 'seed',
         spec: seriesChart(
-          rows.filter((row) => row.series !== 'flags split'),
+          rows.filter((row) => !row.series.endsWith(' split')),
           {
             title: `${TOP} flags at ${LATENCY_MS} ms: wall time by requests in flight`,
             xLabel: 'requests in flight (flags threads: one per thread)',
@@ -104,6 +105,6 @@ export async function seedScenario({ quick, repeat, peers, log }: ScenarioContex
 /** The fastest flags threads split among `rows`, by median. */
 export function bestThreads(rows: readonly BenchRow[]): BenchRow | undefined {
   return rows
-    .filter((row) => row.mode === 'threads' && row.medianMs !== null)
+    .filter((row) => row.program === 'flags' && row.mode === 'threads' && row.medianMs !== null)
     .reduce<BenchRow | undefined>((best, row) => (best === undefined || row.medianMs! < best.medianMs! ? row : best), undefined);
 }

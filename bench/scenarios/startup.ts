@@ -23,13 +23,16 @@ const milliseconds = (ms: number) => `${Math.round(ms)} ms`;
  * What a command costs before it does anything: `flags --version` and `--help` against Node
  * starting and doing nothing, in the same interleaved runs, with the unbundled CLI beside them.
  */
-export async function startupScenario({ repeat, log }: ScenarioContext): Promise<ScenarioResult> {
+export async function startupScenario({ repeat, log, baseline }: ScenarioContext): Promise<ScenarioResult> {
   const clients = [
     processClient(NODE, ['-e', '0']),
     processClient('flags --version', [cliPath, '--version']),
     processClient('flags --help', [cliPath, '--help']),
     processClient('unbundled --version', [unbundled, '--version']),
     processClient('unbundled --help', [unbundled, '--help']),
+    ...(baseline === undefined
+      ? []
+      : [processClient(`${baseline.label} --version`, [baseline.cli, '--version']), processClient(`${baseline.label} --help`, [baseline.cli, '--help'])]),
   ];
   const runs = await measureClients('startup', clients, repeat * RUNS_PER_PASS, log);
   const rows = benchRows(clients, runs);
@@ -39,7 +42,7 @@ export async function startupScenario({ repeat, log }: ScenarioContext): Promise
   return {
     name: 'startup',
     title: 'startup: a command that does nothing, against Node doing nothing',
-    method: `\`node -e 0\`, the bin (\`dist/bundle/cli.js\`) with \`--version\` and \`--help\`, and the unbundled CLI (\`dist/src/cli/main.js\`) with the same, each run to its end with its output read through a pipe; ${repeat * RUNS_PER_PASS} interleaved passes after one warm-up each.`,
+    method: `\`node -e 0\`, the bin (\`dist/bundle/cli.js\`) with \`--version\` and \`--help\`, and the unbundled CLI (\`dist/src/cli/main.js\`) with the same, ${baseline === undefined ? '' : `the baseline build's bin (${baseline.cli}) with the same, `}each run to its end with its output read through a pipe; ${repeat * RUNS_PER_PASS} interleaved passes after one warm-up each.`,
     table: {
       columns: [
         { header: 'command', align: 'left' },

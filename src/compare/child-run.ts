@@ -22,12 +22,12 @@ export interface ChildRun {
 /**
  * Runs `flags <args> --json --dest <fresh folder>` to its end and removes the folder after it,
  * so that no run finds files of an earlier one and nothing is left behind. `relay`: the signals
- * we receive go to the run.
+ * we receive go to the run. `cli`: another build's bin (the bench's --baseline).
  */
-export async function runFlagsChild(args: readonly string[], tempRoot: string, relay?: SignalRelay): Promise<ChildRun> {
+export async function runFlagsChild(args: readonly string[], tempRoot: string, relay?: SignalRelay, cli = cliPath): Promise<ChildRun> {
   const dest = await mkdtemp(join(tempRoot, 'run-'));
   try {
-    const timing = await timeProcess(process.execPath, [cliPath, ...args, '--json', '--dest', dest], { relay });
+    const timing = await timeProcess(process.execPath, [cli, ...args, '--json', '--dest', dest], { relay });
     const report = parseReport(timing.stdout);
     const peakRssBytes = timing.peakRssKb !== undefined ? timing.peakRssKb * 1024 : report?.peakRssBytes;
     const failure = judge(timing.exitCode, report, timing.stderr);
