@@ -4,8 +4,13 @@ import { type ChildRun, runFlagsChild } from '../src/compare/child-run.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
 import type { RunReport } from '../src/types.js';
-import type { FlagsBuild } from './list-clients.js';
 import type { Peer } from './peers.js';
+
+/** Another build of flags to run beside this one: its bin, and the word its rows go by (`main`). */
+export interface FlagsBuild {
+  cli: string;
+  label: string;
+}
 
 /** What every client of a scenario downloads, from where. */
 export interface Work {

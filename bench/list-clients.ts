@@ -5,7 +5,7 @@ import { mebibytes } from '../src/compare/format.js';
 import { configArgs, configLabel, inFlight, type RunConfig } from '../src/compare/plan.js';
 import { type ProcessTiming, timeProcess } from '../src/compare/process-timer.js';
 import { cliPath } from '../src/paths.js';
-import { type Client, inFreshFolder } from './clients.js';
+import { type Client, type FlagsBuild, inFreshFolder } from './clients.js';
 import type { Peer } from './peers.js';
 
 /** A URL list to fetch into one folder, and what a correct download leaves there. */
@@ -25,12 +25,6 @@ export interface ListWork {
  * busy machine can take longer: raised to what no run here needs. The peers time out only on a stall.
  */
 const TIMEOUT_MS = 600_000;
-
-/** Another build of flags to run beside this one: its bin, and the word its rows go by (`main`). */
-export interface FlagsBuild {
-  cli: string;
-  label: string;
-}
 
 /**
  * `flags --input` at one config, into a fresh folder, checked file by file afterwards like the

@@ -1,6 +1,6 @@
 import type { ChartSpec } from '../src/compare/chart.js';
 import type { TableShape } from '../src/compare/compare-table.js';
-import type { FlagsBuild } from './list-clients.js';
+import type { FlagsBuild } from './clients.js';
 import type { Log } from './measure.js';
 import type { Peer, Tool } from './peers.js';
 import type { TargetResult } from './targets.js';

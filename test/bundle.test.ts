@@ -119,4 +119,13 @@ describe('the bundle', () => {
     assert.ok(inputs.some((input) => input.startsWith('node_modules/node-fetch/')));
     assert.ok(!inputs.some((input) => input.startsWith('node_modules/piscina/')));
   });
+
+  test("the pool's main side is in the bundle (15 files fewer to load), and none of the CLI's outputs imports piscina from node_modules", () => {
+    const pool = loadedWith(outputHolding('dist/src/schedule/strategies/threads.js'));
+    assert.ok(inputsOf(pool).includes('node_modules/piscina/dist/index.js'));
+    const fromNodeModules = Object.entries(metafile.outputs).flatMap(([output, { imports }]) =>
+      imports.filter(({ path }) => /^piscina/.test(path)).map(({ path }) => `${output}: ${path}`),
+    );
+    assert.deepEqual(fromNodeModules, []);
+  });
 });
