@@ -12,15 +12,6 @@ import { poolSize } from '../pool-size.js';
 import { downloadWorker } from '../../paths.js';
 import type { FetchOptions, Item, ItemResult, Piece, ScheduleOptions, Strategy, StrategyEvents, StrategyOutcome } from '../../types.js';
 
-/**
- * Each worker's young generation, in MiB (V8's default is 48). A worker's garbage is mostly the
- * small wrappers of the body chunks it has written, each holding 16-64 KiB outside V8's heap until
- * a scavenge frees it: a young generation this small is scavenged often enough that a worker does
- * not hold tens of MB of chunks already written (the files bench, 250 files at 2 × 10: peak RSS
- * 133 MB against 159 MB, the same time; a 1 GiB --split 8 over 2 threads: 137-139 against 157).
- */
-const WORKER_YOUNG_GENERATION_MB = 3;
-
 /** A worker's unfinished items get one more try on the next task; after that they are errors. */
 const MAX_ATTEMPTS = 2;
 
@@ -92,7 +83,6 @@ async function runPool({ workerFile, items, options, events, source }: PoolRun) 
     idleTimeout: Number.POSITIVE_INFINITY,
     // An I/O worker must keep its event loop running between tasks (keep-alive sockets, timers).
     atomics: 'disabled',
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   // A failure in an idle worker is reported here; without a listener it would end the process.
   pool.on('error', () => {});
