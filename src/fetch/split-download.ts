@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
-import { printable, reason } from './failure.js';
 import type { IdleTimer } from './idle-timer.js';
 import { place, saving, validDate } from './place.js';
 import { fetchPiece, type PieceJob, writeRange } from './range-piece.js';
@@ -61,30 +60,22 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   const [first, ...rest] = pieces as [Piece, ...Piece[]];
   const shared = exchange !== undefined && rest.length > 0 ? exchange.share(id, rest) : undefined;
   const unshared = shared === undefined ? [...rest] : [];
-  let failed = false;
-  const outcomes: PieceOutcome[] = [];
-  try {
-    const firstOutcome = await firstPiece(job, file, first);
-    // The first request is over: its idle timer stops, its permit goes back, and each range has its own.
-    job.idle.stop();
-    job.gate?.release(item);
-    outcomes.push(firstOutcome);
-    failed = firstOutcome.error !== undefined;
-    const next = async () => (shared === undefined ? unshared.shift() : exchange!.takeBack(id));
-    const own: PieceOutcome[] = [];
-    for (let piece = await next(); piece !== undefined; piece = await next()) {
-      // Once a range has failed for good, those not begun are not fetched: the split has failed.
-      const outcome = failed || job.cancel?.aborted ? { bytes: 0 } : await fetchPiece(piece, job);
-      failed ||= outcome.error !== undefined;
-      if (shared === undefined) own.push(outcome);
-      else exchange!.done(piece, outcome);
-    }
-    outcomes.push(...(shared === undefined ? own : await shared));
-  } catch (error) {
-    await file.close().catch(() => {});
-    await settle(job, temp, pieces, outcomes);
-    return { status: 'error', bytes: 0, error: printable(reason(error)) };
+  // Nothing below throws: a range's failure is its outcome.
+  const firstOutcome = await firstPiece(job, file, first);
+  // The first request is over: its idle timer stops, its permit goes back, and each range has its own.
+  job.idle.stop();
+  job.gate?.release(item);
+  const outcomes: PieceOutcome[] = [firstOutcome];
+  let failed = firstOutcome.error !== undefined;
+  const next = async () => (shared === undefined ? unshared.shift() : exchange!.takeBack(id));
+  for (let piece = await next(); piece !== undefined; piece = await next()) {
+    // Once a range has failed for good, those not begun are not fetched: the split has failed.
+    const outcome = failed || job.cancel?.aborted ? { bytes: 0 } : await fetchPiece(piece, job);
+    failed ||= outcome.error !== undefined;
+    if (shared === undefined) outcomes.push(outcome);
+    else exchange!.done(piece, outcome);
   }
+  if (shared !== undefined) outcomes.push(...(await shared));
   const whole = pieces.every((piece, index) => outcomes[index]?.bytes === piece.end - piece.start);
   if (!whole) {
     await file.close().catch(() => {});
