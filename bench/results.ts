@@ -54,7 +54,7 @@ export async function writeResults(folder: string, machine: Machine, mode: strin
     '',
     `Measured ${machine.date.slice(0, 16).replace('T', ' ')} UTC on ${machineLine(machine)}.`,
     '',
-    "Method: one untimed warm-up per program, then every client once per pass, passes repeated, runs one at a time; times are whole processes from spawn to exit (the server scenario: the client's request loop), medians with min-max.",
+    "Method: one untimed warm-up per program, then every client once per pass, each pass in a shuffled order of its own, passes repeated, runs one at a time; times are whole processes from spawn to exit (the server scenario: the client's request loop), medians with min-max.",
     '',
     '## Targets',
     '',

@@ -119,12 +119,32 @@ describe('defaultLadder', () => {
 });
 
 describe('interleave', () => {
+  const configs = ['a', 'b', 'c', 'd', 'e'];
+  const passes = (order: string[]) => Array.from({ length: order.length / configs.length }, (_, pass) => order.slice(pass * configs.length, (pass + 1) * configs.length));
+
   it('runs every config once per pass', () => {
-    assert.deepEqual(interleave(['a', 'b', 'c'], 3), ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
+    const order = interleave(configs, 5);
+    assert.equal(order.length, 25);
+    for (const pass of passes(order)) assert.deepEqual([...pass].sort(), configs);
+  });
+
+  it('orders each pass its own way, so that no config always comes first or follows the same one', () => {
+    const order = passes(interleave(configs, 5));
+    assert.ok(new Set(order.map((pass) => pass.join(''))).size > 1, `every pass in one order: ${order[0]}`);
+    assert.ok(new Set(order.map((pass) => pass[0])).size > 1, `always first: ${order[0]![0]}`);
+  });
+
+  it('gives the same order on every call', () => {
+    assert.deepEqual(interleave(configs, 5), interleave(configs, 5));
   });
 
   it('keeps configs that are arrays whole', () => {
-    assert.deepEqual(interleave([[1, 2], [3]], 2), [[1, 2], [3], [1, 2], [3]]);
+    assert.deepEqual(
+      interleave([[1, 2], [3]], 2)
+        .map((config) => config.join())
+        .sort(),
+      ['1,2', '1,2', '3', '3'],
+    );
   });
 
   it('gives nothing for no passes', () => {

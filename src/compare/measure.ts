@@ -24,7 +24,8 @@ export interface InterleavedOptions<T> {
 
 /**
  * The method shared by `flags compare` and the bench: warm-ups, then every item once per pass,
- * `repeat` passes, so that drift on the machine spreads over all items alike, one run at a time
+ * `repeat` passes in shuffled orders (`interleave`), so that drift on the machine and what a run
+ * leaves for the next spread over all items alike, one run at a time
  * (on two cores a second process would take the first one's CPU). Gives each item's runs in
  * item order; the temporary root is gone when this returns, however it ends.
  */
