@@ -103,8 +103,11 @@ async function openTemp({ item, options, target, total, validator, kept }: Split
   const file = await openPart(temp, 'ranges');
   // A .part of an earlier, plain attempt holds other bytes: a split that starts afresh starts empty.
   if (kept.length === 0) await file.truncate(0);
-  await file.truncate(total);
+  // Recorded before the file takes its length: a run killed in between leaves a .part whose
+  // length is not the record's, which no run resumes; the other way round, a plain record would
+  // be left beside a full-length .part of zeros, which would pass for a whole file.
   await recordPart(target, redact(item.url), validator, options.tempPrefix, { total, spans: [...kept] });
+  await file.truncate(total);
   return { file, temp };
 }
 
