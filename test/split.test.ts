@@ -362,6 +362,35 @@ describe('--split: one file as ranges at once', () => {
     });
   });
 
+  it('SIGKILL mid-split with --continue: the .part keeps only what was recorded, and the next run, without --split, makes it whole from there', async () => {
+    const body = randomBytes(8 * MiB);
+    await withRangeServer(body, { stallAfter: 300 * 1024 }, async (server, folder) => {
+      const list = join(folder, 'list.txt');
+      const out = join(folder, 'out');
+      await writeFile(list, `${server.url}\n`);
+      const run = startCli(['-i', list, '--dest', out, '--mode', 'async', '--concurrency', '4', '--split', '4', '--split-min', String(MiB), '--continue']);
+      try {
+        await until('every range answered and stalled', () => server.stalled === 4);
+      } finally {
+        run.child.kill('SIGKILL');
+      }
+      await run.exited(15_000);
+      assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
+      const record = JSON.parse(await readFile(join(out, 'big.bin.part.json'), 'utf8')) as { total: number; spans: number[][] };
+      assert.deepEqual([record.total, record.spans], [body.length, []]);
+      server.heal();
+      const before = server.requests.length;
+      const again = await runCli(['-i', list, '--dest', out, '--continue', '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await readFile(join(out, 'big.bin')), body);
+      assert.deepEqual(await filesIn(out), ['big.bin']);
+      assert.deepEqual(
+        server.requests.slice(before).map((request) => request.range),
+        ['bytes=0-'],
+      );
+    });
+  });
+
   it('a file over --max-size is refused, not split', async () => {
     await withRangeServer(randomBytes(8 * MiB), {}, async (server, folder) => {
       const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--max-size', String(4 * MiB)]);
