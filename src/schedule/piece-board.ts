@@ -20,7 +20,8 @@ interface Split {
 export class PieceBoard implements PieceExchange {
   readonly #waiting: Piece[] = [];
   readonly #splits = new Map<string, Split>();
-  #idle: { owner: unknown; hand: (piece: Piece | undefined) => void }[] = [];
+  /** Slots waiting for a piece: told there is none once no item is in flight, but a feed's (`listen`), which wait on. */
+  #idle: { owner: unknown; hand: (piece: Piece | undefined) => void; untilStopped?: true }[] = [];
   /** Pieces (by split and start) whose worker went away with them once: a second time, they fail. */
   readonly #lost = new Set<string>();
   #inFlight = 0;
@@ -77,7 +78,10 @@ export class PieceBoard implements PieceExchange {
   /** An item ended: when none is left in flight, the slots waiting for pieces are told there will be none. */
   finished(): void {
     this.#inFlight--;
-    if (this.#inFlight === 0 && this.#waiting.length === 0) for (const { hand } of this.#idle.splice(0)) hand(undefined);
+    if (this.#inFlight > 0 || this.#waiting.length > 0) return;
+    const told = this.#idle.filter((waiter) => waiter.untilStopped === undefined);
+    this.#idle = this.#idle.filter((waiter) => waiter.untilStopped !== undefined);
+    for (const { hand } of told) hand(undefined);
   }
 
   /**
@@ -88,6 +92,23 @@ export class PieceBoard implements PieceExchange {
     const piece = this.take();
     if (piece !== undefined || this.#inFlight === 0) hand(piece);
     else this.#idle.push({ owner, hand });
+  }
+
+  /**
+   * Hands `hand` the next piece shared, however long that takes, unless `stop` (what this returns)
+   * comes first: a slot waiting for a feed's next job, which a split's range may reach before it.
+   */
+  listen(hand: (piece: Piece) => void, owner?: unknown): () => void {
+    const piece = this.take();
+    if (piece !== undefined) {
+      hand(piece);
+      return () => {};
+    }
+    const waiter = { owner, hand: (piece: Piece | undefined) => hand(piece!), untilStopped: true as const };
+    this.#idle.push(waiter);
+    return () => {
+      this.#idle = this.#idle.filter((one) => one !== waiter);
+    };
   }
 
   /**

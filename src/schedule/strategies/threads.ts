@@ -197,8 +197,21 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
     // A feed (the queue worker's jobs) comes with no limits of a local run: its rate is the queue's.
     if (limits && queue instanceof WorkQueue) return limits.take(queue, handOut, port);
     const next = events.signal.aborted ? undefined : queue.take();
-    if (next instanceof Promise) void next.then(handOut);
-    else handOut(next);
+    if (!(next instanceof Promise)) return handOut(next);
+    if (board === undefined) return void next.then(handOut);
+    // A feed's next job may be long in coming: a range shared meanwhile goes to this slot, and the
+    // job, should it come after, to the next slot that asks.
+    let pieceFirst = false;
+    const stop = board.listen((piece) => {
+      pieceFirst = true;
+      handPiece(piece);
+    }, port);
+    void next.then((item) => {
+      if (!pieceFirst) {
+        stop();
+        handOut(item);
+      } else if (item !== undefined) queue.putBack([item]);
+    });
   };
   const wantPermit = (url: string) => {
     const grant = (granted: boolean) => {
