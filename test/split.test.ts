@@ -15,6 +15,7 @@ import { threadsWith } from '../src/schedule/strategies/threads.js';
 import { tempPrefixFor } from '../src/store/destination.js';
 import { startCli, until } from './helpers/cli-child.js';
 import { filesIn, inTemp, parseReport, runCli } from './helpers/fixtures.js';
+import { redisMissing, withRedis } from './helpers/redis.js';
 
 const MiB = 1024 * 1024;
 
@@ -400,4 +401,30 @@ describe('--split: one file as ranges at once', () => {
       assert.deepEqual(await filesIn(join(folder, 'out')), []);
     });
   });
+});
+
+describe('--split on a queue (a real Redis on loopback)', { skip: redisMissing }, () => {
+  it('enqueue --split 4: the worker that takes the job fetches its ranges over its threads, into one whole file', () =>
+    withRedis((redis) =>
+      withRangeServer(randomBytes(8 * MiB), {}, async (server, folder) => {
+        const queue = `${redis.url}/split`;
+        const list = join(folder, 'list.txt');
+        await writeFile(list, `${server.url}\n`);
+        const enqueued = await runCli(['enqueue', '-i', list, '--split', '4', '--split-min', String(MiB), '--queue', queue]);
+        assert.equal(enqueued.code, 0, enqueued.stderr);
+        const worker = await runCli(['worker', '--queue', queue, '--dest', join(folder, 'out'), '--threads', '2', '--concurrency', '2', '--exit-when-drained']);
+        assert.equal(worker.code, 0, worker.stderr);
+        assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), server.body());
+        assert.deepEqual(rangesAsked(server), [`bytes=${2 * MiB}-${4 * MiB - 1}`, `bytes=${4 * MiB}-${6 * MiB - 1}`, `bytes=${6 * MiB}-${8 * MiB - 1}`]);
+        assert.ok(server.mostInFlight > 1, `at most ${server.mostInFlight} request in flight`);
+        assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin']);
+        const report = await runCli(['report', '--queue', queue, '--json']);
+        assert.equal(report.code, 0, report.stderr);
+        const { results } = JSON.parse(report.stdout) as { results: { status: string; bytes: number }[] };
+        assert.deepEqual(
+          results.map(({ status, bytes }) => ({ status, bytes })),
+          [{ status: 'ok', bytes: 8 * MiB }],
+        );
+      }),
+    ));
 });

@@ -1,5 +1,5 @@
 import { flag, text } from './checks.js';
-import { DEFAULT_THREADS, downloadSchema } from './download-schema.js';
+import { DEFAULT_THREADS, downloadSchema, MAX_SPLIT } from './download-schema.js';
 import { option, pick } from './schema.js';
 
 /** The queue every queue command names. */
@@ -33,6 +33,11 @@ export const enqueueSchema = {
   continue: { ...downloadSchema.continue, describe: 'Keep the bytes of a broken transfer in {file}.part and resume it' },
   sha256: { ...downloadSchema.sha256, describe: 'Hash each file as it streams (the digest is in each job’s result)' },
   checksums: { ...downloadSchema.checksums, describe: 'A sha256sum manifest: a file whose bytes do not match its line is an error' },
+  split: {
+    ...downloadSchema.split,
+    describe: `Fetch a file larger than --split-min whose server answers ranges as up to this many ranges at once, over the free slots of the worker that takes its job, into one file (1 to ${MAX_SPLIT}) [number]`,
+  },
+  splitMin: downloadSchema.splitMin,
   /** Jobs started per second over all workers together (BullMQ's limiter); default: no limit. */
   rate: {
     ...downloadSchema.rate,
