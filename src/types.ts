@@ -162,11 +162,17 @@ export interface PieceOutcome {
  * with `done`; `share` resolves once every piece it gave has one.
  */
 export interface PieceExchange {
-  share(split: string, pieces: readonly Piece[]): Promise<PieceOutcome[]>;
+  /** `onWritten` hears, now and then, how many bytes from its start each piece has on disk. */
+  share(split: string, pieces: readonly Piece[], onWritten?: PieceWritten): Promise<PieceOutcome[]>;
   /** One of the split's pieces that no slot has taken yet, taken back by its owner; undefined: none left. */
   takeBack(split: string): Promise<Piece | undefined>;
+  /** Whoever runs a piece says, now and then, how many bytes from its start are on disk. */
+  written(piece: Piece, bytes: number): void;
   done(piece: Piece, outcome: PieceOutcome): void;
 }
+
+/** A piece (by its start) has `bytes` from its start on disk. */
+export type PieceWritten = (start: number, bytes: number) => void;
 
 export type Mode = 'sequential' | 'async' | 'threads';
 export type Partition = 'dynamic' | 'chunks' | 'round-robin';

@@ -7,7 +7,7 @@ import { unexpectedMessage } from '../src/schedule/pool-errors.js';
 import { warmRenderer } from '../src/render/render.js';
 import { runSlots, type Work } from '../src/schedule/slots.js';
 import { fetchPiece } from '../src/fetch/range-piece.js';
-import type { Piece, PieceExchange, PieceOutcome, RetryNotice } from '../src/types.js';
+import type { Piece, PieceExchange, PieceOutcome, PieceWritten, RetryNotice } from '../src/types.js';
 
 /** How often a worker sends the bytes its bodies received. */
 const BYTES_EVERY_MS = 200;
@@ -26,6 +26,8 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   // By split: its owner waits for one answer of each kind at a time.
   const shares = new Map<string, (outcomes: PieceOutcome[]) => void>();
   const takeBacks = new Map<string, (piece: Piece | undefined) => void>();
+  // By split: its owner's ear for its ranges' bytes on disk, until the last has ended.
+  const writtenEars = new Map<string, PieceWritten>();
   const post = (message: WorkerMessage) => port.postMessage(message);
   const answered = <T>(waiting: Map<string, (value: T) => void>, key: string, value: T) => {
     waiting.get(key)?.(value);
@@ -38,7 +40,10 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
       case 'piece':
         return answers.shift()?.(message.piece);
       case 'shared':
+        writtenEars.delete(message.split);
         return answered(shares, message.split, message.outcomes);
+      case 'written':
+        return writtenEars.get(message.split)?.(message.start, message.bytes);
       case 'taken-back':
         return answered(takeBacks, message.split, message.piece ?? undefined);
       case 'permit':
@@ -80,9 +85,10 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   const exchange: PieceExchange | undefined =
     (fetch.split ?? 1) > 1
       ? {
-          share: (split, pieces) =>
+          share: (split, pieces, onWritten) =>
             new Promise((resolve) => {
               shares.set(split, resolve);
+              if (onWritten !== undefined) writtenEars.set(split, onWritten);
               post({ type: 'share', split, pieces: [...pieces] });
             }),
           takeBack: (split) =>
@@ -90,9 +96,12 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
               takeBacks.set(split, resolve);
               post({ type: 'take-back', split });
             }),
+          written: (piece, bytes) => post({ type: 'piece-written', piece, bytes }),
           done: (piece, outcome) => post({ type: 'piece-done', piece, outcome }),
         }
       : undefined;
+  // Only a split's record (--continue) hears its ranges' bytes on disk.
+  const written = exchange !== undefined && fetch.resume ? (piece: Piece, bytes: number) => exchange.written(piece, bytes) : undefined;
   const next = () =>
     cancel.signal.aborted
       ? undefined
@@ -119,7 +128,7 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
       concurrency,
       next,
       download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate, exchange }),
-      fetchPiece: async (piece) => exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate })),
+      fetchPiece: async (piece) => exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate, onWritten: written })),
       onResult: (result) => {
         flushBytes();
         post({ type: 'result', result });

@@ -5,6 +5,7 @@ import { bodyChunks, CutShort } from './body-stream.js';
 import { contentRange } from './content-range.js';
 import { isTransient, printable, reason, TRANSIENT_STATUSES } from './failure.js';
 import { idleTimer, type IdleTimer } from './idle-timer.js';
+import { latestEvery } from './latest-every.js';
 import { drain, get } from './request.js';
 import { whenSent } from './request-sent.js';
 import { withRetries } from './retry.js';
@@ -19,7 +20,12 @@ export interface PieceJob {
   onBytes?: (bytes: number) => void;
   /** `--per-host`, `--rate`: every range is a request of its own, and waits for its leave. */
   gate?: RequestGate;
+  /** Hears, at most every `WRITTEN_EVERY_MS`, how many bytes from its start the piece has on disk: the split's record keeps them (`--continue`). */
+  onWritten?: (piece: Piece, bytes: number) => void;
 }
+
+/** How often a piece's bytes on disk are told: a split's record is kept every few seconds, and each telling may cross two ports. */
+export const WRITTEN_EVERY_MS = 500;
 
 /** What a 200 to a range with `If-Range` means. */
 export const CHANGED = 'the file changed on the server while its ranges were fetched (If-Range was answered with the whole file)';
@@ -34,26 +40,34 @@ export const CHANGED = 'the file changed on the server while its ranges were fet
 export async function fetchPiece(piece: Piece, job: PieceJob): Promise<PieceOutcome> {
   let bytes = 0;
   let changed = false;
+  const { onWritten } = job;
+  const told = onWritten && latestEvery(WRITTEN_EVERY_MS, (written) => onWritten(piece, written));
+  const landed = told && ((written: number) => told(bytes + written));
   const once = async (): Promise<Attempt> => {
-    const outcome = await pieceOnce({ ...piece, start: piece.start + bytes }, job);
+    const outcome = await pieceOnce({ ...piece, start: piece.start + bytes }, job, landed);
     bytes += outcome.bytes;
     changed ||= outcome.changed === true;
     return outcome.error === undefined ? { status: 'ok', bytes: outcome.bytes } : { status: 'error', bytes: outcome.bytes, error: outcome.error, transient: outcome.transient };
   };
   const { attempt } = await withRetries(once, job.options, job.cancel, () => {});
+  told?.stop();
   return { bytes, ...(attempt.error === undefined ? {} : { error: attempt.error }), ...(changed ? { changed } : {}) };
 }
 
-/** A piece's one request, through the gate when there is one. */
-async function pieceOnce(piece: Piece, { options, cancel, onBytes, gate }: PieceJob): Promise<PieceOutcome & { transient?: Attempt['transient'] }> {
-  if (gate === undefined) return request(piece, options, cancel, onBytes);
+/** A piece's one request, through the gate when there is one; `landed` hears its bytes on disk grow. */
+async function pieceOnce(
+  piece: Piece,
+  { options, cancel, onBytes, gate }: PieceJob,
+  landed: ((written: number) => void) | undefined,
+): Promise<PieceOutcome & { transient?: Attempt['transient'] }> {
+  if (gate === undefined) return request(piece, options, cancel, onBytes, landed);
   // Its own key: the item's other ranges hold permits of their own at the same time.
   const key = { url: `${piece.item}#range=${piece.start}`, file: '' };
   if (!(await gate.acquire(key))) return { bytes: 0, error: 'interrupted' };
   try {
     return await whenSent(
       () => gate.sent(key),
-      () => request(piece, options, cancel, onBytes),
+      () => request(piece, options, cancel, onBytes, landed),
     );
   } finally {
     gate.release(key);
@@ -65,6 +79,7 @@ async function request(
   options: FetchOptions,
   cancel: AbortSignal | undefined,
   onBytes: PieceJob['onBytes'],
+  landed: ((written: number) => void) | undefined,
 ): Promise<PieceOutcome & { transient?: Attempt['transient'] }> {
   const asked = `bytes=${piece.start}-${piece.end - 1}`;
   const idle = idleTimer(options.timeoutMs, cancel);
@@ -77,7 +92,7 @@ async function request(
     const refused = await refusal(response, piece, asked);
     if (refused !== undefined) return refused;
     file = await open(piece.temp, constants.O_WRONLY | constants.O_NOFOLLOW);
-    const writing = new RangeSink(file, piece.start);
+    const writing = new RangeSink(file, piece.start, landed);
     sink = writing;
     await writeRange(response, writing, piece.end - piece.start, idle, onBytes);
     return { bytes: writing.written };

@@ -20,7 +20,9 @@ import type { FetchOptions, Item, ItemResult, Piece, PieceOutcome, RetryNotice }
  * splits (`piece`, reported with `piece-done`), and wait while items are in flight that may yet
  * be split. The slot that splits a file shares its other ranges (`share`, answered with `shared`
  * once every one has ended), and takes back, one at a time, those no slot has taken yet
- * (`take-back`, answered with `taken-back`, `piece: null` when none is left).
+ * (`take-back`, answered with `taken-back`, `piece: null` when none is left). Whoever fetches a
+ * range says now and then how many of its bytes are on disk (`piece-written`), which the main
+ * thread passes to the owner (`written`), for the split's record (`--continue`).
  *
  * Each end switches over every type it may receive, and nothing else: a type it does not know is a
  * `ProtocolViolation`, and the task ends as one whose worker crashed (its items go to another).
@@ -36,6 +38,7 @@ export type WorkerMessage =
   | { type: 'permit-back'; url: string }
   | { type: 'share'; split: string; pieces: Piece[] }
   | { type: 'take-back'; split: string }
+  | { type: 'piece-written'; piece: Piece; bytes: number }
   | { type: 'piece-done'; piece: Piece; outcome: PieceOutcome };
 
 export type MainMessage =
@@ -44,7 +47,8 @@ export type MainMessage =
   | { type: 'permit'; url: string }
   | { type: 'cancel' }
   | { type: 'shared'; split: string; outcomes: PieceOutcome[] }
-  | { type: 'taken-back'; split: string; piece: Piece | null };
+  | { type: 'taken-back'; split: string; piece: Piece | null }
+  | { type: 'written'; split: string; start: number; bytes: number };
 
 /** What the pool hands a worker for one task. */
 export interface WorkerTask {

@@ -1,4 +1,4 @@
-import type { Piece, PieceExchange, PieceOutcome } from '../types.js';
+import type { Piece, PieceExchange, PieceOutcome, PieceWritten } from '../types.js';
 
 /** A split's pieces on the board: how each ended, and who waits for them all. */
 interface Split {
@@ -6,6 +6,8 @@ interface Split {
   outcomes: (PieceOutcome | undefined)[];
   left: number;
   settle: (outcomes: PieceOutcome[]) => void;
+  /** The owner's ear for its pieces' bytes on disk, wherever they run. */
+  onWritten: PieceWritten | undefined;
   /** Who shared it (a pool task's port), so that its splits go with it. */
   owner: unknown;
 }
@@ -26,9 +28,9 @@ export class PieceBoard implements PieceExchange {
   readonly #lost = new Set<string>();
   #inFlight = 0;
 
-  share(split: string, pieces: readonly Piece[], owner?: unknown): Promise<PieceOutcome[]> {
+  share(split: string, pieces: readonly Piece[], onWritten?: PieceWritten, owner?: unknown): Promise<PieceOutcome[]> {
     return new Promise((settle) => {
-      this.#splits.set(split, { pieces, outcomes: pieces.map(() => undefined), left: pieces.length, settle, owner });
+      this.#splits.set(split, { pieces, outcomes: pieces.map(() => undefined), left: pieces.length, settle, onWritten, owner });
       this.#waiting.push(...pieces);
       this.#wake();
     });
@@ -41,6 +43,10 @@ export class PieceBoard implements PieceExchange {
   takeBackNow(split: string): Piece | undefined {
     const index = this.#waiting.findIndex((piece) => piece.split === split);
     return index === -1 ? undefined : this.#waiting.splice(index, 1)[0];
+  }
+
+  written(piece: Piece, bytes: number): void {
+    this.#splits.get(piece.split)?.onWritten?.(piece.start, bytes);
   }
 
   done(piece: Piece, outcome: PieceOutcome): void {

@@ -10,7 +10,7 @@ const BATCH_BYTES = 256 * 1024;
  * Writes a range's chunks in place, from `position` on, in a file open for positional writes
  * (a split's): gathered in batches of `BATCH_BYTES`, one batch on its way to the disk while
  * the next gathers, as `BodySink` does. `written` counts only the bytes on disk, so that what a
- * broken range leaves can be kept (`--continue`) and fetched no more.
+ * broken range leaves can be kept (`--continue`) and fetched no more; `onWritten` hears it grow.
  */
 export class RangeSink {
   readonly #file: FileHandle;
@@ -19,10 +19,12 @@ export class RangeSink {
   #buffered = 0;
   #written = 0;
   #writing: Promise<unknown> = Promise.resolve();
+  readonly #onWritten: ((written: number) => void) | undefined;
 
-  constructor(file: FileHandle, position: number) {
+  constructor(file: FileHandle, position: number, onWritten?: (written: number) => void) {
     this.#file = file;
     this.#position = position;
+    this.#onWritten = onWritten;
   }
 
   /** Bytes on disk from the range's start. */
@@ -57,6 +59,7 @@ export class RangeSink {
     this.#position += size;
     this.#writing = this.#file.writev(batch, at).then(() => {
       this.#written += size;
+      this.#onWritten?.(this.#written);
     });
     // Its failure is met at the next flush or at the end, never left unhandled.
     this.#writing.catch(() => {});

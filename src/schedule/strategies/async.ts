@@ -4,7 +4,7 @@ import { RequestLimits } from '../limits.js';
 import { WorkQueue } from '../partition.js';
 import { PieceBoard } from '../piece-board.js';
 import { type NextWork, runSlots } from '../slots.js';
-import type { Item, Strategy } from '../../types.js';
+import type { Item, Piece, Strategy } from '../../types.js';
 
 /** The main thread's event loop alone, with up to `concurrency` requests in flight (and within `--per-host` and `--rate`). */
 export const asyncStrategy: Strategy = async (items, options, { onResult, onRetry, onBytes, signal }) => {
@@ -13,6 +13,8 @@ export const asyncStrategy: Strategy = async (items, options, { onResult, onRetr
   const nextItem = () => (limits ? limits.next(queue) : signal.aborted ? undefined : queue.take());
   // `--split`: the ranges of a big file go to the free slots first.
   const board = (options.split ?? 1) > 1 ? new PieceBoard() : undefined;
+  // Only a split's record (--continue) hears its ranges' bytes on disk.
+  const written = board !== undefined && options.resume ? (piece: Piece, bytes: number) => board.written(piece, bytes) : undefined;
   const next: NextWork =
     board === undefined
       ? nextItem
@@ -33,7 +35,7 @@ export const asyncStrategy: Strategy = async (items, options, { onResult, onRetr
         board?.finished();
         if (!limits || limits.finished(result)) onResult(result);
       },
-      fetchPiece: async (piece) => board?.done(piece, await fetchPiece(piece, { options, cancel: signal, onBytes, gate: limits?.gate })),
+      fetchPiece: async (piece) => board?.done(piece, await fetchPiece(piece, { options, cancel: signal, onBytes, gate: limits?.gate, onWritten: written })),
     });
   } finally {
     limits?.close();

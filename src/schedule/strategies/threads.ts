@@ -236,11 +236,22 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
         if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
         return;
       case 'share':
-        return void board?.share(message.split, message.pieces, port).then((outcomes) => {
-          if (!portClosed) port.postMessage({ type: 'shared', split: message.split, outcomes } satisfies MainMessage);
-        });
+        return void board
+          ?.share(
+            message.split,
+            message.pieces,
+            (start, bytes) => {
+              if (!portClosed) port.postMessage({ type: 'written', split: message.split, start, bytes } satisfies MainMessage);
+            },
+            port,
+          )
+          .then((outcomes) => {
+            if (!portClosed) port.postMessage({ type: 'shared', split: message.split, outcomes } satisfies MainMessage);
+          });
       case 'take-back':
         return port.postMessage({ type: 'taken-back', split: message.split, piece: board?.takeBackNow(message.split) ?? null } satisfies MainMessage);
+      case 'piece-written':
+        return board?.written(message.piece, message.bytes);
       case 'piece-done':
         heldPieces.delete(pieceKey(message.piece));
         return board?.done(message.piece, message.outcome);
