@@ -363,34 +363,57 @@ describe('--split: one file as ranges at once', () => {
     });
   });
 
-  it('SIGKILL mid-split with --continue: the .part keeps only what was recorded, and the next run, without --split, makes it whole from there', async () => {
-    const body = randomBytes(8 * MiB);
-    await withRangeServer(body, { stallAfter: 300 * 1024 }, async (server, folder) => {
-      const list = join(folder, 'list.txt');
-      const out = join(folder, 'out');
-      await writeFile(list, `${server.url}\n`);
-      const run = startCli(['-i', list, '--dest', out, '--mode', 'async', '--concurrency', '4', '--split', '4', '--split-min', String(MiB), '--continue']);
-      try {
-        await until('every range answered and stalled', () => server.stalled === 4);
-      } finally {
-        run.child.kill('SIGKILL');
-      }
-      await run.exited(15_000);
-      assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
-      const record = JSON.parse(await readFile(join(out, 'big.bin.part.json'), 'utf8')) as { total: number; spans: number[][] };
-      assert.deepEqual([record.total, record.spans], [body.length, []]);
-      server.heal();
-      const before = server.requests.length;
-      const again = await runCli(['-i', list, '--dest', out, '--continue', '--json']);
-      assert.equal(again.code, 0, again.stderr);
-      assert.deepEqual(await readFile(join(out, 'big.bin')), body);
-      assert.deepEqual(await filesIn(out), ['big.bin']);
-      assert.deepEqual(
-        server.requests.slice(before).map((request) => request.range),
-        ['bytes=0-'],
-      );
+  for (const mode of [
+    ['--mode', 'threads', '--threads', '2', '--concurrency', '2'],
+    ['--mode', 'async', '--concurrency', '4'],
+  ]) {
+    it(`SIGKILL mid-split with --continue: the record, kept up to date as the ranges run, keeps their bytes on disk, and the next run, without --split, fetches only the rest (${mode[1]})`, async () => {
+      const body = randomBytes(8 * MiB);
+      const stallAfter = 300 * 1024;
+      await withRangeServer(body, { stallAfter }, async (server, folder) => {
+        const list = join(folder, 'list.txt');
+        const out = join(folder, 'out');
+        const record = join(out, 'big.bin.part.json');
+        await writeFile(list, `${server.url}\n`);
+        const run = startCli(['-i', list, '--dest', out, ...mode, '--split', '4', '--split-min', String(MiB), '--continue']);
+        const spansNow = async () => (JSON.parse(await readFile(record, 'utf8').catch(() => '{}')) as { spans?: number[][] }).spans ?? [];
+        let spans: number[][] = [];
+        try {
+          await until('every range answered and stalled', () => server.stalled === 4);
+          // The ranges' first batches are on disk: within a record's period or two, the record says so.
+          for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((wait) => setTimeout(wait, 100))) {
+            spans = await spansNow();
+            if (spans.length === 4) break;
+          }
+        } finally {
+          run.child.kill('SIGKILL');
+        }
+        await run.exited(15_000);
+        const starts = [0, 2 * MiB, 4 * MiB, 6 * MiB];
+        assert.deepEqual(
+          spans.map(([start]) => start),
+          starts,
+          `recorded: ${JSON.stringify(spans)}`,
+        );
+        assert.ok(
+          spans.every(([start, end]) => end! > start! && end! - start! <= stallAfter),
+          `recorded: ${JSON.stringify(spans)}`,
+        );
+        assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
+        server.heal();
+        const before = server.requests.length;
+        const again = await runCli(['-i', list, '--dest', out, '--continue', '--json']);
+        assert.equal(again.code, 0, again.stderr);
+        assert.deepEqual(await readFile(join(out, 'big.bin')), body);
+        assert.deepEqual(await filesIn(out), ['big.bin']);
+        const asked = server.requests.slice(before).map((request) => Number(/^bytes=(\d+)-/.exec(request.range ?? '')?.[1]));
+        assert.deepEqual(
+          asked.sort((a, b) => a - b),
+          spans.map(([, end]) => end),
+        );
+      });
     });
-  });
+  }
 
   it('a file over --max-size is refused, not split', async () => {
     await withRangeServer(randomBytes(8 * MiB), {}, async (server, folder) => {

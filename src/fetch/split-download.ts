@@ -12,6 +12,7 @@ import { sha256OfFile } from '../store/checksums.js';
 import { createNew } from '../store/exclusive-file.js';
 import { holes, merged, partPath, recordPart, removePart } from '../store/part-file.js';
 import { RangeSink } from '../store/range-sink.js';
+import { SplitRecorder } from '../store/split-record.js';
 import type { Attempt, Item, Piece, PieceExchange, PieceOutcome, Span } from '../types.js';
 
 /** No range is made smaller than this: a request per few KiB would cost more than it saves. */
@@ -58,10 +59,15 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
     ([start, end]): Piece => ({ split: id, item: item.url, url: job.url, temp, start, end, total, validator: job.validator }),
   );
   const [first, ...rest] = pieces as [Piece, ...Piece[]];
-  const shared = exchange !== undefined && rest.length > 0 ? exchange.share(id, rest) : undefined;
+  const recorder = options.resume
+    ? new SplitRecorder(file, job.kept, (spans) => recordPart(target, redact(item.url), job.validator, options.tempPrefix, { total, spans }))
+    : undefined;
+  const wrote = recorder && ((start: number, bytes: number) => recorder.wrote(start, bytes));
+  const own: SplitJob = wrote === undefined ? job : { ...job, onWritten: (piece, bytes) => wrote(piece.start, bytes) };
+  const shared = exchange !== undefined && rest.length > 0 ? exchange.share(id, rest, wrote) : undefined;
   const unshared = shared === undefined ? [...rest] : [];
   // Nothing below throws: a range's failure is its outcome.
-  const firstOutcome = await firstPiece(job, file, first);
+  const firstOutcome = await firstPiece(own, file, first);
   // The first request is over: its idle timer stops, its permit goes back, and each range has its own.
   job.idle.stop();
   job.gate?.release(item);
@@ -70,14 +76,17 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   const next = async () => (shared === undefined ? unshared.shift() : exchange!.takeBack(id));
   for (let piece = await next(); piece !== undefined; piece = await next()) {
     // Once a range has failed for good, those not begun are not fetched: the split has failed.
-    const outcome = failed || job.cancel?.aborted ? { bytes: 0 } : await fetchPiece(piece, job);
+    const outcome = failed || job.cancel?.aborted ? { bytes: 0 } : await fetchPiece(piece, own);
     failed ||= outcome.error !== undefined;
     if (shared === undefined) outcomes.push(outcome);
     else exchange!.done(piece, outcome);
   }
   if (shared !== undefined) outcomes.push(...(await shared));
+  await recorder?.stop();
   const whole = pieces.every((piece, index) => outcomes[index]?.bytes === piece.end - piece.start);
   if (!whole) {
+    // On the disk before the record of what is there, as the records made while it ran.
+    if (options.resume) await file.datasync().catch(() => {});
     await file.close().catch(() => {});
     return settle(job, temp, pieces, outcomes);
   }
@@ -113,7 +122,7 @@ async function openTemp({ item, options, target, total, validator, kept }: Split
 
 /** The first range, read from the first answer; should it break, the rest of it is fetched as any other range. */
 async function firstPiece(job: SplitJob, file: FileHandle, piece: Piece): Promise<PieceOutcome> {
-  const sink = new RangeSink(file, piece.start);
+  const sink = new RangeSink(file, piece.start, job.onWritten && ((written) => job.onWritten!(piece, written)));
   try {
     await writeRange(job.response, sink, piece.end - piece.start, job.idle, job.onBytes, 'drop');
     return { bytes: sink.written };
