@@ -65,7 +65,7 @@ export function defaultLadder(flags: number, cap = 64): number[] {
  * shuffle: the same on every call), so that a machine that warms up or gets busier part-way
  * affects all configs alike, and so does what a run leaves for the one after it: in one fixed
  * order the first config always follows the last, and a flags run straight after a peer's took
- * 0.4-0.5 s longer on a 1 GiB file than one after another flags run.
+ * 0.4-0.5 s longer on a 1 GiB file than one after another flags run (bench/results/order-effect/).
  */
 export function interleave<T>(configs: T[], repeat: number): T[] {
   if (!Number.isInteger(repeat) || repeat < 0) {

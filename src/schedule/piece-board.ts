@@ -22,7 +22,7 @@ interface Split {
 export class PieceBoard implements PieceExchange {
   readonly #waiting: Piece[] = [];
   readonly #splits = new Map<string, Split>();
-  /** Slots waiting for a piece: told there is none once no item is in flight, but a feed's (`listen`), which wait on. */
+  /** Slots waiting for a piece: those of `wait` are told there is none once no item is in flight; those of `listen` (waiting on a feed too) are not. */
   #idle: { owner: unknown; hand: (piece: Piece | undefined) => void; untilStopped?: true }[] = [];
   /** Pieces (by split and start) whose worker went away with them once: a second time, they fail. */
   readonly #lost = new Set<string>();
