@@ -155,15 +155,19 @@ async function settle(job: SplitJob, temp: string, pieces: readonly Piece[], out
 }
 
 /**
- * The holes cut into up to `split` ranges of about equal size, none under `MIN_PIECE_BYTES` (but
- * a hole smaller than that), in file order: the first starts where the first answer does.
+ * The holes cut into up to `split` ranges of about equal size (more only when there are more
+ * holes), none under `MIN_PIECE_BYTES` but a hole smaller than that, in file order: the first
+ * starts where the first answer does. A hole is cut into whole ranges of at least the size
+ * aimed at, the last taking what is over: never a tail of a few bytes as a request of its own.
  */
 export function planPieces(gaps: readonly Span[], split: number): Span[] {
   const missing = gaps.reduce((sum, [start, end]) => sum + end - start, 0);
   const size = Math.max(MIN_PIECE_BYTES, Math.ceil(missing / split));
   const pieces: Span[] = [];
   for (const [start, end] of gaps) {
-    for (let at = start; at < end; at += size) pieces.push([at, Math.min(end, at + size)]);
+    const count = Math.max(1, Math.floor((end - start) / size));
+    const each = Math.floor((end - start) / count);
+    for (let index = 0; index < count; index++) pieces.push([start + index * each, index === count - 1 ? end : start + (index + 1) * each]);
   }
   return pieces;
 }
