@@ -28,7 +28,7 @@ export interface PieceJob {
 export const WRITTEN_EVERY_MS = 500;
 
 /** What a 200 to a range with `If-Range` means. */
-export const CHANGED = 'the file changed on the server while its ranges were fetched (If-Range was answered with the whole file)';
+export const CHANGED = 'the file changed on the server while its ranges were fetched: If-Range was answered with the whole file';
 
 /**
  * Fetches one piece of a split into its place in the split's temporary file: `Range` for its
