@@ -415,6 +415,40 @@ describe('--split: one file as ranges at once', () => {
     });
   }
 
+  it('--continue --split on the .part of a plain run: its bytes are kept as the first span, and the rest is fetched as ranges', async () => {
+    const body = randomBytes(8 * MiB);
+    const stallAfter = 300 * 1024;
+    await withRangeServer(body, { stallAfter }, async (server, folder) => {
+      const list = join(folder, 'list.txt');
+      const out = join(folder, 'out');
+      await writeFile(list, `${server.url}\n`);
+      const plain = startCli(['-i', list, '--dest', out, '--mode', 'async', '--continue']);
+      try {
+        await until('the one stream answered and stalled', () => server.stalled === 1);
+        await new Promise((wait) => setTimeout(wait, 300));
+        plain.child.kill('SIGINT');
+        assert.deepEqual(await plain.exited(15_000), { code: 130, signal: null }, plain.stderr());
+      } finally {
+        plain.child.kill('SIGKILL');
+      }
+      const kept = (await readFile(join(out, 'big.bin.part'))).length;
+      assert.ok(kept > 0 && kept <= stallAfter, `${kept} bytes kept`);
+      server.heal();
+      const before = server.requests.length;
+      const again = await runCli(['-i', list, '--dest', out, '--mode', 'async', '--concurrency', '4', '--split', '4', '--split-min', String(MiB), '--continue', '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.deepEqual(await readFile(join(out, 'big.bin')), body);
+      assert.deepEqual(await filesIn(out), ['big.bin']);
+      const asked = server.requests.slice(before);
+      assert.equal(asked[0]!.range, `bytes=${kept}-`);
+      assert.ok(asked.length > 2, `${asked.length} requests: ${JSON.stringify(asked)}`);
+      assert.ok(
+        asked.slice(1).every((request) => /^bytes=\d+-\d+$/.test(request.range ?? '') && request.ifRange === tagOf(body)),
+        JSON.stringify(asked),
+      );
+    });
+  });
+
   it('a file over --max-size is refused, not split', async () => {
     await withRangeServer(randomBytes(8 * MiB), {}, async (server, folder) => {
       const run = await fetchSplit(folder, server, ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--max-size', String(4 * MiB)]);

@@ -135,8 +135,10 @@ const targetPath = (file: string, dest: string) => (file.includes('/') ? prepare
 
 /**
  * Whether a 206 is fetched as a split, and where it starts: the answer to a split's first ask, of
- * a file larger than `--split-min` whose answer has a validator for `If-Range`; or the answer to a
- * resumed split, which goes on as one whatever `--split` says (its `.part` has holes).
+ * a file larger than `--split-min` whose answer has a validator for `If-Range`; the answer to a
+ * resumed split, which goes on as one whatever `--split` says (its `.part` has holes); or, with
+ * `--split`, the answer to a resumed plain `.part` of such a file, whose bytes are then the split's
+ * first span.
  */
 function splitOf(response: Response, { options }: ItemDownload, resume: PartState | undefined): { total: number; validator: string; kept: readonly Span[] } | undefined {
   const range = contentRange(response.headers.get('content-range'));
@@ -146,10 +148,11 @@ function splitOf(response: Response, { options }: ItemDownload, resume: PartStat
     const same = range.start === resume.bytes && range.end === resume.split.total && range.total === resume.split.total && validator === resume.validator;
     return same ? { total: range.total, validator, kept: resume.split.spans } : undefined;
   }
-  if (resume !== undefined || range.start !== 0 || range.end !== range.total) return undefined;
+  const from = resume?.bytes ?? 0;
+  if (range.start !== from || range.end !== range.total || (resume !== undefined && validator !== resume.validator)) return undefined;
   // A file over --max-size goes the one-stream way, which refuses it.
   const big = range.total > (options.splitMin ?? 0) && range.total <= options.maxBytes;
-  return (options.split ?? 1) > 1 && big ? { total: range.total, validator, kept: [] } : undefined;
+  return (options.split ?? 1) > 1 && big ? { total: range.total, validator, kept: from === 0 ? [] : [[0, from]] } : undefined;
 }
 
 /** A 206 that holds the whole file: `bytes 0-(N-1)/N`. */
