@@ -37,7 +37,7 @@ export interface ItemResult extends Item {
   thread: number;
   /** The pool's number for that worker, 1..threads in the order the workers came up, as --verbose and the timeline name it: only in threads mode. */
   worker?: number;
-  /** Requests made for it: 1 unless retried, 0 when skipped. */
+  /** Requests made for it: 1 unless retried, 0 when skipped; with `--split`, a range asked for again counts too. */
   attempts: number;
   /** Why it failed: only on `error`. */
   error?: string;
@@ -61,6 +61,8 @@ export interface Attempt {
   transient?: { retryAfter?: string; retries?: number };
   /** Where the redirects ended, when there were any. */
   finalUrl?: string;
+  /** A split's ranges asked for again (a reset, a cut, a 5xx), on top of the item's own attempts. */
+  rangeRetries?: number;
 }
 
 /** A transient failure about to be tried again, as `--verbose` shows it. */
@@ -135,6 +137,8 @@ export interface Piece {
   split: string;
   /** The item's URL, for the limits and the messages. */
   item: string;
+  /** The item's file, for the notices of a range tried again. */
+  file: string;
   /** Where the item's redirects ended: ranges are asked of it directly. */
   url: string;
   temp: string;
@@ -152,6 +156,8 @@ export type Span = readonly [start: number, end: number];
 export interface PieceOutcome {
   bytes: number;
   error?: string;
+  /** Its requests tried again. */
+  retries?: number;
   /** The server's file is no longer the one the split began with (If-Range was answered 200). */
   changed?: boolean;
 }

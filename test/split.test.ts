@@ -193,14 +193,24 @@ describe('--split: one file as ranges at once', () => {
     });
   });
 
-  it('a range cut short is asked again from the byte where it stopped', async () => {
+  it('a range cut short is asked again from the byte where it stopped, a retry in the report and in --verbose', async () => {
     const body = randomBytes(8 * MiB);
     await withRangeServer(body, { cutOnceAt: 4 * MiB }, async (server, folder) => {
       const run = await fetchSplit(folder, server, ['--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB)]);
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
       assert.ok(rangesAsked(server).includes(`bytes=${5 * MiB}-${6 * MiB - 1}`), JSON.stringify(rangesAsked(server)));
-      assert.equal(parseReport(run).results[0]!.attempts, 1);
+      assert.equal(parseReport(run).results[0]!.attempts, 2);
+    });
+    await withRangeServer(body, { cutOnceAt: 4 * MiB }, async (server, folder) => {
+      const list = join(folder, 'list.txt');
+      await writeFile(list, `${server.url}\n`);
+      const run = await runCli(['-i', list, '--dest', join(folder, 'out'), '--retry-delay', '0', '--mode', 'async', '--split', '4', '--split-min', String(MiB), '--verbose'], {
+        env: { ...process.env, COLUMNS: '200' },
+      });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Retries: 1 file needed them \(1 retry in all\); 1 of them then succeeded$/m);
+      assert.match(run.stdout + run.stderr, /bytes=4194304-6291455: body cut short/);
     });
   });
 
@@ -212,6 +222,8 @@ describe('--split: one file as ranges at once', () => {
         const [result] = parseReport(run).results;
         assert.equal(result!.status, 'error');
         assert.equal(result!.error, `HTTP 500 to bytes=${6 * MiB}-${8 * MiB - 1}`);
+        // The range's one retry, counted as the item's.
+        assert.equal(result!.attempts, 2);
         assert.deepEqual(await filesIn(join(folder, 'out')), []);
       });
     });

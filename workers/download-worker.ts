@@ -6,7 +6,7 @@ import type { MainMessage, WorkerMessage, WorkerTask } from '../src/schedule/mes
 import { unexpectedMessage } from '../src/schedule/pool-errors.js';
 import { warmRenderer } from '../src/render/render.js';
 import { runSlots, type Work } from '../src/schedule/slots.js';
-import { fetchPiece } from '../src/fetch/range-piece.js';
+import { fetchPiece, rangeRetry } from '../src/fetch/range-piece.js';
 import type { Piece, PieceExchange, PieceOutcome, PieceWritten, RetryNotice } from '../src/types.js';
 
 /** How often a worker sends the bytes its bodies received. */
@@ -128,7 +128,8 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
       concurrency,
       next,
       download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate, exchange }),
-      fetchPiece: async (piece) => exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate, onWritten: written })),
+      fetchPiece: async (piece) =>
+        exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate, onWritten: written, onRangeRetry: rangeRetry(onRetry) })),
       onResult: (result) => {
         flushBytes();
         post({ type: 'result', result });

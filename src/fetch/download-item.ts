@@ -14,6 +14,7 @@ import { idleTimer } from './idle-timer.js';
 import type { RequestGate } from '../schedule/limits.js';
 import { preparePathInside } from '../store/safe-path.js';
 import { contentRange } from './content-range.js';
+import type { PieceJob } from './range-piece.js';
 import { splitDownload } from './split-download.js';
 import type { Attempt, FetchOptions, Item, PieceExchange, Span } from '../types.js';
 
@@ -34,6 +35,8 @@ export interface ItemDownload {
   exchange?: PieceExchange;
   /** `--per-host`, `--rate`: the gate this request came through; a split's ranges each pass it too. */
   gate?: RequestGate;
+  /** `--split`: a range of this item about to be asked for again. */
+  onRangeRetry?: PieceJob['onRangeRetry'];
 }
 
 /** Numbers this thread's temporary files: two items of one name in different folders never share one. */

@@ -1,4 +1,5 @@
 import { constants } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Response } from 'node-fetch';
 import { bodyChunks, CutShort } from './body-stream.js';
@@ -8,10 +9,10 @@ import { idleTimer, type IdleTimer } from './idle-timer.js';
 import { latestEvery } from './latest-every.js';
 import { drain, get } from './request.js';
 import { whenSent } from './request-sent.js';
-import { withRetries } from './retry.js';
+import { type RetryWait, withRetries } from './retry.js';
 import type { RequestGate } from '../schedule/limits.js';
 import { RangeSink } from '../store/range-sink.js';
-import type { Attempt, FetchOptions, Piece, PieceOutcome } from '../types.js';
+import type { Attempt, FetchOptions, Piece, PieceOutcome, RetryNotice } from '../types.js';
 
 /** What a slot needs to fetch a piece, in any thread. */
 export interface PieceJob {
@@ -22,7 +23,15 @@ export interface PieceJob {
   gate?: RequestGate;
   /** Hears, at most every `WRITTEN_EVERY_MS`, how many bytes from its start the piece has on disk: the split's record keeps them (`--continue`). */
   onWritten?: (piece: Piece, bytes: number) => void;
+  /** A request of the piece about to be tried again: told as the item's retry is. */
+  onRangeRetry?: (piece: Piece, wait: RetryWait) => void;
 }
+
+/** A range about to be asked for again, told as its item's retry is, from the thread that fetches it. */
+export const rangeRetry =
+  (onRetry: (notice: RetryNotice) => void) =>
+  (piece: Piece, wait: RetryWait): void =>
+    onRetry({ url: piece.item, file: piece.file, thread: threadId, ...wait });
 
 /** How often a piece's bytes on disk are told: a split's record is kept every few seconds, and each telling may cross two ports. */
 export const WRITTEN_EVERY_MS = 500;
@@ -49,9 +58,9 @@ export async function fetchPiece(piece: Piece, job: PieceJob): Promise<PieceOutc
     changed ||= outcome.changed === true;
     return outcome.error === undefined ? { status: 'ok', bytes: outcome.bytes } : { status: 'error', bytes: outcome.bytes, error: outcome.error, transient: outcome.transient };
   };
-  const { attempt } = await withRetries(once, job.options, job.cancel, () => {});
+  const { attempt, attempts } = await withRetries(once, job.options, job.cancel, (wait) => job.onRangeRetry?.(piece, wait));
   told?.stop();
-  return { bytes, ...(attempt.error === undefined ? {} : { error: attempt.error }), ...(changed ? { changed } : {}) };
+  return { bytes, ...(attempt.error === undefined ? {} : { error: attempt.error }), ...(changed ? { changed } : {}), ...(attempts > 1 ? { retries: attempts - 1 } : {}) };
 }
 
 /** A piece's one request, through the gate when there is one; `landed` hears its bytes on disk grow. */

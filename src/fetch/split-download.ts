@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { Response } from 'node-fetch';
+import { printable, reason } from './failure.js';
 import type { IdleTimer } from './idle-timer.js';
 import { place, saving, validDate } from './place.js';
 import { fetchPiece, type PieceJob, writeRange } from './range-piece.js';
@@ -56,7 +57,7 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
     throw error;
   });
   const pieces = planPieces(holes(job.kept, total), options.split ?? 1).map(
-    ([start, end]): Piece => ({ split: id, item: item.url, url: job.url, temp, start, end, total, validator: job.validator }),
+    ([start, end]): Piece => ({ split: id, item: item.url, file: item.file, url: job.url, temp, start, end, total, validator: job.validator }),
   );
   const [first, ...rest] = pieces as [Piece, ...Piece[]];
   const recorder = options.resume
@@ -83,12 +84,14 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   }
   if (shared !== undefined) outcomes.push(...(await shared));
   await recorder?.stop();
+  const retried = outcomes.reduce((sum, outcome) => sum + (outcome.retries ?? 0), 0);
+  const rangeRetries = retried > 0 ? { rangeRetries: retried } : {};
   const whole = pieces.every((piece, index) => outcomes[index]?.bytes === piece.end - piece.start);
   if (!whole) {
     // On the disk before the record of what is there, as the records made while it ran.
     if (options.resume) await file.datasync().catch(() => {});
     await file.close().catch(() => {});
-    return settle(job, temp, pieces, outcomes);
+    return { ...(await settle(job, temp, pieces, outcomes)), ...rangeRetries };
   }
   try {
     const modified = validDate(job.response.headers.get('last-modified'));
@@ -98,7 +101,7 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   }
   // Written out of order, the bytes are hashed once whole, from the disk.
   const sha256 = options.sha256 === true || item.sha256 !== undefined ? await sha256OfFile(temp) : undefined;
-  return place(temp, target, item, { bytes: total, sha256 }, options);
+  return { ...(await place(temp, target, item, { bytes: total, sha256 }, options)), ...rangeRetries };
 }
 
 /** The split's file, as long as the file: a new temporary one, or with `--continue` the `.part`, recorded with the spans it holds. */
@@ -126,12 +129,14 @@ async function firstPiece(job: SplitJob, file: FileHandle, piece: Piece): Promis
   try {
     await writeRange(job.response, sink, piece.end - piece.start, job.idle, job.onBytes, 'drop');
     return { bytes: sink.written };
-  } catch {
+  } catch (error) {
     // Whatever broke it (a reset, a stall, the disk), the rest is asked for again, and meets it again if it lasts.
     await sink.abandon();
     if (job.cancel?.aborted) return { bytes: sink.written, error: 'interrupted' };
+    job.onRangeRetry?.(piece, { attempt: 1, error: `bytes=${piece.start}-${piece.end - 1}: ${printable(reason(error))}`, waitMs: 0 });
     const rest = await fetchPiece({ ...piece, start: piece.start + sink.written }, job);
-    return { ...rest, bytes: sink.written + rest.bytes };
+    // Its first request broke: the one asking for the rest is a retry of the range too.
+    return { ...rest, bytes: sink.written + rest.bytes, retries: 1 + (rest.retries ?? 0) };
   }
 }
 

@@ -7,6 +7,7 @@ import type { RequestGate } from './limits.js';
 import { type Rendered, renderStage } from '../render/render-stage.js';
 import { whenSent } from '../fetch/request-sent.js';
 import { withRetries } from '../fetch/retry.js';
+import { rangeRetry } from '../fetch/range-piece.js';
 import type { Attempt, FetchOptions, Item, ItemEvents, ItemResult, PieceExchange } from '../types.js';
 
 /** An item to get, in the slot that holds it. */
@@ -54,23 +55,32 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
   if (since !== undefined && options.existing === 'skip') return finish({ status: 'skipped', bytes: 0, ...(await keptDigest(item, options)) }, 0);
   // A stop that comes while a request waits for leave: that request was never made.
   let refused = false;
+  // A split's ranges asked for again, over all its attempts: they are the item's requests too.
+  let rangeRetries = 0;
+  const onRangeRetry = rangeRetry(onRetry);
+  const counted = (attempt: Attempt) => {
+    rangeRetries += attempt.rangeRetries ?? 0;
+    return attempt;
+  };
   const request = async (): Promise<Attempt> => {
-    if (gate === undefined) return downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange });
+    if (gate === undefined) return counted(await downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange, onRangeRetry }));
     if (!(await gate.acquire(item))) {
       refused = true;
       return { status: 'error', bytes: 0, error: 'interrupted' };
     }
     try {
-      return await whenSent(
-        () => gate.sent(item),
-        () => downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange, gate }),
+      return counted(
+        await whenSent(
+          () => gate.sent(item),
+          () => downloadItem({ item, options, cancel, ifModifiedSince: since, onBytes, exchange, gate, onRangeRetry }),
+        ),
       );
     } finally {
       gate.release(item);
     }
   };
   const { attempt, attempts: tries } = await withRetries(request, options, cancel, (wait) => onRetry({ ...item, thread: threadId, ...wait }));
-  const attempts = refused ? tries - 1 : tries;
+  const attempts = (refused ? tries - 1 : tries) + rangeRetries;
   if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);

@@ -1,4 +1,4 @@
-import { fetchPiece } from '../../fetch/range-piece.js';
+import { fetchPiece, rangeRetry } from '../../fetch/range-piece.js';
 import { getItem } from '../get-item.js';
 import { RequestLimits } from '../limits.js';
 import { WorkQueue } from '../partition.js';
@@ -35,7 +35,8 @@ export const asyncStrategy: Strategy = async (items, options, { onResult, onRetr
         board?.finished();
         if (!limits || limits.finished(result)) onResult(result);
       },
-      fetchPiece: async (piece) => board?.done(piece, await fetchPiece(piece, { options, cancel: signal, onBytes, gate: limits?.gate, onWritten: written })),
+      fetchPiece: async (piece) =>
+        board?.done(piece, await fetchPiece(piece, { options, cancel: signal, onBytes, gate: limits?.gate, onWritten: written, onRangeRetry: rangeRetry(onRetry) })),
     });
   } finally {
     limits?.close();
