@@ -122,6 +122,20 @@ async function withRangeServer(body: Buffer, options: RangeServerOptions, use: (
   }
 }
 
+/** Runs the CLI until `stalls` answers have sent their bytes and stalled, then Ctrl-C: it must exit 130. */
+async function interruptWhenStalled(server: Server, args: string[], stalls: number) {
+  const run = startCli(args);
+  try {
+    await until(`${stalls} answers sent and stalled`, () => server.stalled === stalls);
+    // The bytes sent are read and gathered before the stop.
+    await new Promise((wait) => setTimeout(wait, 300));
+    run.child.kill('SIGINT');
+    assert.deepEqual(await run.exited(15_000), { code: 130, signal: null }, run.stderr());
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}
+
 /** The ranges asked for after the first request, which asks for them all, in file order (slots ask in any). */
 const rangesAsked = (server: Server) =>
   server.requests
@@ -277,16 +291,7 @@ describe('--split: one file as ranges at once', () => {
         await writeFile(list, `${server.url}\n`);
         const split = ['--mode', 'threads', '--threads', '2', '--concurrency', '2', '--split', '4', '--split-min', String(MiB)];
         const args = ['-i', list, '--dest', out, ...split, ...(resume ? ['--continue'] : [])];
-        const run = startCli(args);
-        try {
-          await until('every range answered and stalled', () => server.stalled === 4);
-          // The bytes sent are read and gathered before the stop.
-          await new Promise((wait) => setTimeout(wait, 300));
-          run.child.kill('SIGINT');
-          assert.deepEqual(await run.exited(15_000), { code: 130, signal: null }, run.stderr());
-        } finally {
-          run.child.kill('SIGKILL');
-        }
+        await interruptWhenStalled(server, args, 4);
         if (!resume) {
           assert.deepEqual(await filesIn(out), []);
           return;
@@ -434,15 +439,7 @@ describe('--split: one file as ranges at once', () => {
       const list = join(folder, 'list.txt');
       const out = join(folder, 'out');
       await writeFile(list, `${server.url}\n`);
-      const plain = startCli(['-i', list, '--dest', out, '--mode', 'async', '--continue']);
-      try {
-        await until('the one stream answered and stalled', () => server.stalled === 1);
-        await new Promise((wait) => setTimeout(wait, 300));
-        plain.child.kill('SIGINT');
-        assert.deepEqual(await plain.exited(15_000), { code: 130, signal: null }, plain.stderr());
-      } finally {
-        plain.child.kill('SIGKILL');
-      }
+      await interruptWhenStalled(server, ['-i', list, '--dest', out, '--mode', 'async', '--continue'], 1);
       const kept = (await readFile(join(out, 'big.bin.part'))).length;
       assert.ok(kept > 0 && kept <= stallAfter, `${kept} bytes kept`);
       server.heal();
