@@ -14,6 +14,8 @@ export interface Item {
   url: string;
   file: string;
   cc?: string;
+  /** The line of the URL list that asked for it, from 1 (a list's item only). */
+  line?: number;
   /** The SHA-256 its bytes must have (`--checksums`): bytes that do not are never put in place. */
   sha256?: string;
 }

@@ -131,6 +131,14 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           assert.deepEqual([whole.requested, whole.ok, whole.error, whole.results.length, whole.interrupted], [2000, 2000, 0, 2000, false]);
           assert.equal(new Set(whole.results.map((result) => result.url)).size, 2000);
           assert.ok(whole.results.every((result) => result.host !== ''));
+          // Three workers of 2 threads × 5: what their threads did, not a setting the queue does not store.
+          assert.ok(whole.threads >= 3 && whole.threads <= 6, `threads: ${whole.threads}`);
+          assert.equal(whole.workersStarted, whole.threads);
+          assert.ok(whole.concurrency > 1 && whole.concurrency <= 5, `concurrency: ${whole.concurrency}`);
+          assert.deepEqual(
+            whole.results.map((result) => result.line).sort((a, b) => a! - b!),
+            Array.from({ length: 2000 }, (_, index) => index + 1),
+          );
           const text = await runCli(['report', '--queue', queue]);
           assert.match(text.stdout, /^2,000 files downloaded, 0 not found, 0 errors in \d+\.\d\d s$/m);
           // A queue with nothing left to do: the bar is drawn full once and --watch ends.

@@ -63,13 +63,21 @@ export async function queueReport(options: { queue?: string } = {}): Promise<Que
       }
     }
     results.sort((a, b) => a.startedAt - b.startedAt);
+    const threads = new Map<string, QueueResult[]>();
+    for (const result of results) {
+      const key = `${result.host} ${result.pid} ${result.thread}`;
+      const done = threads.get(key);
+      if (done === undefined) threads.set(key, [result]);
+      else done.push(result);
+    }
     const count = (status: QueueResult['status']) => results.filter((result) => result.status === status).length;
     return {
       server: run.server,
       items: run.items,
       mode: 'threads',
-      threads: new Set(results.map((result) => `${result.host} ${result.thread}`)).size,
-      concurrency: 1,
+      threads: threads.size,
+      // Each worker's own setting is not stored: what its threads did is.
+      concurrency: Math.max(1, ...[...threads.values()].map(mostAtOnce)),
       partition: 'dynamic',
       requested: total,
       ok: count('ok'),
@@ -79,7 +87,7 @@ export async function queueReport(options: { queue?: string } = {}): Promise<Que
       error: count('error'),
       bytes: results.reduce((sum, result) => sum + result.bytes, 0),
       elapsedMs: results.length === 0 ? 0 : Math.max(0, last - first),
-      workersStarted: 0,
+      workersStarted: threads.size,
       workerStartupMs: null,
       png: run.fetch.png ?? null,
       renderMs: results.reduce((sum, result) => sum + (result.renderMs ?? 0), 0),
@@ -92,13 +100,27 @@ export async function queueReport(options: { queue?: string } = {}): Promise<Que
   });
 }
 
+/** The most of `results` under way at one moment: one that ends as another starts is not counted with it. */
+function mostAtOnce(results: readonly QueueResult[]): number {
+  const ends = results.map((result) => result.endedAt).sort((a, b) => a - b);
+  let most = 0;
+  let ended = 0;
+  // `results` is in order of start: each start counts against the ends before it.
+  results.forEach((result, started) => {
+    while (ended < ends.length && ends[ended]! <= result.startedAt) ended++;
+    most = Math.max(most, started + 1 - ended);
+  });
+  return most;
+}
+
 /** A job failed without a result of ours (a worker died with it more often than BullMQ allows): BullMQ's reason stands. */
 function lostResult(job: Job<JobData>): QueueResult {
-  const { url, file, cc } = job.data;
+  const { url, file, cc, line } = job.data;
   return {
     url,
     file,
     ...(cc === undefined ? {} : { cc }),
+    ...(line === undefined ? {} : { line }),
     status: 'error',
     bytes: 0,
     startedAt: job.processedOn ?? job.timestamp,
@@ -108,6 +130,7 @@ function lostResult(job: Job<JobData>): QueueResult {
     attempts: job.attemptsMade,
     error: job.failedReason,
     host: '',
+    pid: 0,
   };
 }
 

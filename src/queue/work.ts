@@ -17,9 +17,11 @@ import { JobFeed } from './job-feed.js';
 import { limiterFor } from './limiter.js';
 import { loadRun } from './run-settings.js';
 
-/** A result as a queue job returns it: a local run's, and which machine did it. */
+/** A result as a queue job returns it: a local run's, and which machine and worker process did it. */
 export interface QueueResult extends ItemResult {
   host: string;
+  /** The worker's process id on `host`: with `thread`, the thread that did it, among all workers. */
+  pid: number;
 }
 
 /** A job's data: the item, and once it failed for good, the result that says why (for the report). */
@@ -116,7 +118,7 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
   const { threadsFrom } = await import('../schedule/strategies/threads.js');
   const pool = threadsFrom(feed)([], settings, {
     onResult(result) {
-      const recorded = { ...result, host };
+      const recorded = { ...result, host, pid: process.pid };
       summary.done++;
       summary[counter[result.status]]++;
       summary.bytes += result.bytes;
@@ -190,8 +192,8 @@ export async function work(options: WorkOptions): Promise<WorkSummary> {
 }
 
 /** The item alone: a job put back by `--retry-failed` still carries its last result. */
-function itemOf({ url, file, cc, sha256 }: JobData): Item {
-  return { url, file, ...(cc === undefined ? {} : { cc }), ...(sha256 === undefined ? {} : { sha256 }) };
+function itemOf({ url, file, cc, line, sha256 }: JobData): Item {
+  return { url, file, ...(cc === undefined ? {} : { cc }), ...(line === undefined ? {} : { line }), ...(sha256 === undefined ? {} : { sha256 }) };
 }
 
 /** Nothing in hand here, and nothing waiting, delayed or active anywhere: every job has its final state. */
