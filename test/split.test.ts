@@ -94,6 +94,11 @@ async function rangeServer(first: Buffer, options: RangeServerOptions = {}) {
       failAt = undefined;
       stallAfter = undefined;
     },
+    /** The file is another one from now on, with another ETag. */
+    change: () => {
+      body = randomBytes(body.length);
+      etag = tagOf(body);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -264,6 +269,34 @@ describe('--split: one file as ranges at once', () => {
         ],
       );
       assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
+      assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin']);
+    });
+  });
+
+  it('--continue --split on a file changed since its .part: the new file is fetched anew, as ranges, not as one stream', async () => {
+    const body = randomBytes(8 * MiB);
+    await withRangeServer(body, { failAt: 6 * MiB }, async (server, folder) => {
+      const split = ['--mode', 'async', '--split', '4', '--split-min', String(MiB), '--continue'];
+      const first = await fetchSplit(folder, server, [...split, '--retries', '0']);
+      assert.equal(first.code, 1, first.stderr);
+      assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin.part', 'big.bin.part.json']);
+      server.heal();
+      server.change();
+      const before = server.requests.length;
+      const second = await fetchSplit(folder, server, split);
+      assert.equal(second.code, 0, second.stderr);
+      const asked = server.requests.slice(before);
+      // The part's If-Range, answered whole; the new file's first ask; then its other ranges, each with its tag.
+      assert.deepEqual(asked.slice(0, 2), [
+        { range: `bytes=${6 * MiB}-`, ifRange: tagOf(body), status: 200 },
+        { range: 'bytes=0-', ifRange: undefined, status: 206 },
+      ]);
+      assert.equal(asked.length, 5, JSON.stringify(asked));
+      assert.ok(
+        asked.slice(2).every((request) => /^bytes=\d+-\d+$/.test(request.range ?? '') && request.ifRange === tagOf(server.body()) && request.status === 206),
+        JSON.stringify(asked),
+      );
+      assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), server.body());
       assert.deepEqual(await filesIn(join(folder, 'out')), ['big.bin']);
     });
   });

@@ -102,6 +102,12 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
       const through = proxy === undefined ? '' : ` (through the proxy ${proxy})`;
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}${through}`, transient };
     }
+    // The file changed since its .part was begun (If-Range answered whole): with --split, the new one is split too, asked for anew.
+    if (resume !== undefined && splitting && splitsWhole(response, options)) {
+      await ended(response, 'error');
+      await removePart(target);
+      return await fetchAndSave(download, redirected);
+    }
     // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
     if (options.resume) await saving(options.dest, () => recordPart(target!, redact(item.url), validatorOf(response.headers), options.tempPrefix));
     const earlier = appending ? resume.bytes : 0;
@@ -156,6 +162,16 @@ function splitOf(response: Response, { options }: ItemDownload, resume: PartStat
   // A file over --max-size goes the one-stream way, which refuses it.
   const big = range.total > (options.splitMin ?? 0) && range.total <= options.maxBytes;
   return (options.split ?? 1) > 1 && big ? { total: range.total, validator, kept: from === 0 ? [] : [[0, from]] } : undefined;
+}
+
+/**
+ * A whole answer (200) of a file that a split's first ask would split: the server says it takes
+ * ranges, and the file has a validator for `If-Range` and a length past `--split-min`.
+ */
+function splitsWhole(response: Response, options: FetchOptions): boolean {
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  const ranges = response.headers.get('accept-ranges')?.trim().toLowerCase() === 'bytes';
+  return WHOLE_STATUSES.has(response.status) && ranges && validatorOf(response.headers) !== undefined && length > (options.splitMin ?? 0) && length <= options.maxBytes;
 }
 
 /** A 206 that holds the whole file: `bytes 0-(N-1)/N`. */
