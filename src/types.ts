@@ -47,6 +47,8 @@ export interface ItemResult extends Item {
   sha256?: string;
   /** Where the redirects from `url` ended: only when it was redirected. */
   finalUrl?: string;
+  /** `--split`: the ranges its last attempt fetched it as, at once (absent: one stream). */
+  ranges?: number;
 }
 
 /** How one request for an item ended, before the retry stage decides whether to try again. */
@@ -65,6 +67,8 @@ export interface Attempt {
   finalUrl?: string;
   /** A split's ranges asked for again (a reset, a cut, a 5xx), on top of the item's own attempts. */
   rangeRetries?: number;
+  /** A split's ranges (absent: one stream). */
+  ranges?: number;
 }
 
 /** A transient failure about to be tried again, as `--verbose` shows it. */

@@ -162,6 +162,7 @@ describe('--split: one file as ranges at once', () => {
         const report = parseReport(run);
         assert.equal(report.results.length, 1);
         assert.equal(report.results[0]!.bytes, body.length);
+        assert.equal(report.results[0]!.ranges, 4);
         assert.equal(report.results[0]!.sha256, createHash('sha256').update(body).digest('hex'));
         assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
         assert.equal(server.requests[0]!.range, 'bytes=0-');
@@ -183,6 +184,7 @@ describe('--split: one file as ranges at once', () => {
       assert.equal(run.code, 0, run.stderr);
       assert.deepEqual(await readFile(join(folder, 'out', 'big.bin')), body);
       assert.equal(server.requests.length, 1);
+      assert.equal(parseReport(run).results[0]!.ranges, undefined);
     });
   });
 
@@ -229,6 +231,7 @@ describe('--split: one file as ranges at once', () => {
       });
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^Retries: 1 file needed them \(1 retry in all\); 1 of them then succeeded$/m);
+      assert.match(run.stdout, /^big\.bin .* ok .* in 4 ranges  after 2 attempts$/m);
       assert.match(run.stdout + run.stderr, /bytes=4194304-6291455: body cut short/);
     });
   });

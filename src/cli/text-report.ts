@@ -35,7 +35,8 @@ export function formatResult(result: ItemResult): string {
   const { status, ms, attempts } = result;
   const tries = attempts > 1 ? `  after ${attempts} attempts` : '';
   const render = result.renderMs === undefined ? '' : `  render ${result.renderMs} ms`;
-  return `${itemLabel(result)}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(result)}${render}${tries}`;
+  const split = result.ranges === undefined ? '' : `  in ${plural(result.ranges, 'range')}`;
+  return `${itemLabel(result)}  ${status.padEnd(12)}  ${details[status](result).padEnd(12)}  ${String(ms).padStart(5)} ms  ${label(result)}${split}${render}${tries}`;
 }
 
 /** One line per retry, for --verbose. */

@@ -85,13 +85,13 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   if (shared !== undefined) outcomes.push(...(await shared));
   await recorder?.stop();
   const retried = outcomes.reduce((sum, outcome) => sum + (outcome.retries ?? 0), 0);
-  const rangeRetries = retried > 0 ? { rangeRetries: retried } : {};
+  const split = { ranges: pieces.length, ...(retried > 0 ? { rangeRetries: retried } : {}) };
   const whole = pieces.every((piece, index) => outcomes[index]?.bytes === piece.end - piece.start);
   if (!whole) {
     // On the disk before the record of what is there, as the records made while it ran.
     if (options.resume) await file.datasync().catch(() => {});
     await file.close().catch(() => {});
-    return { ...(await settle(job, temp, pieces, outcomes)), ...rangeRetries };
+    return { ...(await settle(job, temp, pieces, outcomes)), ...split };
   }
   try {
     const modified = validDate(job.response.headers.get('last-modified'));
@@ -101,7 +101,7 @@ export async function splitDownload(job: SplitJob): Promise<Attempt> {
   }
   // Written out of order, the bytes are hashed once whole, from the disk.
   const sha256 = options.sha256 === true || item.sha256 !== undefined ? await sha256OfFile(temp) : undefined;
-  return { ...(await place(temp, target, item, { bytes: total, sha256 }, options)), ...rangeRetries };
+  return { ...(await place(temp, target, item, { bytes: total, sha256 }, options)), ...split };
 }
 
 /** The split's file, as long as the file: a new temporary one, or with `--continue` the `.part`, recorded with the spans it holds. */

@@ -32,7 +32,7 @@ export interface ItemJob {
  */
 export async function getItem({ item, options, cancel, events: { onRetry, onBytes }, gate, exchange }: ItemJob): Promise<ItemResult> {
   const started = performance.now();
-  const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl }: Rendered, attempts: number): ItemResult => {
+  const finish = ({ status, bytes, error, renderMs, renderStartedAt, sha256, finalUrl, ranges }: Rendered, attempts: number): ItemResult => {
     const ended = performance.now();
     return {
       ...item,
@@ -49,6 +49,7 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
       ...(error === undefined ? {} : { error }),
       ...(sha256 === undefined ? {} : { sha256 }),
       ...(finalUrl === undefined ? {} : { finalUrl }),
+      ...(ranges === undefined ? {} : { ranges }),
     };
   };
   const since = options.existing === 'replace' ? undefined : await modifiedTime(join(options.dest, item.file), item.sha256);
@@ -84,7 +85,7 @@ export async function getItem({ item, options, cancel, events: { onRetry, onByte
   if (attempt.status === 'not_modified') return finish({ ...attempt, ...(await keptDigest(item, options)) }, attempts);
   // Only a file saved just now is rendered: one skipped or not modified keeps whatever PNG it has.
   if (attempt.status !== 'ok' || options.png === undefined) return finish(attempt, attempts);
-  return finish({ ...(await renderStage(item, attempt, options.png, options, cancel)), finalUrl: attempt.finalUrl }, attempts);
+  return finish({ ...(await renderStage(item, attempt, options.png, options, cancel)), finalUrl: attempt.finalUrl, ranges: attempt.ranges }, attempts);
 }
 
 /**
