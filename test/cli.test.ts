@@ -70,8 +70,8 @@ describe('flags (the download command)', () => {
           let banner = '';
           server.stdout.on('data', (chunk: Buffer) => {
             banner += chunk;
-            // The tree is at / (`Serving DIR at http://HOST:PORT/ (…)`): the base URL for --server has no path.
-            const url = /(http:\S+)\/ \(/.exec(banner);
+            // The tree is at / (`Serving DIR at http://HOST:PORT/`): the base URL for --server has no path.
+            const url = / at (http:\S+)\/\n/.exec(banner);
             if (url) resolve(url[1]!);
           });
         });

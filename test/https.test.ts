@@ -54,7 +54,7 @@ describe('HTTPS against a local TLS flag server (a test CA and a certificate for
         let banner = '';
         server.stdout.on('data', (chunk: Buffer) => {
           banner += chunk;
-          const url = /(https:\S+\/flags) /.exec(banner);
+          const url = /(https:\S+\/flags)\n/.exec(banner);
           if (url) resolve(url[1]!);
         });
       });

@@ -142,7 +142,7 @@ describe('flags serve --dir --list, as a child process', () => {
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     await until(child, () => stdout.split('\n').length > served.size);
     // The first line says where the tree is: at /, as python3 -m http.server serves a folder.
-    const match = /^Serving (.+) at (http:\/\/127\.0\.0\.1:(\d+))\/ \(/.exec(stderr);
+    const match = /^Serving (.+) at (http:\/\/127\.0\.0\.1:(\d+))\/\n/.exec(stderr);
     assert.ok(match, stderr);
     assert.equal(match[1], tree);
     baseUrl = match[2]!;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { type Example, examplesText } from '../src/cli/help-examples.js';
@@ -155,6 +156,28 @@ describe('a download at 80 columns', () => {
       assert.match(stdout, /^Downloading 20 flags from http:\S+ \(embedded, profile delay:\nlatency 50±40 ms/m);
       assert.deepEqual(tooLong(stdout), []);
     }));
+});
+
+describe('messages at 40 columns', () => {
+  const piped = (args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { env: { ...process.env, COLUMNS: '40' }, encoding: 'utf8', timeout: 30_000 });
+
+  test('a usage error wraps between words, its problem and the way to help whole', () => {
+    const run = piped(['enqueue', '-i', 'urls.txt']);
+    assert.equal(run.status, 2, run.stderr);
+    assert.equal(run.stderr, "flags: --queue redis://HOST:PORT/NAME is\nneeded (or FLAGS_QUEUE in the\nenvironment)\nRun 'flags enqueue --help' for usage.\n");
+  });
+
+  test("serve's URL has a line of its own, its profile wraps", async () => {
+    const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--seed', '3'], { env: { ...process.env, COLUMNS: '40' } });
+    try {
+      let stdout = '';
+      child.stdout.setEncoding('utf8');
+      while (!stdout.includes('Try:')) stdout += ((await once(child.stdout, 'data')) as [string])[0];
+      assert.match(stdout, /^Serving flags at http:\/\/127\.0\.0\.1:\d+\/flags\nProfile delay: latency 300±200 ms, error\nrate 0, seed 3\nTry: curl /);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });
 
 describe('compare at 80 columns', () => {

@@ -6,7 +6,7 @@ import { listOptions } from './option-table.js';
 import { asUsageError, givenMoreThanOnce, UsageError } from './usage-error.js';
 import { outliveReaders } from './reader-gone.js';
 import { ownVersion } from './version.js';
-import { terminalWidth } from '../report/terminal-width.js';
+import { terminalWidth, writeFitted } from '../report/terminal-width.js';
 import { compareCommand } from './commands/compare-command.js';
 import { downloadCommand } from './commands/download-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -70,8 +70,8 @@ try {
 } catch (error) {
   // A feature whose optional package is not installed: asked for, it cannot run here; nothing has started.
   const usage = asUsageError(error);
-  if (error instanceof MissingPackageError) process.stderr.write(`flags: ${error.message}\n`);
-  else if (usage) process.stderr.write(`flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.\n`);
+  if (error instanceof MissingPackageError) writeFitted(process.stderr, `flags: ${error.message}`);
+  else if (usage) writeFitted(process.stderr, `flags: ${usage.message}\nRun '${helpCommand(hideBin(process.argv))}' for usage.`);
   else throw error;
   process.exitCode = 2;
 }

@@ -51,3 +51,13 @@ export function fitLines(text: string, width: number): string {
     })
     .join('\n');
 }
+
+/**
+ * Writes a message (an error, a warning, a banner) to `stream`, and a newline: each line wrapped
+ * between words to the width of a terminal, or of `COLUMNS` when set; to a pipe or a log without
+ * `COLUMNS`, one line each, so that grep finds a message whole.
+ */
+export function writeFitted(stream: NodeJS.WriteStream, text: string, env: NodeJS.ProcessEnv = process.env): void {
+  const sized = stream.isTTY || (env.COLUMNS ?? '') !== '';
+  stream.write(`${sized ? fitLines(text, terminalWidth(stream, env)) : text}\n`);
+}

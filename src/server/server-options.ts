@@ -42,7 +42,6 @@ export interface ServerKnobs {
 
 /** One line for logs and reports, e.g. `profile delay: latency 300±200 ms, error rate 0, seed 1`. */
 export function describeServer(options: ServerOptions): string {
-  const { profile, latencyMs, jitterMs, errorRate, seed, dir } = options;
-  const files = dir === undefined ? '' : `, files from ${dir}`;
-  return `profile ${profile}: latency ${latencyMs}±${jitterMs} ms, error rate ${errorRate}, seed ${seed}${files}`;
+  const { profile, latencyMs, jitterMs, errorRate, seed } = options;
+  return `profile ${profile}: latency ${latencyMs}±${jitterMs} ms, error rate ${errorRate}, seed ${seed}`;
 }

@@ -6,7 +6,7 @@ import { downloadSchema } from '../../options/download-schema.js';
 import { optionsFrom, optionTable } from '../option-table.js';
 import { createProgress, type Progress } from '../progress.js';
 import { type Example, examplesText } from '../help-examples.js';
-import { fitLines, terminalWidth } from '../../report/terminal-width.js';
+import { fitLines, terminalWidth, writeFitted } from '../../report/terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../text-report.js';
 import type { RunOutput } from '../../report/run-outputs.js';
 
@@ -61,7 +61,7 @@ async function handler(argv: DownloadArgs): Promise<void> {
       signal: stop.signal,
       async onStart(start) {
         noun = start.items;
-        if (argv.insecure) process.stderr.write('flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files\n');
+        if (argv.insecure) writeFitted(process.stderr, 'flags: warning: --insecure: https certificates are not verified; anyone on the path can alter the files');
         interrupt = onInterrupt('stopping the downloads in flight');
         interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
         // The server's description is long: broken between words, not wherever the terminal's edge falls.

@@ -3,7 +3,7 @@ import type { Server } from '../../api/serve.js';
 import { pick, without } from '../../options/schema.js';
 import { serveSchema } from '../../options/server-schema.js';
 import { examplesText } from '../help-examples.js';
-import { terminalWidth } from '../../report/terminal-width.js';
+import { terminalWidth, writeFitted } from '../../report/terminal-width.js';
 import { optionsFrom, optionTable } from '../option-table.js';
 
 interface ServeArgs extends Record<string, unknown> {
@@ -63,7 +63,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const messages = argv.list ? process.stderr : process.stdout;
     const example = dir === undefined ? 'br/br.svg' : server.paths[0];
     // Where the files are, first: a folder's tree at /, the flags under /flags/.
-    messages.write(dir === undefined ? `Serving flags at ${server.url} (${server.description})\n` : `Serving ${dir} at ${server.url}/ (${server.description})\n`);
+    // A line of its own, never wrapped: a script may read the URL from it.
+    messages.write(dir === undefined ? `Serving flags at ${server.url}\n` : `Serving ${dir} at ${server.url}/\n`);
+    writeFitted(messages, `${server.description[0]!.toUpperCase()}${server.description.slice(1)}`);
     messages.write(`Try: curl ${fileUrl(server.url, example)}\n`);
     if (argv.list) {
       process.stdout.write(server.paths.map((path) => `${fileUrl(server.url, path)}\n`).join(''));

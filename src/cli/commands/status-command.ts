@@ -6,11 +6,14 @@ import { optionTable } from '../option-table.js';
 import type { QueueStatus } from '../../queue/status.js';
 import { reportingQueueErrors } from './queue-errors.js';
 import { grouped } from '../../report/plural.js';
+import { terminalWidth } from '../../report/terminal-width.js';
 
 /** How often `--watch` asks the queue again. */
 const WATCH_EVERY_MS = 1000;
 
+/** The bar's widest; it narrows to leave the counts room on the line, and goes below this. */
 const BAR_WIDTH = 30;
+const NARROWEST_BAR = 5;
 
 const builder = (yargs: Argv) =>
   yargs
@@ -24,13 +27,20 @@ const builder = (yargs: Argv) =>
 
 type StatusArgs = ArgumentsCamelCase<{ queue?: string; watch?: boolean; json?: boolean }>;
 
-/** `[=====     ] 1,200 of 2,000 done (1,190 completed, 10 failed) | 40 active, 760 waiting`. */
-export function formatStatus(status: QueueStatus): string {
+/**
+ * `[=====     ] 1,200 of 2,000 done (1,190 completed, 10 failed) | 40 active, 760 waiting`, in at
+ * most `width` columns (`--watch` redraws it in place, so it must never wrap): the bar narrows,
+ * and where even its narrowest would not fit, the counts go alone.
+ */
+export function formatStatus(status: QueueStatus, width: number): string {
   const done = status.completed + status.failed;
-  const filled = status.total === 0 ? BAR_WIDTH : Math.round((done / status.total) * BAR_WIDTH);
   const n = grouped;
   const delayed = status.delayed > 0 ? `, ${n(status.delayed)} delayed` : '';
-  return `[${'='.repeat(filled)}${' '.repeat(BAR_WIDTH - filled)}] ${n(done)} of ${n(status.total)} done (${n(status.completed)} completed, ${n(status.failed)} failed) | ${n(status.active)} active, ${n(status.waiting)} waiting${delayed}`;
+  const counts = `${n(done)} of ${n(status.total)} done (${n(status.completed)} completed, ${n(status.failed)} failed) | ${n(status.active)} active, ${n(status.waiting)} waiting${delayed}`;
+  const bar = Math.min(BAR_WIDTH, width - counts.length - '[] '.length);
+  if (bar < NARROWEST_BAR) return counts;
+  const filled = status.total === 0 ? bar : Math.round((done / status.total) * bar);
+  return `[${'='.repeat(filled)}${' '.repeat(bar - filled)}] ${counts}`;
 }
 
 async function handler(argv: StatusArgs): Promise<void> {
@@ -39,7 +49,7 @@ async function handler(argv: StatusArgs): Promise<void> {
     const { queueStatus } = await import('../../queue/status.js');
     const first = await queueStatus({ queue: argv.queue });
     if (!argv.watch) {
-      process.stdout.write(argv.json ? `${JSON.stringify(first, null, 2)}\n` : `${first.queue}\n${formatStatus(first)}\n`);
+      process.stdout.write(argv.json ? `${JSON.stringify(first, null, 2)}\n` : `${first.queue}\n${formatStatus(first, terminalWidth())}\n`);
       return;
     }
     const interrupt = onInterrupt('no longer watching (the queue goes on)');
@@ -49,7 +59,7 @@ async function handler(argv: StatusArgs): Promise<void> {
     try {
       process.stdout.write(`${first.queue}\n`);
       for (let status = first; ; status = await queueStatus({ queue: argv.queue })) {
-        process.stdout.write(argv.json ? `${JSON.stringify(status)}\n` : `${redraw}${formatStatus(status)}${end}`);
+        process.stdout.write(argv.json ? `${JSON.stringify(status)}\n` : `${redraw}${formatStatus(status, terminalWidth())}${end}`);
         if (status.waiting + status.active + status.delayed === 0 || interrupt.signal.aborted) break;
         await sleep(WATCH_EVERY_MS, undefined, { signal: interrupt.signal }).catch(() => {});
       }

@@ -3,6 +3,7 @@ import { exitCodeOnSignal, type Interrupt, onInterrupt } from '../interrupt.js';
 import { workSchema } from '../../options/queue-schema.js';
 import { formatResult, formatRetry } from '../text-report.js';
 import { reportingQueueErrors } from './queue-errors.js';
+import { writeFitted } from '../../report/terminal-width.js';
 import { plural } from '../../report/plural.js';
 import { optionsFrom, optionTable } from '../option-table.js';
 
@@ -34,12 +35,12 @@ async function handler(argv: WorkerArgs): Promise<void> {
           interrupt.signal.addEventListener('abort', () => stop.abort(), { once: true });
           const rate = start.rate === undefined ? '' : `, at most ${start.rate} jobs a second over all workers`;
           const perHost = start.perHost === undefined ? '' : `, at most ${start.perHost} in flight to each host here`;
-          lines.write(`Worker ${start.host} on ${start.queue}: ${start.items}s from ${start.server} into ${start.dest}\n`);
-          lines.write(`${start.threads} worker threads × ${start.concurrency} in flight${rate}${perHost}\n`);
+          writeFitted(lines, `Worker ${start.host} on ${start.queue}: ${start.items}s from ${start.server} into ${start.dest}`);
+          writeFitted(lines, `${start.threads} worker threads × ${start.concurrency} in flight${rate}${perHost}`);
         },
         onResult: (result) => argv.verbose && lines.write(`${formatResult(result)}\n`),
         onRetry: (notice) => argv.verbose && lines.write(`${formatRetry(notice)}\n`),
-        onQueueError: (message) => process.stderr.write(`flags: ${message}\n`),
+        onQueueError: (message) => writeFitted(process.stderr, `flags: ${message}`),
       });
       if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       else {
