@@ -208,7 +208,7 @@ test('flags serve --list keeps serving when the reader of its list has gone', as
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     await until(child, () => stderr.includes('Try: curl'));
-    const port = Number(/127\.0\.0\.1:(\d+)\/ /.exec(stderr)?.[1]);
+    const port = Number(/127\.0\.0\.1:(\d+)\/\n/.exec(stderr)?.[1]);
     assert.equal((await get(port, '/a.txt')).body.toString(), 'alpha\n');
     assert.equal(child.exitCode, null, stderr);
   } finally {
