@@ -103,7 +103,7 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
       return { ...(await ended(response, 'error')), error: `HTTP ${response.status}${statusText}${through}`, transient };
     }
     // The file changed since its .part was begun (If-Range answered whole): with --split, the new one is split too, asked for anew.
-    if (resume !== undefined && splitting && splitsWhole(response, options)) {
+    if (resume !== undefined && splitsWhole(response, options)) {
       await ended(response, 'error');
       await removePart(target);
       return await fetchAndSave(download, redirected);
@@ -159,19 +159,22 @@ function splitOf(response: Response, { options }: ItemDownload, resume: PartStat
   }
   const from = resume?.bytes ?? 0;
   if (range.start !== from || range.end !== range.total || (resume !== undefined && validator !== resume.validator)) return undefined;
-  // A file over --max-size goes the one-stream way, which refuses it.
-  const big = range.total > (options.splitMin ?? 0) && range.total <= options.maxBytes;
-  return (options.split ?? 1) > 1 && big ? { total: range.total, validator, kept: from === 0 ? [] : [[0, from]] } : undefined;
+  return worthSplitting(range.total, options) ? { total: range.total, validator, kept: from === 0 ? [] : [[0, from]] } : undefined;
+}
+
+/** With `--split`, a file past `--split-min`; one over `--max-size` goes the one-stream way, which refuses it. */
+function worthSplitting(total: number, options: FetchOptions): boolean {
+  return (options.split ?? 1) > 1 && total > (options.splitMin ?? 0) && total <= options.maxBytes;
 }
 
 /**
  * A whole answer (200) of a file that a split's first ask would split: the server says it takes
- * ranges, and the file has a validator for `If-Range` and a length past `--split-min`.
+ * ranges, and the file has a validator for `If-Range` and a length worth splitting.
  */
 function splitsWhole(response: Response, options: FetchOptions): boolean {
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
   const ranges = response.headers.get('accept-ranges')?.trim().toLowerCase() === 'bytes';
-  return WHOLE_STATUSES.has(response.status) && ranges && validatorOf(response.headers) !== undefined && length > (options.splitMin ?? 0) && length <= options.maxBytes;
+  return WHOLE_STATUSES.has(response.status) && ranges && validatorOf(response.headers) !== undefined && worthSplitting(length, options);
 }
 
 /** A 206 that holds the whole file: `bytes 0-(N-1)/N`. */
