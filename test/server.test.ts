@@ -821,7 +821,8 @@ describe('flags serve', () => {
     const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--profile', 'local', '--seed', '5']);
     let stdout = '';
     child.stdout.setEncoding('utf8');
-    while (stdout.split('\n').length < 3) {
+    // The banner is three lines: where, the profile, and a curl to try.
+    while (!/\nTry: .*\n/.test(stdout)) {
       const [chunk] = (await once(child.stdout, 'data')) as [string];
       stdout += chunk;
     }
