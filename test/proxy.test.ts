@@ -133,14 +133,38 @@ describe('proxies: a real HTTP proxy on 127.0.0.1 whose log shows what went thro
     }
   });
 
+  test('the embedded server is our own: reached directly whatever HTTP_PROXY says, through --proxy only when asked', async () => {
+    const proxy = await startProxy();
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    try {
+      await inTemp(async (folder) => {
+        const run = (dest: string, args: string[]) =>
+          runCli([...codes, '--server', 'local', '--retries', '0', '--dest', join(folder, dest), '--json', ...args], {
+            env: proxyEnv({ HTTP_PROXY: dead, HTTPS_PROXY: 'http://[::1' }),
+          });
+
+        const direct = await run('direct', []);
+        assert.equal(direct.code, 0, direct.stderr);
+        assert.equal(parseReport(direct).ok, codes.length);
+
+        const asked = await run('asked', ['--proxy', proxy.url]);
+        assert.equal(asked.code, 0, asked.stderr);
+        assert.equal(proxy.log.length, codes.length);
+      });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a proxy URL that is not one, from --proxy or a variable: exit 2 naming it', async () => {
     for (const [args, env, message] of [
-      [['--proxy', 'http://'], {}, /--proxy "http:\/\/" is not a proxy URL/],
-      [['--proxy', 'socks5://127.0.0.1:1080'], {}, /only http and https proxies are supported, not socks5:/],
-      [['--proxy', 'http://u:pw-SECRET@127.0.0.1:3128/path'], {}, /--proxy "http:\/\/\*\*\*@127\.0\.0\.1:3128\/path" is not a proxy URL/],
-      [[], { HTTPS_PROXY: 'http://[::1' }, /HTTPS_PROXY "http:\/\/\[::1" is not a proxy URL/],
+      [['--server', 'local', '--proxy', 'http://'], {}, /--proxy "http:\/\/" is not a proxy URL/],
+      [['--server', 'local', '--proxy', 'socks5://127.0.0.1:1080'], {}, /only http and https proxies are supported, not socks5:/],
+      [['--server', 'local', '--proxy', 'http://u:pw-SECRET@127.0.0.1:3128/path'], {}, /--proxy "http:\/\/\*\*\*@127\.0\.0\.1:3128\/path" is not a proxy URL/],
+      // The environment's proxies are read only for a server other than the embedded one.
+      [['--server', 'https://127.0.0.1:9/flags'], { HTTPS_PROXY: 'http://[::1' }, /HTTPS_PROXY "http:\/\/\[::1" is not a proxy URL/],
     ] as const) {
-      const run = await runCli(['BR', '--server', 'local', ...args], { env: proxyEnv(env) });
+      const run = await runCli(['BR', ...args], { env: proxyEnv(env) });
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, message);
       assert.doesNotMatch(run.stderr, /SECRET/);

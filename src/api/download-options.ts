@@ -83,7 +83,6 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
     input,
     existing: checked.update ? 'update' : checked.skipExisting ? 'skip' : 'replace',
     headers: [['User-Agent', checked.userAgent ?? defaultUserAgent()], ...(checked.header ?? [])],
-    proxySettings: proxySettings(checked.proxy),
     fetch: fetchValues(downloadSchema, checked) satisfies AsFetchOptions,
     signal: options.signal,
     onStart: options.onStart,
@@ -92,12 +91,16 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
   };
   if (input !== undefined) {
     checkInputOptions({ codes, layout, limit, all, every, server, latency, jitter, errorRate, seed, png });
-    return { ...run, codes: [] };
+    return { ...run, codes: [], proxySettings: proxySettings(checked.proxy) };
   }
   checkListOnlyOptions(checked);
   const selected = expandCodes({ args: codes, all, every, limit });
   checkPngExt(png, ext);
-  return { ...run, codes: selected, source: resolveFlagSource(server ?? DEFAULT_SERVER, { latency, jitter, errorRate, seed }, ext) };
+  const source = resolveFlagSource(server ?? DEFAULT_SERVER, { latency, jitter, errorRate, seed }, ext);
+  // The environment's proxies are for reaching other hosts: the embedded server is our own, on
+  // 127.0.0.1, and only a proxy asked for by name (\`proxy\`) stands between us and it.
+  const ownServer = 'embedded' in source && checked.proxy === undefined;
+  return { ...run, codes: selected, source, proxySettings: ownServer ? undefined : proxySettings(checked.proxy) };
 }
 
 /** `maxSize` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */
