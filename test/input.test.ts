@@ -199,6 +199,22 @@ describe('flags --input (a URL list)', () => {
       assert.deepEqual(await filesIn(none), []);
     }));
 
+  test("a list's file where --sha256 writes its manifest, or with -c another's .part: exit 2, dest untouched", () =>
+    withTreeList(async (folder, _list, urls) => {
+      const dest = join(folder, 'dest');
+      for (const [lines, args, message] of [
+        [[urls[0], `${urls[1]} SHA256SUMS`], ['--sha256'], /line 2 writes SHA256SUMS, where --sha256 writes its manifest/],
+        [[`${urls[0]} x`, `${urls[1]} x.part`], ['-c'], /line 1 writes x, whose \.part --continue keeps beside it, so line 2 cannot write x\.part/],
+      ] as const) {
+        const list = join(folder, 'reserved.txt');
+        await writeFile(list, lines.join('\n'));
+        const run = await runCli(['-i', list, '--dest', dest, ...args]);
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stderr, message);
+        assert.deepEqual(await filesIn(dest), []);
+      }
+    }));
+
   test('--input with codes, --all, --every, --server or --png is a usage error', () =>
     withTreeList(async (folder, list) => {
       const dest = join(folder, 'dest');

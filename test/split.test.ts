@@ -6,8 +6,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { runDownload } from '../src/schedule/run.js';
 import { startFlagServer } from '../src/server/flag-server.js';
 import { serverOptions } from '../src/server/server-options.js';
@@ -452,7 +453,8 @@ describe('--split: one file as ranges at once', () => {
           spans.every(([start, end]) => end! > start! && end! - start! <= stallAfter),
           `recorded: ${JSON.stringify(spans)}`,
         );
-        assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
+        // A killed run leaves its lock too: the next one takes it over, as its process is gone.
+        assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json', 'big.bin.part.lock']);
         server.heal();
         const before = server.requests.length;
         const again = await runCli(['-i', list, '--dest', out, '--continue', '--json']);
@@ -501,6 +503,40 @@ describe('--split: one file as ranges at once', () => {
       assert.match(parseReport(run).results[0]!.error!, /exceeds the 4194304-byte cap/);
       assert.equal(server.requests.length, 1);
       assert.deepEqual(await filesIn(join(folder, 'out')), []);
+    });
+  });
+});
+
+describe('--continue: one run at a time writes a .part', () => {
+  it("a second run meets the first one's lock: that file fails, named, without a request; a lock whose process is gone is taken over", async () => {
+    const body = randomBytes(4 * MiB);
+    await withRangeServer(body, { stallAfter: 256 * 1024 }, async (server, folder) => {
+      const list = join(folder, 'list.txt');
+      const out = join(folder, 'out');
+      await writeFile(list, `${server.url}\n`);
+      const first = startCli(['-i', list, '--dest', out, '--continue', '--mode', 'async']);
+      try {
+        await until('the first run stalled', () => server.stalled === 1);
+        const second = await runCli(['-i', list, '--dest', out, '--continue', '--mode', 'async', '--json']);
+        assert.equal(second.code, 1, second.stderr);
+        const [result] = parseReport(second).results;
+        assert.equal(result?.error, `${join(out, 'big.bin.part.lock')}: process ${first.child.pid} is downloading this file into the same folder; if none is, remove the lock`);
+        assert.equal(result?.attempts, 1, 'not retried: the other run would still hold it');
+        assert.equal(server.requests.length, 1, 'the second run asked for nothing');
+        first.child.kill('SIGINT');
+        assert.deepEqual(await first.exited(15_000), { code: 130, signal: null }, first.stderr());
+      } finally {
+        first.child.kill('SIGKILL');
+      }
+      assert.deepEqual(await filesIn(out), ['big.bin.part', 'big.bin.part.json']);
+      // This process has run and ended: its lock is stale.
+      const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+      await writeFile(join(out, 'big.bin.part.lock'), `${gone} ${hostname()}`);
+      server.heal();
+      const third = await runCli(['-i', list, '--dest', out, '--continue', '--json']);
+      assert.equal(third.code, 0, third.stderr);
+      assert.deepEqual(await readFile(join(out, 'big.bin')), body);
+      assert.deepEqual(await filesIn(out), ['big.bin']);
     });
   });
 });

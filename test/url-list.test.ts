@@ -142,6 +142,28 @@ describe('reading a list', () => {
     assert.match(await refusal('http://h/dir/\nhttp://h/dir\n', { layout: 'tree' }), /line 1 writes h\/dir\/index\.html, so line 2 cannot write a file h\/dir/);
   });
 
+  test("with --sha256, no file may be its manifest; with --continue, none may be another's .part, .part.json or .part.lock", async () => {
+    assert.match(
+      await refusal('http://h/ubuntu.iso\nhttp://h/SHA256SUMS\n', { layout: 'flat', sums: true }),
+      /line 2 writes SHA256SUMS, where --sha256 writes its manifest \(give it another name\)/,
+    );
+    assert.equal((await fromFile('http://h/SHA256SUMS\n', { layout: 'flat' })).length, 1);
+    // A folder's SHA256SUMS is a file like any other: the manifest is dest's own.
+    assert.equal((await fromFile('http://h/rel/SHA256SUMS\n', { layout: 'tree', sums: true })).length, 1);
+    for (const suffix of ['.part', '.part.json', '.part.lock']) {
+      const escaped = suffix.replaceAll('.', '\\.');
+      assert.match(
+        await refusal(`http://h/x\nhttp://h/a.txt x${suffix}\n`, { layout: 'flat', parts: true }),
+        new RegExp(`line 1 writes x, whose ${escaped} --continue keeps beside it, so line 2 cannot write x${escaped}`),
+      );
+      assert.match(
+        await refusal(`http://h/a.txt x${suffix}\nhttp://h/x\n`, { layout: 'flat', parts: true }),
+        new RegExp(`line 1 writes x${escaped}, the ${escaped} that --continue keeps for line 2's x`),
+      );
+      assert.equal((await fromFile(`http://h/x\nhttp://h/a.txt x${suffix}\n`, { layout: 'flat' })).length, 2);
+    }
+  });
+
   test('a line that is not UTF-8', async () => {
     const latin1 = Buffer.concat([Buffer.from('http://h/ok.jpg\nhttp://h/caf'), Buffer.from([0xe9]), Buffer.from('.jpg\n')]);
     assert.match(await refusal(latin1), /line 2: not UTF-8 text/);

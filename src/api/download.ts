@@ -114,9 +114,10 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
 }
 
 /** `input`: a list read and checked whole before anything is created, so that a bad line leaves dest untouched. */
-export function readList({ input, layout, limit }: CheckedDownload): Promise<Item[]> {
-  if (input !== undefined && 'path' in input) return readInputItems(input.path, { layout, limit });
-  return readInputItems('-', { layout, limit }, Readable.from([input!.lines.join('\n')]));
+export function readList({ input, layout, limit, sha256, continue: resume }: CheckedDownload): Promise<Item[]> {
+  const args = { layout, limit, sha256, continue: resume };
+  if (input !== undefined && 'path' in input) return readInputItems(input.path, args);
+  return readInputItems('-', args, Readable.from([input!.lines.join('\n')]));
 }
 
 /** How the report names a list. */

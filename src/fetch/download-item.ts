@@ -7,6 +7,7 @@ import { ACCEPT_ENCODING, bodyChunks, CutShort } from './body-stream.js';
 import { sha256OfFile } from '../store/checksums.js';
 import { isTransient, printable, reason, TRANSIENT_STATUSES } from './failure.js';
 import { type PartState, partPath, recordPart, removePart, resumablePart, validatorOf } from '../store/part-file.js';
+import { lockPart, PartLocked } from '../store/part-lock.js';
 import { place, saving, validDate } from './place.js';
 import { redact } from '../report/redact.js';
 import { drain, get } from './request.js';
@@ -66,8 +67,14 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
   const { signal } = idle;
   let sink: BodySink | undefined;
   let target: string | undefined;
+  let unlock: (() => Promise<void>) | undefined;
   try {
     target = await saving(options.dest, () => targetPath(item.file, options.dest));
+    if (options.resume) {
+      const path = target;
+      // A failure of the folder reads as any other; another run's lock names that run.
+      unlock = await lockPart(path).catch((error: unknown) => (error instanceof PartLocked ? Promise.reject(error) : saving(options.dest, () => Promise.reject(error))));
+    }
     // The .part.json keeps the URL on disk: never a password in it.
     const resume = options.resume ? await resumablePart(target, redact(item.url)) : undefined;
     // A split asks for the whole file as a range: a 206 says the server takes ranges, and how long the file is.
@@ -106,6 +113,8 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
     if (resume !== undefined && splitsWhole(response, options)) {
       await ended(response, 'error');
       await removePart(target);
+      await unlock?.();
+      unlock = undefined;
       return await fetchAndSave(download, redirected);
     }
     // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
@@ -126,6 +135,8 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
     sink = undefined;
     return await place(path, target, item, { bytes: earlier + writing.bytes, sha256 }, options);
   } catch (error) {
+    // Another run's .part: not ours to keep or to remove.
+    if (error instanceof PartLocked) return { status: 'error', bytes: 0, error: error.message };
     await sink?.abandon();
     // Without --continue nothing partial stays; with it, the bytes of a transfer that broke stay for the next attempt.
     if (!options.resume && sink?.path !== undefined) await rm(sink.path, { force: true });
@@ -136,6 +147,7 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
     return { status: 'error', bytes: 0, error: printable(reason(error)), transient: transient ? {} : undefined };
   } finally {
     idle.stop();
+    await unlock?.();
   }
 }
 

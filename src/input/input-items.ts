@@ -7,7 +7,7 @@ import type { Item } from '../types.js';
 const FLAGS_ONLY = ['all', 'every', 'server', 'latency', 'jitter', 'errorRate', 'seed', 'png'] as const;
 
 /** The options of a command that may take `input` instead of flags. */
-export type InputArgs = { codes?: readonly string[]; layout: Layout; limit?: number } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
+export type InputArgs = { codes?: readonly string[]; layout: Layout; limit?: number; sha256?: boolean; continue?: boolean } & Partial<Record<(typeof FLAGS_ONLY)[number], unknown>>;
 
 /**
  * The options that choose, serve or render flags are usage errors beside `--input`: its URLs are
@@ -36,5 +36,5 @@ export async function readInputItems(input: string, argv: InputArgs, stdin?: Rea
   checkInputOptions(argv);
   // The list reader loads only for a list: a flags run, --help and --version never pay for it.
   const { readUrlList } = await import('./url-list.js');
-  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin });
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin, sums: argv.sha256, parts: argv.continue });
 }

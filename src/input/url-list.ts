@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { errorCode } from '../store/destination.js';
+import { PART_SUFFIXES, SUMS_FILE } from '../store/reserved-names.js';
 import { OptionError } from '../errors.js';
 import { fileNameFor, type Layout } from './file-names.js';
 import { parseListLine } from './list-line.js';
@@ -19,6 +20,10 @@ export interface ListOptions {
   limit?: number;
   /** What the list `-` reads; standard input unless given. */
   stdin?: Readable;
+  /** `--sha256`: dest holds its manifest, which no item may write. */
+  sums?: boolean;
+  /** `--continue`: an item's `.part` and `.part.json` lie beside it, which no other item may write. */
+  parts?: boolean;
 }
 
 /** How many problems a usage error lists; the rest are counted. */
@@ -32,8 +37,8 @@ const SHOWN = 10;
  * checked even with `limit`, so that a trial run with a limit reports what the full run would.
  * Returns the items in list order.
  */
-export async function readUrlList(list: string, { layout, limit, stdin }: ListOptions): Promise<ListItem[]> {
-  const check = new ListCheck(layout);
+export async function readUrlList(list: string, { layout, limit, stdin, sums = false, parts = false }: ListOptions): Promise<ListItem[]> {
+  const check = new ListCheck(layout, sums, parts);
   let number = 0;
   try {
     // process.stdin is opened only when read: merely touching it sets up a handle.
@@ -62,7 +67,11 @@ class ListCheck {
   /** Every folder some item's file lies in, with the first such item. */
   private readonly folders = new Map<string, ListItem>();
 
-  constructor(private readonly layout: Layout) {}
+  constructor(
+    private readonly layout: Layout,
+    private readonly sums: boolean,
+    private readonly parts: boolean,
+  ) {}
 
   add(text: string, line: number): void {
     const parsed = parseListLine(text);
@@ -94,6 +103,19 @@ class ListCheck {
     if (inside) return `line ${inside.line} writes ${inside.file}, so line ${item.line} cannot write a file ${item.file}`;
     const blocking = foldersOf(item.file).find((folder) => this.files.has(folder));
     if (blocking) return `line ${this.files.get(blocking)!.line} writes a file ${blocking}, so line ${item.line} cannot write ${item.file}`;
+    if (this.sums && item.file === SUMS_FILE) return `line ${item.line} writes ${SUMS_FILE}, where --sha256 writes its manifest (give it another name)`;
+    if (this.parts) return this.partClash(item, hint);
+    return undefined;
+  }
+
+  /** With --continue, a file must not be another's `.part` (or `.part.json`), which the run would take for a partial download of it. */
+  private partClash(item: ListItem, hint: string): string | undefined {
+    for (const suffix of PART_SUFFIXES) {
+      const owner = item.file.endsWith(suffix) ? this.files.get(item.file.slice(0, -suffix.length)) : undefined;
+      if (owner) return `line ${owner.line} writes ${owner.file}, whose ${suffix} --continue keeps beside it, so line ${item.line} cannot write ${item.file}${hint}`;
+      const part = this.files.get(`${item.file}${suffix}`);
+      if (part) return `line ${part.line} writes ${part.file}, the ${suffix} that --continue keeps for line ${item.line}'s ${item.file}${hint}`;
+    }
     return undefined;
   }
 

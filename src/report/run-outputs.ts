@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { formatChecksums, SUMS_FILE } from '../store/checksums.js';
+import { formatChecksums } from '../store/checksums.js';
+import { SUMS_FILE } from '../store/reserved-names.js';
 import type { ItemNoun } from '../input/items.js';
 import { writeWhole } from './output-file.js';
 import type { RunReport } from '../types.js';

@@ -3,9 +3,6 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { OptionError } from '../errors.js';
 
-/** The manifest `--sha256` writes in the destination, named as sha256sum's users expect. */
-export const SUMS_FILE = 'SHA256SUMS';
-
 /** A file's SHA-256 and its name relative to the destination, '/'-separated. */
 export interface Checksum {
   file: string;

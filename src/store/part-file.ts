@@ -1,6 +1,7 @@
 import { lstat, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeNewFile } from './exclusive-file.js';
+import { PART_SUFFIXES } from './reserved-names.js';
 import type { Span } from '../types.js';
 
 /**
@@ -30,8 +31,8 @@ interface PartMeta extends Partial<SplitPart> {
   validator: string;
 }
 
-export const partPath = (target: string) => `${target}.part`;
-const metaPath = (target: string) => `${target}.part.json`;
+export const partPath = (target: string) => `${target}${PART_SUFFIXES[0]}`;
+const metaPath = (target: string) => `${target}${PART_SUFFIXES[1]}`;
 
 /** The largest `.part.json` read: a URL and a validator. */
 const META_LIMIT = 64 * 1024;
