@@ -215,6 +215,16 @@ describe('flags --input (a URL list)', () => {
       }
     }));
 
+  test('many errors of one reason name the first ten files and count the rest', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const list = join(folder, 'gone.txt');
+      const gone = Array.from({ length: 13 }, (_, index) => `${new URL(urls[0]!).origin}/nowhere/gone-${index}.txt`);
+      await writeFile(list, gone.join('\n'));
+      const run = await runCli(['-i', list, '--dest', join(folder, 'dest'), '--mode', 'async']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, /\nErrors by reason:\n {2}13 × HTTP 404 Not Found \((gone-\d+\.txt, ){9}gone-\d+\.txt and 3 more\)\n/);
+    }));
+
   test('--input with codes, --all, --every, --server or --png is a usage error', () =>
     withTreeList(async (folder, list) => {
       const dest = join(folder, 'dest');

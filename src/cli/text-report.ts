@@ -10,6 +10,10 @@ const label = ({ thread, worker }: { thread: number; worker?: number }) => (thre
 /** Up to this many errors are listed one per item; past it they are grouped by reason. */
 const LISTED_ERRORS = 5;
 
+/** In a group of errors, the items named, and the groups shown: a list of 100,000 that all fail still fits a screen. */
+const NAMED_PER_REASON = 10;
+const LISTED_REASONS = 10;
+
 /** The first line of a run: where from (a server, or the list read), how much, and how it is scheduled. */
 export function describeRun(count: number, server: string, report: Pick<RunReport, 'mode' | 'threads' | 'concurrency'>, noun: ItemNoun = 'flag'): string {
   const { mode, threads, concurrency } = report;
@@ -108,7 +112,21 @@ function formatErrors(failures: ItemResult[], noun: ItemNoun): string[] {
     groups.set(reason, [...(groups.get(reason) ?? []), itemLabel(result)]);
   }
   const sorted = [...groups].sort((a, b) => b[1].length - a[1].length);
-  return ['Errors by reason:', ...sorted.map(([reason, labels]) => `  ${labels.length} × ${reason} (${labels.join(noun === 'flag' ? ' ' : ', ')})`)];
+  const named = (labels: string[]) => {
+    const shown = labels.slice(0, NAMED_PER_REASON).join(noun === 'flag' ? ' ' : ', ');
+    return labels.length > NAMED_PER_REASON ? `${shown} and ${grouped(labels.length - NAMED_PER_REASON)} more` : shown;
+  };
+  const rest = sorted.slice(LISTED_REASONS);
+  const others =
+    rest.length > 0
+      ? [
+          `  ${plural(
+            rest.reduce((sum, [, labels]) => sum + labels.length, 0),
+            noun,
+          )} for ${plural(rest.length, 'other reason')} (--json lists every error)`,
+        ]
+      : [];
+  return ['Errors by reason:', ...sorted.slice(0, LISTED_REASONS).map(([reason, labels]) => `  ${grouped(labels.length)} × ${reason} (${named(labels)})`), ...others];
 }
 
 /**
