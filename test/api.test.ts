@@ -137,6 +137,44 @@ describe('the API', () => {
     });
   });
 
+  test('options that are not an object, events of the wrong type and a number that is not one: an OptionError at once', () => {
+    for (const options of [null, [], 'br']) {
+      assert.throws(() => download(options as never), { name: 'OptionError', option: 'options', message: /^options must be an object of options, got (null|an array|string)$/ });
+    }
+    assert.throws(() => download({ signal: {} as never }), isOptionError('signal', 'signal must be an AbortSignal'));
+    for (const event of ['onStart', 'onRetry', 'onBytes']) {
+      assert.throws(() => download({ [event]: 1 } as never), isOptionError(event, `${event} must be a function, got number`));
+    }
+    assert.throws(() => download({ threads: Number.NaN }), isOptionError('threads', 'threads must be a whole number >= 1, got NaN'));
+  });
+
+  test('a callback that throws stops the run, in every mode: the report rejects with its error, and no temporary file is left', async () => {
+    const server = await stallingServer(1);
+    try {
+      for (const mode of ['threads', 'async'] as const) {
+        await inTemp(async (folder) => {
+          const ours = new Error('the caller broke');
+          const run = download({
+            codes: ['br', 'in'],
+            server: server.url,
+            dest: folder,
+            mode,
+            threads: 2,
+            onBytes: () => {
+              throw ours;
+            },
+          });
+          await assert.rejects(run.report, (error) => error === ours, mode);
+          // A flag already whole stays, as after Ctrl-C; the one cut short leaves nothing.
+          const left = await filesIn(folder);
+          assert.ok(left.length < 2 && left.every((name) => /^(br|in)\.svg$/.test(name)), `${mode}: ${left.join(', ')}`);
+        });
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   test('what needs reading rejects the report (and the iteration) with an OptionError before anything is written', async () => {
     await inTemp(async (folder) => {
       const dest = join(folder, 'out');

@@ -4,6 +4,7 @@ import { checkInputOptions, checkListOnlyOptions } from '../input/input-items.js
 import { checkPngExt, DEFAULT_SERVER, downloadSchema, type ListInput } from '../options/download-schema.js';
 import { defaultUserAgent } from '../options/http-checks.js';
 import { type CheckedOptions, checkOptions, fetchValues, type FetchValues, type GivenOptions } from '../options/schema.js';
+import { OptionError } from '../errors.js';
 import { type ProxySettings, proxySettings } from '../fetch/proxy.js';
 import type { Existing, FetchOptions, Mode, RetryNotice } from '../types.js';
 
@@ -26,7 +27,10 @@ export interface RunStart {
   rate?: number;
 }
 
-/** What `download()` takes besides its options: how to stop it, and what to hear of it as it goes. */
+/**
+ * What `download()` takes besides its options: how to stop it, and what to hear of it as it goes.
+ * A callback that throws stops the run as `signal` does, and the report rejects with its error.
+ */
 export interface DownloadEvents {
   /** Stops the run as Ctrl-C stops `flags`: no new request, those in flight cut, temporary files removed; the report says `interrupted`. */
   signal?: AbortSignal;
@@ -75,6 +79,7 @@ export interface CheckedDownload extends Omit<CheckedOptions<typeof downloadSche
  * a list or a manifest, and writing to the destination, come later.
  */
 export function checkDownloadOptions(options: DownloadOptions): CheckedDownload {
+  checkEvents(options);
   const checked = checkOptions(downloadSchema, options, EVENTS);
   const { codes = [], all, every, limit, layout, input, server, latency, jitter, errorRate, seed, png, ext } = checked;
   const run: CheckedDownload = {
@@ -101,6 +106,17 @@ export function checkDownloadOptions(options: DownloadOptions): CheckedDownload 
   // 127.0.0.1, and only a proxy asked for by name (\`proxy\`) stands between us and it.
   const ownServer = 'embedded' in source && checked.proxy === undefined;
   return { ...run, codes: selected, source, proxySettings: ownServer ? undefined : proxySettings(checked.proxy) };
+}
+
+/** The options are an object, and its events what they say they are: a callback of another type would fail mid-run, in a thread. */
+function checkEvents(options: unknown): asserts options is DownloadEvents {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new OptionError('options', `must be an object of options, got ${options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options}`);
+  }
+  const { signal, ...callbacks } = Object.fromEntries(EVENTS.map((key) => [key, (options as Record<string, unknown>)[key]]));
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new OptionError('signal', 'must be an AbortSignal');
+  for (const [key, value] of Object.entries(callbacks))
+    if (value !== undefined && typeof value !== 'function') throw new OptionError(key, `must be a function, got ${typeof value}`);
 }
 
 /** `maxSize` for flags when not given: a flag is a few kilobytes, a list's file may be any size. */

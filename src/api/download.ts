@@ -41,7 +41,23 @@ export function download(options: DownloadOptions = {}): DownloadRun {
   // A reader that stops early ends the run as the caller's signal would.
   const stop = new AbortController();
   const signal = checked.signal ? AbortSignal.any([checked.signal, stop.signal]) : stop.signal;
-  const done = runChecked(checked, signal, (result) => results.push(result));
+  // A callback that throws stops the run too, and its error is the run's: it is the caller's own.
+  let thrown: { error: unknown } | undefined;
+  const guarded =
+    <T>(callback: (value: T) => void) =>
+    (value: T) => {
+      try {
+        callback(value);
+      } catch (error) {
+        thrown ??= { error };
+        stop.abort();
+      }
+    };
+  const events = { onRetry: checked.onRetry && guarded(checked.onRetry), onBytes: checked.onBytes && guarded(checked.onBytes) };
+  const done = runChecked({ ...checked, ...events }, signal, (result) => results.push(result)).then((value) => {
+    if (thrown) throw thrown.error;
+    return value;
+  });
   done.then(
     () => results.end(),
     (error) => results.end(error),

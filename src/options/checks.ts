@@ -21,7 +21,8 @@ export function typedNumber(typed: unknown, whole: boolean): number {
 }
 
 /** What was given, for a message: a number as it is, anything else quoted. */
-export const shown = (typed: unknown) => (typeof typed === 'string' && DECIMAL.test(typed) ? typed : JSON.stringify(typed));
+export const shown = (typed: unknown) =>
+  typeof typed === 'string' && DECIMAL.test(typed) ? typed : typeof typed === 'number' || typed === undefined ? String(typed) : JSON.stringify(typed);
 
 /** A whole number from `min` (to `max`). */
 export function wholeNumber(min = 1, max = Number.MAX_SAFE_INTEGER): Check<number> {
@@ -55,7 +56,7 @@ export function numberThat(expected: string, whole: boolean, valid: (value: numb
 /** One of `choices`. */
 export function oneOf<T extends string>(choices: readonly T[]): Check<T> {
   return (value, option) => {
-    if (!choices.includes(value as T)) throw new OptionError(option, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    if (!choices.includes(value as T)) throw new OptionError(option, `must be one of ${choices.join(', ')}, got ${shown(value)}`);
     return value as T;
   };
 }
@@ -65,13 +66,13 @@ export const choicesNote = (choices: readonly string[]) => `[choices: ${choices.
 
 /** True or false. */
 export const flag: Check<boolean> = (value, option) => {
-  if (typeof value !== 'boolean') throw new OptionError(option, `must be true or false, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean') throw new OptionError(option, `must be true or false, got ${shown(value)}`);
   return value;
 };
 
 /** Text, such as a path: a string, not empty. */
 export const text: Check<string> = (value, option) => {
-  if (typeof value !== 'string' || value === '') throw new OptionError(option, `must be a non-empty string, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || value === '') throw new OptionError(option, `must be a non-empty string, got ${shown(value)}`);
   return value;
 };
 
@@ -79,7 +80,7 @@ export const text: Check<string> = (value, option) => {
 export function choiceList<T extends string>(choices: readonly T[]): Check<T[]> {
   return (value, option) => {
     const items = typeof value === 'string' ? value.split(',').map((part) => part.trim()) : Array.isArray(value) ? value : undefined;
-    if (items === undefined) throw new OptionError(option, `must be a comma list or an array of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    if (items === undefined) throw new OptionError(option, `must be a comma list or an array of ${choices.join(', ')}, got ${shown(value)}`);
     const picked: T[] = [];
     for (const item of items) {
       if (!choices.includes(item as T)) throw new OptionError(option, (name) => `${name(option)}: ${JSON.stringify(item)} is not one of ${choices.join(', ')}`);
@@ -92,7 +93,7 @@ export function choiceList<T extends string>(choices: readonly T[]): Check<T[]> 
 /** A comma list of whole numbers from 1 (or an array of them), repeats dropped, order kept: `1,2,4`. */
 export const countList: Check<number[]> = (value, option) => {
   const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value.map(String) : undefined;
-  if (items === undefined) throw new OptionError(option, `must be a comma list or an array of whole numbers, got ${JSON.stringify(value)}`);
+  if (items === undefined) throw new OptionError(option, `must be a comma list or an array of whole numbers, got ${shown(value)}`);
   const counts: number[] = [];
   for (const raw of items) {
     const item = raw.trim();
