@@ -164,6 +164,10 @@ describe('reading a list', () => {
     }
   });
 
+  test('lines ended by CR alone: the problem named, not a name made of the next URL', async () => {
+    assert.match(await refusal('http://h/a.txt\rhttp://h/sub/a.txt b.txt\r'), /line 1: a carriage return inside the line: lines ended by CR alone\? End them with LF or CRLF/);
+  });
+
   test('a line that is not UTF-8', async () => {
     const latin1 = Buffer.concat([Buffer.from('http://h/ok.jpg\nhttp://h/caf'), Buffer.from([0xe9]), Buffer.from('.jpg\n')]);
     assert.match(await refusal(latin1), /line 2: not UTF-8 text/);

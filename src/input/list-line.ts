@@ -17,6 +17,8 @@ export function parseListLine(text: string): ListLine | undefined {
   if (line === '' || line.startsWith('#')) return undefined;
   // What the decoder put for bytes that are not UTF-8 (a Latin-1 list): the URL would be another.
   if (line.includes('\uFFFD')) return { problem: 'not UTF-8 text (a list is read as UTF-8)' };
+  // Old Mac line ends: the whole list would read as one line, its second URL as the first's name.
+  if (line.includes('\r')) return { problem: 'a carriage return inside the line: lines ended by CR alone? End them with LF or CRLF' };
   const space = line.search(/\s/);
   const token = space === -1 ? line : line.slice(0, space);
   const name = space === -1 ? undefined : line.slice(space).trimStart();
