@@ -176,6 +176,32 @@ describe('any list of files: big bodies, resume, checksums', () => {
     });
   }
 
+  it('--continue: a broken transfer that no run could resume leaves nothing: an answer without a validator, or not a byte of it', async () => {
+    for (const [what, validator, sent] of [
+      ['no validator', {}, 100_000],
+      ['not a byte', { etag: '"e"' }, 0],
+    ] as const) {
+      await inTemp(async (folder) => {
+        const server = createServer((_, response) => {
+          response.writeHead(200, { ...validator, 'content-length': 3_000_000 });
+          response.write(Buffer.alloc(sent), () => response.destroy());
+        });
+        server.listen(0, '127.0.0.1');
+        await once(server, 'listening');
+        try {
+          const list = join(folder, 'list.txt');
+          const out = join(folder, 'out');
+          await writeFile(list, `http://127.0.0.1:${(server.address() as AddressInfo).port}/z.bin\n`);
+          const run = await runCli(['-i', list, '--dest', out, '-c', '--retries', '0']);
+          assert.equal(run.code, 1, run.stderr);
+          assert.deepEqual(await filesIn(out), [], what);
+        } finally {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        }
+      });
+    }
+  });
+
   it('without --continue a broken transfer leaves nothing', async () => {
     await inTemp(async (folder) => {
       const server = await fileServer(new Map([['z.bin', served(randomBytes(2_000_000))]]), { cutOnce: new Set(['z.bin']) });

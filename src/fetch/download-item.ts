@@ -68,6 +68,8 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
   let sink: BodySink | undefined;
   let target: string | undefined;
   let unlock: (() => Promise<void>) | undefined;
+  // A .part begun by this attempt that the next could not resume: no validator, or no byte in it.
+  let freshPart: { resumable: boolean } | undefined;
   try {
     target = await saving(options.dest, () => targetPath(item.file, options.dest));
     if (options.resume) {
@@ -119,6 +121,7 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
     }
     // A 200 to a resumable request starts its .part anew: the range was ignored, or the file changed.
     if (options.resume) await saving(options.dest, () => recordPart(target!, redact(item.url), validatorOf(response.headers), options.tempPrefix));
+    if (options.resume && !appending) freshPart = { resumable: validatorOf(response.headers) !== undefined };
     const earlier = appending ? resume.bytes : 0;
     const writing = new BodySink(
       options.resume ? { part: partPath(target), append: appending } : { temp: join(options.dest, `${options.tempPrefix}${threadId}-${++tempCount}`) },
@@ -143,7 +146,8 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
     if (idle.timedOut) return { status: 'error', bytes: 0, error: `timed out after ${options.timeoutMs} ms without data`, transient: {} };
     if (cancel?.aborted) return { status: 'error', bytes: 0, error: 'interrupted' };
     const transient = isTransient(error);
-    if (options.resume && target !== undefined && !transient) await removePart(target);
+    const useless = freshPart !== undefined && (!freshPart.resumable || sink?.bytes === 0);
+    if (options.resume && target !== undefined && (!transient || useless)) await removePart(target);
     return { status: 'error', bytes: 0, error: printable(reason(error)), transient: transient ? {} : undefined };
   } finally {
     idle.stop();
