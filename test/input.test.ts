@@ -163,6 +163,18 @@ describe('flags --input (a URL list)', () => {
       }
     }));
 
+  test('a 404 in tree layout makes no folder: only a whole file makes its own', () =>
+    withTreeList(async (folder, _list, urls) => {
+      const list = join(folder, 'with-404.txt');
+      const dest = join(folder, 'tree');
+      await writeFile(list, [urls[0], `${new URL(urls[0]!).origin}/nowhere/deeper/gone.txt`].join('\n'));
+      const run = await runCli(['-i', list, '--dest', dest, '--layout', 'tree', '--json']);
+      assert.equal(run.code, 1, run.stderr);
+      const written = (await readdir(dest, { recursive: true })).sort();
+      assert.ok(!written.some((path) => path.includes('nowhere')), written.join(', '));
+      assert.equal(parseReport(run).ok, 1);
+    }));
+
   test("a flag's 404 stays an answer (exit 0); the options of a list alone are refused without one", () =>
     withServer('local', {}, (server) =>
       inTemp(async (folder) => {

@@ -71,7 +71,8 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
   // A .part begun by this attempt that the next could not resume: no validator, or no byte in it.
   let freshPart: { resumable: boolean } | undefined;
   try {
-    target = await saving(options.dest, () => targetPath(item.file, options.dest));
+    // A .part lies beside its file, in its folders; a temporary file in dest, whose file gets them once whole.
+    target = options.resume ? await saving(options.dest, () => targetPath(item.file, options.dest)) : join(options.dest, item.file);
     if (options.resume) {
       const path = target;
       // A failure of the folder reads as any other; another run's lock names that run.

@@ -1,5 +1,6 @@
 import { rename, rm } from 'node:fs/promises';
 import { forgetPart, removePart } from '../store/part-file.js';
+import { preparePathInside } from '../store/safe-path.js';
 import type { Attempt, FetchOptions, Item } from '../types.js';
 
 /** A Last-Modified header as a date, when it is one. */
@@ -18,6 +19,13 @@ export async function place(path: string, target: string, item: Item, body: { by
     await rm(path, { force: true });
     if (options.resume) await removePart(target);
     return { status: 'error', bytes: 0, error: `sha256 mismatch: got ${body.sha256}, expected ${item.sha256}`, transient: { retries: 1 } };
+  }
+  if (!options.resume && item.file.includes('/')) {
+    // Only a whole file makes its folders: an answer that is none (a 404) leaves no empty ones behind.
+    await saving(options.dest, () => preparePathInside(options.dest, item.file)).catch(async (error: unknown) => {
+      await rm(path, { force: true });
+      throw error;
+    });
   }
   await saving(options.dest, () => rename(path, target));
   if (options.resume) await forgetPart(target);
