@@ -72,12 +72,12 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
   let freshPart: { resumable: boolean } | undefined;
   try {
     // A .part lies beside its file, in its folders; a temporary file in dest, whose file gets them once whole.
-    target = options.resume ? await saving(options.dest, () => targetPath(item.file, options.dest)) : join(options.dest, item.file);
     if (options.resume) {
-      const path = target;
+      const path = await saving(options.dest, () => targetPath(item.file, options.dest));
+      target = path;
       // A failure of the folder reads as any other; another run's lock names that run.
       unlock = await lockPart(path).catch((error: unknown) => (error instanceof PartLocked ? Promise.reject(error) : saving(options.dest, () => Promise.reject(error))));
-    }
+    } else target = join(options.dest, item.file);
     // The .part.json keeps the URL on disk: never a password in it.
     const resume = options.resume ? await resumablePart(target, redact(item.url)) : undefined;
     // A split asks for the whole file as a range: a 206 says the server takes ranges, and how long the file is.
