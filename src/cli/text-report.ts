@@ -102,8 +102,10 @@ function renderLine(report: RunReport): string {
  * A few errors one per item; more grouped by reason, the commonest first (`12 × HTTP 503 … (BR IN …)`).
  * A file's name may hold spaces: in a group, files are listed with commas.
  */
-function formatErrors(failures: ItemResult[], noun: ItemNoun): string[] {
-  if (failures.length === 0) return [];
+function formatErrors(results: ItemResult[], noun: ItemNoun): string[] {
+  if (results.length === 0) return [];
+  // A list's in its order, whatever order they ended in (a queue's workers, threads).
+  const failures = results.every((result) => result.line !== undefined) ? results.toSorted((a, b) => a.line! - b.line!) : results;
   if (failures.length <= LISTED_ERRORS) return ['Errors:', ...failures.map((result) => `  ${itemLabel(result)}  ${result.error}`)];
   const groups = new Map<string, string[]>();
   for (const result of failures) {
