@@ -15,20 +15,22 @@ type Coding = 'identity' | 'gzip' | 'deflate' | 'br';
 /**
  * A response's body as it arrives, decoded, chunk by chunk: the size cap enforced on the bytes
  * received and on the bytes decoded, the declared length checked at the end, and `onChunk` told of
- * every chunk received (an idle timer, a progress bar). Nothing is held but the chunk in hand.
+ * every chunk received (an idle timer, a progress bar). Nothing is held but the chunk in hand. An
+ * encoding that was not asked for, or a declared length over the cap, throws at once.
  */
-export async function* bodyChunks(response: Response, maxBytes: number, onChunk: (bytes: number) => void): AsyncGenerator<Buffer> {
+export function bodyChunks(response: Response, maxBytes: number, onChunk: (bytes: number) => void): AsyncIterable<Buffer> {
   const coding = contentCoding(response);
   // Without compress, node-fetch leaves the body as sent: Content-Length counts the bytes received.
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) throw new TooLarge(`response exceeds the ${maxBytes}-byte cap (${declared} bytes declared)`);
   const raw = received(response.body as AsyncIterable<Buffer>, declared, maxBytes, onChunk);
-  if (coding === 'identity') {
-    yield* raw;
-    return;
-  }
+  // Not wrapped in a generator of its own: every chunk of every body passes each layer.
+  return coding === 'identity' ? raw : capped(decoded(raw, coding), coding, maxBytes);
+}
+
+async function* capped(chunks: AsyncGenerator<Buffer>, coding: Exclude<Coding, 'identity'>, maxBytes: number): AsyncGenerator<Buffer> {
   let decodedBytes = 0;
-  for await (const chunk of decoded(raw, coding)) {
+  for await (const chunk of chunks) {
     decodedBytes += chunk.length;
     if (decodedBytes > maxBytes) throw new TooLarge(`response exceeds the ${maxBytes}-byte cap once decoded (${coding})`);
     yield chunk;

@@ -134,7 +134,11 @@ async function fetchAndSave(download: ItemDownload, redirected: { to?: string })
       idle.touch();
       onBytes?.(bytes);
     };
-    for await (const chunk of bodyChunks(response, options.maxBytes - earlier, received)) await saving(options.dest, () => writing.write(chunk));
+    for await (const chunk of bodyChunks(response, options.maxBytes - earlier, received)) {
+      // Most chunks are only gathered: the disk is waited for once a batch goes out, not chunk by chunk.
+      const flushing = writing.write(chunk);
+      if (flushing !== undefined) await saving(options.dest, () => flushing);
+    }
     const { path, sha256 } = await saving(options.dest, () => writing.finish(validDate(response.headers.get('last-modified'))));
     sink = undefined;
     return await place(path, target, item, { bytes: earlier + writing.bytes, sha256 }, options);

@@ -28,7 +28,10 @@ export function redactAll<T>(value: T): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map(redactAll) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactAll(inner)])) as T;
+    // A loop rather than Object.entries and fromEntries: every result of a run comes through here, twice.
+    const copy: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) copy[key] = redactAll((value as Record<string, unknown>)[key]);
+    return copy as T;
   }
   return value;
 }

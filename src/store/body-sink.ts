@@ -52,12 +52,13 @@ export class BodySink {
     return this.#path;
   }
 
-  async write(chunk: Buffer): Promise<void> {
+  /** Gathers `chunk`; once a batch is full, sends it on and returns the wait for the batch before it (else nothing to wait for). */
+  write(chunk: Buffer): Promise<void> | undefined {
     this.#hash?.update(chunk);
     this.#bytes += chunk.length;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    if (this.#buffered >= IN_MEMORY_BYTES) await this.#flush();
+    return this.#buffered >= IN_MEMORY_BYTES ? this.#flush() : undefined;
   }
 
   /** Writes what is left, sets the file's mtime to `modified` when given, and closes it. */
