@@ -55,6 +55,25 @@ describe('the API', () => {
     });
   });
 
+  test('onBytes counts every body byte once, each before the result of its file, in every mode', async () => {
+    for (const mode of ['sequential', 'async', 'threads'] as const) {
+      await inTemp(async (folder) => {
+        let counted = 0;
+        const behind: string[] = [];
+        let resultBytes = 0;
+        const run = download({ codes: ['br', 'fr', 'in', 'jp', 'us', 'cn'], server: 'local', mode, threads: 2, concurrency: 3, dest: folder, onBytes: (bytes) => (counted += bytes) });
+        for await (const result of run) {
+          resultBytes += result.bytes;
+          if (counted < resultBytes) behind.push(`${result.cc}: ${counted} counted, ${resultBytes} in results`);
+        }
+        const report = await run.report;
+        assert.equal(report.ok, 6, mode);
+        assert.deepEqual(behind, [], mode);
+        assert.equal(counted, report.bytes, mode);
+      });
+    }
+  });
+
   test('awaiting the report alone works: nobody has to iterate', async () => {
     await inTemp(async (folder) => {
       const report = await download({ codes: ['br'], server: 'local', dest: folder, sha256: true }).report;

@@ -112,11 +112,17 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
   // Bytes are gathered and sent a few times a second: a message per chunk would cost more than the chunk.
   let pendingBytes = 0;
   let bytesTimer: NodeJS.Timeout | undefined;
-  const flushBytes = () => {
+  /** The bytes gathered since the last post, which the caller posts. */
+  const takeBytes = () => {
     clearTimeout(bytesTimer);
     bytesTimer = undefined;
-    if (pendingBytes > 0) post({ type: 'bytes', bytes: pendingBytes });
+    const bytes = pendingBytes;
     pendingBytes = 0;
+    return bytes;
+  };
+  const flushBytes = () => {
+    const bytes = takeBytes();
+    if (bytes > 0) post({ type: 'bytes', bytes });
   };
   const onBytes = (bytes: number) => {
     pendingBytes += bytes;
@@ -130,10 +136,8 @@ export default async function downloadTask({ port, fetch, concurrency, limited }
       download: (item) => getItem({ item, options: fetch, cancel: cancel.signal, events: { onRetry, onBytes }, gate, exchange }),
       fetchPiece: async (piece) =>
         exchange?.done(piece, await fetchPiece(piece, { options: fetch, cancel: cancel.signal, onBytes, gate, onWritten: written, onRangeRetry: rangeRetry(onRetry) })),
-      onResult: (result) => {
-        flushBytes();
-        post({ type: 'result', result });
-      },
+      // A message of its own for the bytes before each result cost more than the result's.
+      onResult: (result) => post({ type: 'result', result, bytes: takeBytes() }),
     });
   } finally {
     flushBytes();

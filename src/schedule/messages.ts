@@ -5,9 +5,9 @@ import type { FetchOptions, Item, ItemResult, Piece, PieceOutcome, RetryNotice }
  * The port protocol between the main thread and a pool worker. A worker's first task opens with
  * `started`, which says when its thread started, for the timeline. The worker asks for one item per
  * free slot (`want`), the main thread answers each ask in order (`work`, `item: null` when there is
- * nothing left), and the worker posts one `result` per item the moment it is done (and a `retry`
- * each time a slot is about to wait before trying an item again, and `bytes` received, gathered,
- * a few times a second while bodies stream, and before each result). The worker
+ * nothing left), and the worker posts one `result` per item the moment it is done, with the body
+ * bytes received since its last post (and a `retry` each time a slot is about to wait before trying
+ * an item again, and `bytes` received, gathered, a few times a second while bodies stream). The worker
  * closes its end when its slots are idle; the main thread counts the task complete only on the
  * port's `close`, which comes after every message posted before it.
  *
@@ -30,7 +30,7 @@ import type { FetchOptions, Item, ItemResult, Piece, PieceOutcome, RetryNotice }
 export type WorkerMessage =
   | { type: 'started'; thread: number; startedAt: number }
   | { type: 'want' }
-  | { type: 'result'; result: ItemResult }
+  | { type: 'result'; result: ItemResult; bytes: number }
   | { type: 'retry'; notice: RetryNotice }
   | { type: 'bytes'; bytes: number }
   | { type: 'want-permit'; url: string }

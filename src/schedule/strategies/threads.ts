@@ -241,6 +241,8 @@ async function runTask(context: PoolContext, queue: WorkSource<Item>, onStart: (
       case 'want':
         return handOutNext();
       case 'result':
+        // The bytes before it, counted before it: a progress bar's bytes never lag its results.
+        if (message.bytes > 0) events.onBytes(message.bytes);
         held.delete(message.result.url);
         board?.finished();
         if (!limits || limits.finished(message.result)) events.onResult(numbered(context, message.result));
