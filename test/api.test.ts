@@ -61,7 +61,15 @@ describe('the API', () => {
         let counted = 0;
         const behind: string[] = [];
         let resultBytes = 0;
-        const run = download({ codes: ['br', 'fr', 'in', 'jp', 'us', 'cn'], server: 'local', mode, threads: 2, concurrency: 3, dest: folder, onBytes: (bytes) => (counted += bytes) });
+        const run = download({
+          codes: ['br', 'fr', 'in', 'jp', 'us', 'cn'],
+          server: 'local',
+          mode,
+          threads: 2,
+          concurrency: 3,
+          dest: folder,
+          onBytes: (bytes) => (counted += bytes),
+        });
         for await (const result of run) {
           resultBytes += result.bytes;
           if (counted < resultBytes) behind.push(`${result.cc}: ${counted} counted, ${resultBytes} in results`);

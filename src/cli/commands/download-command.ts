@@ -9,6 +9,7 @@ import { type Example, examplesText } from '../help-examples.js';
 import { fitLines, terminalWidth, writeFitted } from '../../report/terminal-width.js';
 import { describeRun, exitCodeFor, formatReport } from '../text-report.js';
 import type { RunOutput } from '../../report/run-outputs.js';
+import { preferThroughputGc } from '../throughput-gc.js';
 
 const EXAMPLES: readonly Example[] = [
   ['$0', 'the 20 most populous countries, worker threads, embedded server with latency'],
@@ -49,6 +50,7 @@ type DownloadArgs = ArgumentsCamelCase<{ verbose?: boolean; json?: boolean; inse
 
 /** Parsed and checked by yargs; the API checks again, runs, and this draws its progress and prints its report. */
 async function handler(argv: DownloadArgs): Promise<void> {
+  preferThroughputGc();
   const lines = argv.json ? process.stderr : process.stdout;
   const stop = new AbortController();
   // Signals are ours once the run starts: before, while a list is read from a terminal say, one ends the process at once, as ever.
