@@ -1,4 +1,3 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { OptionError } from '../errors.js';
 import type { Check } from './schema.js';
@@ -8,13 +7,16 @@ const MAX_PEM_BYTES = 1024 * 1024;
 
 export type PemKind = 'certificate' | 'private key';
 
+/** Loaded by the first PEM checked: every command loads these checks, and node:crypto costs some 7 ms of its start. */
+const crypto = () => process.getBuiltinModule('node:crypto');
+
 /** PEM text that must hold a `kind`; `from` names where it came from in the message (the file, for the CLI). */
 export function pemText(kind: PemKind, from?: string): Check<string> {
   return (pem, option) => {
     try {
       if (typeof pem !== 'string') throw new TypeError('not text');
-      if (kind === 'certificate') new X509Certificate(pem);
-      else createPrivateKey(pem);
+      if (kind === 'certificate') new (crypto().X509Certificate)(pem);
+      else crypto().createPrivateKey(pem);
     } catch {
       const where = from === undefined ? '' : ` ${from}`;
       throw new OptionError(option, (name) => `${name(option)}${where}: not a PEM ${kind} (expected -----BEGIN ${kind === 'certificate' ? 'CERTIFICATE' : 'PRIVATE KEY'}-----)`);
@@ -65,7 +67,7 @@ function readSmallFile(path: string, maxBytes: number): string {
 export function checkKeyPair(cert: string, key: string): void {
   let matches = false;
   try {
-    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+    matches = new (crypto().X509Certificate)(cert).checkPrivateKey(crypto().createPrivateKey(key));
   } catch {
     // A key of another type than the certificate's cannot match it either.
   }

@@ -50,7 +50,8 @@ type DownloadArgs = ArgumentsCamelCase<{ verbose?: boolean; json?: boolean; inse
 
 /** Parsed and checked by yargs; the API checks again, runs, and this draws its progress and prints its report. */
 async function handler(argv: DownloadArgs): Promise<void> {
-  preferThroughputGc();
+  // Only there does the main thread carry the bodies; a worker's fresh heap marks once or twice a run.
+  if (argv.mode !== 'threads') preferThroughputGc();
   const lines = argv.json ? process.stderr : process.stdout;
   const stop = new AbortController();
   // Signals are ours once the run starts: before, while a list is read from a terminal say, one ends the process at once, as ever.
