@@ -245,6 +245,35 @@ describe('any list of files: big bodies, resume, checksums', () => {
     });
   });
 
+  it('--sha256 again, with downloads that fail: SHA256SUMS keeps the lines of the files left as they were; one that is no manifest is left alone', async () => {
+    await inTemp(async (folder) => {
+      const files = new Map(['a.txt', 'b.txt', 'c.txt', 'd.txt'].map((name) => [name, served(randomBytes(900 + name.length))]));
+      const server = await fileServer(files);
+      const list = join(folder, 'list.txt');
+      const out = join(folder, 'out');
+      try {
+        await writeFile(list, [...files.keys()].map((name) => `${server.base}/${name}\n`).join(''));
+        assert.equal((await runCli(['-i', list, '--dest', out, '--sha256'])).code, 0);
+        const manifest = await readFile(join(out, 'SHA256SUMS'), 'utf8');
+        // b.txt and d.txt from a server that is gone: they fail, and stay as the first run left them.
+        await writeFile(list, [...files.keys()].map((name) => (name === 'b.txt' || name === 'd.txt' ? `http://127.0.0.1:9/${name}\n` : `${server.base}/${name}\n`)).join(''));
+        const again = await runCli(['-i', list, '--dest', out, '--sha256', '--retries', '0']);
+        assert.equal(again.code, 1, again.stderr);
+        assert.match(again.stdout, /Checksums of 4 files written to .*SHA256SUMS \(2 kept from the one before: files this run did not download again\)/);
+        assert.equal(await readFile(join(out, 'SHA256SUMS'), 'utf8'), manifest);
+        assert.match(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' }), /^a\.txt: OK\nb\.txt: OK\nc\.txt: OK\nd\.txt: OK\n$/);
+
+        await writeFile(join(out, 'SHA256SUMS'), 'my own notes\n');
+        const notes = await runCli(['-i', list, '--dest', out, '--sha256', '--retries', '0']);
+        assert.equal(notes.code, 1);
+        assert.match(notes.stderr, /cannot write .*SHA256SUMS: it holds what is not a manifest, left as it is \(line 1: not "SHA256 {2}NAME"/);
+        assert.equal(await readFile(join(out, 'SHA256SUMS'), 'utf8'), 'my own notes\n');
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   it('--checksums with --update or --skip-existing fetches again a kept file whose bytes lack their sum, and keeps one that has it', async () => {
     await inTemp(async (folder) => {
       const bodies = new Map([

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { formatChecksums } from '../store/checksums.js';
+import { access } from 'node:fs/promises';
+import { OptionError } from '../errors.js';
+import { formatChecksums, readChecksums } from '../store/checksums.js';
 import { SUMS_FILE } from '../store/reserved-names.js';
 import type { ItemNoun } from '../input/items.js';
 import { writeWhole } from './output-file.js';
@@ -15,19 +17,52 @@ export interface RunOutput {
   written: boolean;
   /** How many files SHA256SUMS lists. */
   files?: number;
+  /** Of those, how many lines it kept from the SHA256SUMS there before: files this run did not download again. */
+  kept?: number;
   /** Why it could not be written. */
   error?: string;
 }
 
-/** `sha256`: the manifest of every file of the run that has a digest, written whole in dest. */
+/**
+ * `sha256`: the manifest of every file of the run that has a digest, written whole in dest. The
+ * lines of the SHA256SUMS there before stay for the files this run did not download again (it
+ * failed, was interrupted, or never asked for them): a run never replaces a file but with a whole
+ * download, so their digests still hold. A manifest there that cannot be read as one is left as
+ * it is, and named.
+ */
 export async function writeSums(report: RunReport, dest: string, tempPrefix: string): Promise<RunOutput> {
-  const checksums = report.results.flatMap(({ file, sha256 }) => (sha256 === undefined ? [] : [{ file, sha256 }]));
   const path = join(dest, SUMS_FILE);
   try {
-    await writeWhole(path, formatChecksums(checksums), tempPrefix);
-    return { kind: 'checksums', path, written: true, files: checksums.length };
+    const sums = await earlierSums(path);
+    const before = sums.size;
+    let replaced = 0;
+    for (const { file, sha256 } of report.results) {
+      if (sha256 === undefined) continue;
+      if (sums.has(file)) replaced++;
+      sums.set(file, sha256);
+    }
+    await writeWhole(path, formatChecksums([...sums].map(([file, sha256]) => ({ file, sha256 }))), tempPrefix);
+    return { kind: 'checksums', path, written: true, files: sums.size, kept: before - replaced };
   } catch (error) {
     return { kind: 'checksums', path, written: false, error: (error as Error).message };
+  }
+}
+
+/** The digests of the manifest already in dest; none when there is none, or it is empty. */
+async function earlierSums(path: string): Promise<Map<string, string>> {
+  try {
+    await access(path);
+  } catch {
+    return new Map();
+  }
+  try {
+    return await readChecksums(path);
+  } catch (error) {
+    if (error instanceof OptionError && / no checksum in it$/.test(error.message)) return new Map();
+    // readChecksums words its problems for --checksums: its first bad line is what matters here.
+    const message = (error as Error).message;
+    const problem = /line \d+: [^\n]*/.exec(message)?.[0] ?? message.replace(/^.*?: /s, '');
+    throw new Error(`it holds what is not a manifest, left as it is (${problem})`);
   }
 }
 

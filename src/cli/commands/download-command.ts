@@ -100,8 +100,10 @@ function printOutput(output: RunOutput, lines: NodeJS.WritableStream, noun: Item
   if (error !== undefined) {
     process.stderr.write(kind === 'checksums' ? `flags: cannot write ${path}: ${error}\n` : `flags: cannot write the timeline to ${path}: ${error}\n`);
     process.exitCode = 1;
-  } else if (kind === 'checksums') lines.write(`Checksums of ${output.files} ${output.files === 1 ? 'file' : 'files'} written to ${path}\n`);
-  else lines.write(written ? `Timeline written to ${path}\n` : `No timeline: no ${noun} finished.\n`);
+  } else if (kind === 'checksums') {
+    const kept = output.kept ? ` (${output.kept} kept from the one before: ${output.kept === 1 ? 'a file' : 'files'} this run did not download again)` : '';
+    lines.write(`Checksums of ${output.files} ${output.files === 1 ? 'file' : 'files'} written to ${path}${kept}\n`);
+  } else lines.write(written ? `Timeline written to ${path}\n` : `No timeline: no ${noun} finished.\n`);
 }
 
 export const downloadCommand: CommandModule<object, DownloadArgs> = {
