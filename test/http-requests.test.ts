@@ -166,6 +166,16 @@ describe('headers', () => {
       [['-H', 'X-Test one'], { header: ['X-Test one'] }, '--header "X-Test one" has no colon: give it as \'Name: value\''],
       [['-H', 'Range: bytes=0-'], { header: 'Range: bytes=0-' }, '--header "Range: bytes=0-": flags sets Range itself'],
       [['-H', 'Bad Name: x'], { header: ['Bad Name: x'] }, '--header "Bad Name: x": "Bad Name" is not a header name'],
+      [
+        ['-H', 'X-Emoji: ☃'],
+        { header: ['X-Emoji: ☃'] },
+        '--header "X-Emoji: ☃": a value cannot hold "☃": only Latin-1 characters can be sent (percent-encode others, as %E2%98%83)',
+      ],
+      [
+        ['--user-agent', 'fetcher ☃'],
+        { userAgent: 'fetcher ☃' },
+        '--user-agent "fetcher ☃": a value cannot hold "☃": only Latin-1 characters can be sent (percent-encode others, as %E2%98%83)',
+      ],
       [['--max-redirects', '-1'], { maxRedirects: -1 }, '--max-redirects must be a whole number from 0 to 1000, got -1'],
       [['--proxy', 'not a url'], { proxy: 'not a url' }, '--proxy "not a url" is not a proxy URL (such as http://proxy.example:3128)'],
     ] as const) {

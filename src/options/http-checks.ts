@@ -14,6 +14,18 @@ const OWN_HEADERS = ['host', 'range', 'if-range', 'if-modified-since', 'accept-e
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it matches
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
+/** What Node cannot put on the wire in a header, which it sends as Latin-1: it would fail every request instead. */
+const BEYOND_LATIN1 = /[\u{100}-\u{10ffff}]/u;
+
+/** Why a header's value cannot be sent, or nothing. */
+function unsendable(value: string): string | undefined {
+  if (CONTROL.test(value)) return 'a value cannot hold a control character or line break';
+  const beyond = BEYOND_LATIN1.exec(value)?.[0];
+  // A URL's way of sending any text: percent-encoded UTF-8.
+  if (beyond !== undefined) return `a value cannot hold ${JSON.stringify(beyond)}: only Latin-1 characters can be sent (percent-encode others, as ${encodeURIComponent(beyond)})`;
+  return undefined;
+}
+
 /** Headers as 'Name: value', one or a list of them: each checked, in order. */
 export const headerList: Check<[string, string][]> = (typed, option) => (Array.isArray(typed) ? typed : [typed]).map((one) => header(one, option));
 
@@ -25,13 +37,16 @@ function header(typed: unknown, option: string): [string, string] {
   const value = typed.slice(colon + 1).trim();
   if (!TOKEN.test(name)) throw new OptionError(option, `${JSON.stringify(typed)}: ${JSON.stringify(name)} is not a header name`);
   if (OWN_HEADERS.includes(name.toLowerCase())) throw new OptionError(option, `${JSON.stringify(typed)}: flags sets ${name} itself`);
-  if (CONTROL.test(value)) throw new OptionError(option, `${JSON.stringify(typed)}: a value cannot hold a control character or line break`);
+  const why = unsendable(value);
+  if (why !== undefined) throw new OptionError(option, `${JSON.stringify(typed)}: ${why}`);
   return [name, value];
 }
 
 /** Any text a header may hold. */
 export const headerText: Check<string> = (typed, option) => {
   if (typeof typed !== 'string' || typed.trim() === '' || CONTROL.test(typed)) throw new OptionError(option, `must be non-empty text on one line, got ${JSON.stringify(typed)}`);
+  const why = unsendable(typed);
+  if (why !== undefined) throw new OptionError(option, `${JSON.stringify(typed)}: ${why}`);
   return typed.trim();
 };
 
