@@ -178,6 +178,24 @@ describe('flags (the download command)', () => {
       assert.equal(files.length, okLines.length);
     }));
 
+  test('what follows -- is codes, never options: BR -- IN gets both, -- -x is no code (exit 2), and serve takes none', () =>
+    inTemp(async (folder) => {
+      const both = await runCli(['--server', 'local', '--json', '--dest', folder, 'BR', '--', 'IN']);
+      assert.equal(both.code, 0, both.stderr);
+      assert.deepEqual(
+        parseReport(both)
+          .results.map((result) => result.cc)
+          .sort(),
+        ['br', 'in'],
+      );
+      const dashed = await runCli(['--server', 'local', '--dest', folder, '--', '-x']);
+      assert.equal(dashed.code, 2);
+      assert.match(dashed.stderr, /^flags: invalid country code "-x"/);
+      const serve = await runCli(['serve', '--port', '0', '--', 'x']);
+      assert.equal(serve.code, 2);
+      assert.match(serve.stderr, /^flags: flags serve takes no arguments, got "x" after --\n/);
+    }));
+
   test('one file is counted in the singular', () =>
     inTemp(async (folder) => {
       const run = await runCli(['BR', '--server', 'local', '--sha256', '--dest', folder]);

@@ -28,6 +28,22 @@ function optionsGivenOnce(argv: Record<string, unknown>): true | string {
   return repeated ? givenMoreThanOnce(repeated[0], repeated[1] as unknown[]) : true;
 }
 
+/** The commands whose positional arguments are codes: the download (no command name), compare and enqueue. */
+const WITH_CODES = new Set([undefined, 'compare', 'enqueue']);
+
+/**
+ * What follows `--` is taken as typed, never as an option: codes, for a command that takes them
+ * (`flags -- -x` is a code that is no code, exit 2), and for any other a usage error, not ignored.
+ */
+function argumentsAfterDashes(argv: Record<string, unknown>): void {
+  const rest = ((argv['--'] as unknown[] | undefined) ?? []).map(String);
+  delete argv['--'];
+  if (rest.length === 0) return;
+  const command = (argv._ as unknown[])[0] as string | undefined;
+  if (!WITH_CODES.has(command)) throw new UsageError(`flags ${command} takes no arguments, got ${rest.map((arg) => JSON.stringify(arg)).join(' ')} after --`);
+  argv.codes = [...((argv.codes as string[] | undefined) ?? []), ...rest];
+}
+
 /** The help that covers what was typed: a command's own, else the download's (the default command). */
 function helpCommand(args: readonly string[]): string {
   const command = args.find((arg) => !arg.startsWith('-'));
@@ -50,7 +66,8 @@ try {
     .command(reportCommand)
     .strict()
     // Numbers arrive as typed, for the options' own checks: yargs would read `0x10` and `1e3` as numbers.
-    .parserConfiguration({ 'parse-numbers': false })
+    .parserConfiguration({ 'parse-numbers': false, 'populate--': true })
+    .middleware(argumentsAfterDashes, true)
     .check(optionsGivenOnce, true)
     // Wider lines are harder to read; a pipe gets 80 columns, not the 110 this once gave any width.
     .wrap(Math.min(110, terminalWidth()))
