@@ -196,6 +196,17 @@ describe('flags (the download command)', () => {
       assert.match(serve.stderr, /^flags: flags serve takes no arguments, got "x" after --\n/);
     }));
 
+  test('--timeline straight in a --dest not made yet: both made, exit 0; in a folder of it that nothing makes: exit 2, nothing made', () =>
+    inTemp(async (folder) => {
+      const run = await runCli(['BR', '--server', 'local', '--dest', join(folder, 'new'), '--timeline', join(folder, 'new', 'run.svg')]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual((await filesIn(join(folder, 'new'))).sort(), ['br.svg', 'run.svg']);
+      const deeper = await runCli(['BR', '--server', 'local', '--dest', join(folder, 'other'), '--timeline', join(folder, 'other', 'sub', 'run.svg')]);
+      assert.equal(deeper.code, 2);
+      assert.match(deeper.stderr, /--timeline .*run\.svg: cannot write to the folder .*sub: ENOENT/);
+      assert.deepEqual((await filesIn(folder)).sort(), ['new']);
+    }));
+
   test('one file is counted in the singular', () =>
     inTemp(async (folder) => {
       const run = await runCli(['BR', '--server', 'local', '--sha256', '--dest', folder]);

@@ -1,4 +1,5 @@
 import { realpath } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { prepareDestination, sweepStaleTempFiles, tempPrefixFor } from '../store/destination.js';
 import { openFlagSource } from '../input/flag-source.js';
@@ -83,12 +84,15 @@ async function runChecked(checked: CheckedDownload, signal: AbortSignal, onResul
   // The renderer is an optional package: missing, it is one error now, not one per flag once downloaded.
   if (checked.png !== undefined) checkInstalled(['@resvg/resvg-wasm'], RENDERING);
   const list = checked.input === undefined ? undefined : await readList(checked);
-  const timeline = checked.timeline === undefined ? undefined : await checkOutputFile('timeline', checked.timeline);
+  // A timeline straight in dest is checked once dest is there: dest is made when missing.
+  const inDest = checked.timeline !== undefined && dirname(resolve(checked.timeline)) === resolve(checked.dest);
+  const early = checked.timeline === undefined || inDest ? undefined : await checkOutputFile('timeline', checked.timeline);
   // The manifest's reader and the run's extra files load only when asked for: start-up never pays for them.
   const sums = checked.checksums === undefined ? undefined : await (await import('../store/checksums.js')).readChecksums(checked.checksums);
   // Real-pathed, so that a symlinked folder inside it can be told from one that leads out.
   const dest = await realpath(await prepareDestination(checked.dest));
   await sweepStaleTempFiles(dest);
+  const timeline = inDest ? await checkOutputFile('timeline', checked.timeline!) : early;
   const source = checked.source && (await openFlagSource(checked.source));
   try {
     const items = withChecksums(list ?? flagItems(checked.codes, source!.baseUrl, checked.ext), sums);
