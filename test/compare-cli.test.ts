@@ -58,6 +58,16 @@ describe('flags compare, end to end', () => {
     assert.deepEqual(await readdir(tempDir), [], 'every run folder is removed');
   });
 
+  it('--chart when no run counts: says so, writes none, exit 1', async () => {
+    const chart = join(tempDir, 'none.svg');
+    const { code, stderr } = await compare(['BR', '--server', 'error', '--error-rate', '1', '--latency', '0', '--threads', '1', '--repeat', '1', '--chart', chart], tempDir, {
+      COLUMNS: '200',
+    });
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, /No chart written to .*none\.svg: no config had a run that counts\./);
+    await assert.rejects(readFile(chart), { code: 'ENOENT' });
+  });
+
   it('prints the table with its reading, and draws the chart', async () => {
     const chart = join(tempDir, 'compare.svg');
     const { code, stdout, stderr } = await compare(

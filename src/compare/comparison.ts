@@ -120,7 +120,9 @@ export async function runComparison(options: CompareOptions, relay?: SignalRelay
     const rows = buildRows(configs, runs, { flags: count, latencyMs });
 
     let chartFailed = false;
-    if (chartFile !== undefined && rows.some((row) => row.medianMs !== null)) {
+    // A chart of no bar is no chart: said so, and the file is left as it was.
+    if (chartFile !== undefined && !rows.some((row) => row.medianMs !== null)) log(`No chart written to ${options.chart}: no config had a run that counts.`);
+    else if (chartFile !== undefined) {
       const fixedLatency = spec && 'embedded' in spec && spec.embedded.jitterMs === 0 ? spec.embedded.latencyMs : undefined;
       try {
         await writeWhole(chartFile, renderChart(compareChart(rows, compareChartTitle(count, noun, fixedLatency, png))), tempPrefixFor());
