@@ -283,6 +283,13 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           assert.match(retried.stdout, /^2 failed jobs put back/);
           const counts = await status(queue);
           assert.deepEqual([counts.failed, counts.waiting, counts.completed], [0, 2, 20]);
+          // Jobs waiting for a worker are not done yet: nothing interrupted them.
+          const waiting = await runCli(['report', '--queue', queue], wide);
+          assert.equal(waiting.code, 0, waiting.stderr);
+          assert.match(waiting.stdout, /\nNot done yet: 20 of 22 files finished, 2 waiting or under way\n$/);
+          assert.doesNotMatch(waiting.stdout, /Interrupted/);
+          const waitingJson = JSON.parse((await runCli(['report', '--queue', queue, '--json'])).stdout) as { pending: number; interrupted: boolean };
+          assert.deepEqual([waitingJson.pending, waitingJson.interrupted], [2, false]);
 
           // --allow-missing travels with the queue: the 404 is a completed job, not found.
           const allowing = `${redis.url}/allowing`;

@@ -79,6 +79,9 @@ export function formatReport(report: RunReport, noun: ItemNoun = 'flag', allowMi
     const cut = cutShort > 0 ? `, ${cutShort} cut short` : '';
     lines.push(`Interrupted: ${finished} of ${report.requested} ${noun}s finished${cut}, ${report.requested - report.results.length} not attempted`);
   }
+  // A queue's report: its jobs still to do are no one's interruption.
+  const pending = (report as { pending?: number }).pending ?? 0;
+  if (pending > 0) lines.push(`Not done yet: ${report.results.length} of ${report.requested} ${noun}s finished, ${pending} waiting or under way`);
   return lines.join('\n');
 }
 

@@ -21,6 +21,8 @@ export interface QueueStatus {
 export interface QueueReport extends RunReport {
   items: ItemNoun;
   results: QueueResult[];
+  /** Jobs not done yet: waiting, delayed or in a worker's hands. Nothing interrupts a queue: `interrupted` is false. */
+  pending: number;
 }
 
 /** Jobs read from Redis in one request, for the report. */
@@ -39,7 +41,7 @@ export async function queueStatus(options: { queue?: string } = {}): Promise<Que
 /**
  * The report of a local run, over the queue's completed and failed jobs: each result is its job's
  * (with the host that did it); the time is from the first job's start to the last one's end. Jobs
- * not yet done make it an interrupted run's report.
+ * not yet done are counted as `pending`.
  */
 export async function queueReport(options: { queue?: string } = {}): Promise<QueueReport> {
   const address = parseQueueAddress(options.queue);
@@ -94,8 +96,9 @@ export async function queueReport(options: { queue?: string } = {}): Promise<Que
       processStart: Number.isFinite(first) ? first : 0,
       workers: [],
       peakRssBytes: 0,
-      interrupted: results.length < total,
+      interrupted: false,
       results,
+      pending: total - results.length,
     };
   });
 }
