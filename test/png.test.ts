@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
+import { cliPath, filesIn, inTemp, parseReport, runCli, sourceFlag, withServer } from './helpers/fixtures.js';
 import { pngSize } from './helpers/png.js';
 
 describe('--png: a CPU stage per flag', () => {
@@ -107,5 +108,29 @@ describe('--png: a CPU stage per flag', () => {
         assert.match(run.stderr, message, args.join(' '));
       }
       assert.deepEqual(await filesIn(folder), [], 'no destination was created');
+    }));
+
+  test('under an address-space limit (prlimit --as), a render fails by name, in every mode, and NODE_OPTIONS=--disable-wasm-trap-handler lets it run', () =>
+    inTemp(async (folder) => {
+      const limited = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn('prlimit', ['--as=4000000000', '--', process.execPath, cliPath, ...args], { env: { ...process.env, COLUMNS: '1000', ...env } });
+          let stdout = '';
+          let stderr = '';
+          child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+          child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+          child.on('close', (code) => resolve({ code, stdout, stderr }));
+        });
+      for (const mode of ['async', 'threads']) {
+        const run = await limited(['BR', 'IN', '--server', 'local', '--mode', mode, '--png', '64', '--dest', join(folder, mode)]);
+        assert.equal(run.code, 1, `${mode}: ${run.stderr}`);
+        assert.match(run.stdout, /BR {2}render failed: no address space for the renderer's memory .*NODE_OPTIONS=--disable-wasm-trap-handler\)/, mode);
+        assert.doesNotMatch(run.stderr, /\n\s+at /, `${mode}: no stack trace`);
+      }
+      const allowed = await limited(['BR', '--server', 'local', '--mode', 'async', '--png', '64', '--dest', join(folder, 'allowed')], {
+        NODE_OPTIONS: '--disable-wasm-trap-handler',
+      });
+      assert.equal(allowed.code, 0, allowed.stderr);
+      assert.deepEqual((await filesIn(join(folder, 'allowed'))).sort(), ['br.png', 'br.svg']);
     }));
 });

@@ -133,5 +133,12 @@ function renderError(error: unknown, timeoutMs: number, maxPixels: number): Erro
     const capMiB = Math.round(renderMemoryCap(maxPixels) / 1024 ** 2);
     return new Error(`render failed: the renderer stopped (${(error as Error).message}), most likely out of its ${capMiB} MiB of memory`, { cause: error });
   }
+  // A renderer's memory reserves some 10 GB of address space (V8's guard regions): ulimit -v or prlimit --as can refuse it.
+  if (error instanceof RangeError && /Cannot allocate Wasm memory/.test(error.message)) {
+    return new Error(
+      "render failed: no address space for the renderer's memory (each reserves some 10 GB of virtual memory; under a limit such as ulimit -v, run flags with NODE_OPTIONS=--disable-wasm-trap-handler)",
+      { cause: error },
+    );
+  }
   return new Error(`render failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

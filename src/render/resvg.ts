@@ -54,8 +54,14 @@ export function loadRenderer(capBytes: number): Promise<ResvgClass> {
   return current;
 }
 
-/** The glue's file, compiled once per thread, as a function of CommonJS's `module` and `exports`. */
-type GlueFactory = (module: { exports: object }, exports: object) => void;
+/**
+ * The glue's file, compiled once per thread, as a function of CommonJS's `module` and `exports`,
+ * and of `Request`, `Response` and `fetch`, given as undefined: handed a compiled module, it needs
+ * none of them, yet its checks for them (`instanceof Request`) would load Node's fetch, undici, and
+ * with it undici's own WebAssembly HTTP parser, whose instance a tight address-space limit fails
+ * outside of any render (an unhandled rejection that ended the process).
+ */
+type GlueFactory = (module: { exports: object }, exports: object, Request: undefined, Response: undefined, fetch: undefined) => void;
 let glueFactory: GlueFactory | undefined;
 
 /**
@@ -68,10 +74,10 @@ let glueFactory: GlueFactory | undefined;
 function freshGlue(): ResvgWasm {
   if (glueFactory === undefined) {
     const file = require.resolve('@resvg/resvg-wasm');
-    glueFactory = compileFunction(readFileSync(file, 'utf8'), ['module', 'exports'], { filename: file }) as unknown as GlueFactory;
+    glueFactory = compileFunction(readFileSync(file, 'utf8'), ['module', 'exports', 'Request', 'Response', 'fetch'], { filename: file }) as unknown as GlueFactory;
   }
   const module = { exports: {} };
-  glueFactory(module, module.exports);
+  glueFactory(module, module.exports, undefined, undefined, undefined);
   return module.exports as ResvgWasm;
 }
 
