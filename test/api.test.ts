@@ -223,6 +223,13 @@ describe('the API', () => {
         assert.equal(report.ok, 2);
         assert.deepEqual((await filesIn(folder)).sort(), ['br.svg', 'france.svg']);
         assert.deepEqual(server.requests.map((request) => request.path).sort(), ['/flags/br/br.svg', '/flags/fr/fr.svg']);
+        // Its problems name no file: not even standard input's '-', which it is not.
+        await assert.rejects(download({ input: ['ftp://x/y'], dest: join(folder, 'bad') }).report, (error: Error) => {
+          assert.ok(error instanceof OptionError);
+          assert.equal(error.message, 'input: 1 problem, nothing downloaded:\n  line 1: "ftp://x/y": the scheme ftp: is not http or https');
+          return true;
+        });
+        await assert.rejects(download({ input: [''], dest: join(folder, 'bad') }).report, { message: 'input: no URL in it' });
       });
     } finally {
       await server.close();

@@ -24,6 +24,8 @@ export interface ListOptions {
   sums?: boolean;
   /** `--continue`: an item's `.part` and `.part.json` lie beside it, which no other item may write. */
   parts?: boolean;
+  /** The lines came as they are (the library's array in `stdin`): messages name no file, not even `-`. */
+  given?: boolean;
 }
 
 /** How many problems a usage error lists; the rest are counted. */
@@ -37,8 +39,9 @@ const SHOWN = 10;
  * checked even with `limit`, so that a trial run with a limit reports what the full run would.
  * Returns the items in list order.
  */
-export async function readUrlList(list: string, { layout, limit, stdin, sums = false, parts = false }: ListOptions): Promise<ListItem[]> {
+export async function readUrlList(list: string, { layout, limit, stdin, sums = false, parts = false, given = false }: ListOptions): Promise<ListItem[]> {
   const check = new ListCheck(layout, sums, parts);
+  const refusal = (problem: string) => new OptionError('input', (name) => `${name('input')}${given ? '' : ` ${list}`}: ${problem}`);
   let number = 0;
   try {
     // process.stdin is opened only when read: merely touching it sets up a handle.
@@ -46,14 +49,14 @@ export async function readUrlList(list: string, { layout, limit, stdin, sums = f
       for (const line of lines) check.add(line, ++number);
     }
   } catch (error) {
-    throw new OptionError('input', `${list}: cannot read it (${errorCode(error)})`);
+    throw refusal(`cannot read it (${errorCode(error)})`);
   }
   if (check.problemCount > 0) {
     const more = check.problemCount - check.shown.length;
     const lines = [...check.shown, ...(more > 0 ? [`and ${more} more`] : [])];
-    throw new OptionError('input', `${list}: ${check.problemCount} ${check.problemCount === 1 ? 'problem' : 'problems'}, nothing downloaded:\n  ${lines.join('\n  ')}`);
+    throw refusal(`${check.problemCount} ${check.problemCount === 1 ? 'problem' : 'problems'}, nothing downloaded:\n  ${lines.join('\n  ')}`);
   }
-  if (check.items.length === 0) throw new OptionError('input', `${list}: no URL in it`);
+  if (check.items.length === 0) throw refusal('no URL in it');
   return limit === undefined ? check.items : check.items.slice(0, limit);
 }
 
