@@ -336,6 +336,14 @@ describe('the noise of a run', () => {
     );
   });
 
+  it('a time within 5% of the baseline is about as fast as it, not "1.0× slower"', () => {
+    const sequential: RunConfig = { mode: 'sequential', threads: 0, concurrency: 1, partition: 'dynamic' };
+    const rows = buildRows([sequential, threads(1), threads(2)], three([470, 470, 480], [570, 570, 580], [480, 480, 490]), { flags: 20 });
+    const text = readRows(rows, baselineOf(rows)).join('\n');
+    assert.match(text, /2 threads took 0\.48 s, about as fast as sequential\./, text);
+    assert.doesNotMatch(text, /1\.0×/, text);
+  });
+
   it('partitions whose ranges overlap are within the noise, not "the split decides"', () => {
     const chunks: RunConfig = { ...threads(2), partition: 'chunks' };
     const rows = buildRows([threads(2), chunks], three([1000, 1100, 1300], [1050, 1200, 1250]), { flags: 20 });

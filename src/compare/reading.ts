@@ -140,14 +140,20 @@ function threadLadder(rows: readonly Timed[]): Timed[] {
   return threads.filter((row) => row.partition === partition).sort((a, b) => a.threads - b.threads);
 }
 
+/** `2.1× faster than`, `1.5× slower than`; within 5% of even, where either would read `1.0×`, `about as fast as`. */
+function comparedWith(speedup: number): string {
+  if (Math.abs(speedup - 1) < 0.05) return 'about as fast as';
+  return speedup > 1 ? `${times(speedup)} faster than` : `${times(1 / speedup)} slower than`;
+}
+
 function gainSentence(ladder: readonly Timed[], baseline: Baseline): string | undefined {
   if (ladder.length === 0) return undefined;
   const best = Math.min(...ladder.map((row) => row.medianMs));
   const knee = ladder.find((row) => row.medianMs <= best * NOT_WORTH)!;
   const top = ladder.at(-1)!;
   const speedup = knee.speedup ?? 1;
-  const faster = speedup >= 1 ? `${times(speedup)} faster` : `${times(1 / speedup)} slower`;
-  const versus = baseline && knee.speedup !== null && baseline.row !== knee ? `, ${faster} than ${baseline.label}` : '';
+  const faster = comparedWith(speedup);
+  const versus = baseline && knee.speedup !== null && baseline.row !== knee ? `, ${faster} ${baseline.label}` : '';
   if (ladder.length === 1) return `${threadCount(knee)} took ${seconds(knee.medianMs)}${versus}.`;
   if (knee === top) {
     const below = ladder.at(-2)!;
@@ -199,7 +205,7 @@ function asyncSentence(pairs: readonly Pair[]): string | undefined {
     return `At ${plural(async.inFlight, 'request')} in flight the main thread's event loop alone (async, ${range(async)}) and ${threadCount(threads)} (${range(threads)}) were ${NOISE}${memory}.`;
   }
   const ratio = threads.medianMs / async.medianMs;
-  const faster = ratio >= 1 ? `${times(ratio)} faster than` : `${times(1 / ratio)} slower than`;
+  const faster = comparedWith(ratio);
   return `At ${plural(async.inFlight, 'request')} in flight the main thread's event loop alone (async) was ${faster} ${threadCount(threads)} (${seconds(async.medianMs)} against ${seconds(threads.medianMs)})${memory.replace(',', '')}.`;
 }
 
