@@ -28,7 +28,11 @@ export const enqueueSchema = {
   input: { ...downloadSchema.input, describe: 'Enqueue the files of this URL list (- reads standard input), checked whole first' },
   layout: { ...downloadSchema.layout, describe: 'With --input: flat or tree, as for a local run' },
   allowMissing: { ...downloadSchema.allowMissing, describe: 'With --input: a URL that answers 404 is a completed job, not found, instead of a failed one (HTTP 404 Not Found)' },
-  ...pick(downloadSchema, 'server', 'latency', 'jitter', 'errorRate', 'seed', 'ext', 'timeout', 'maxSize', 'retries', 'retryDelay', 'update', 'skipExisting', 'ca', 'insecure'),
+  server: {
+    ...downloadSchema.server,
+    describe: 'The base URL of a server with {URL}/{cc}/{cc}.{ext} that every worker can reach: an embedded profile would end with this command [not with --input]',
+  },
+  ...pick(downloadSchema, 'ext', 'timeout', 'maxSize', 'retries', 'retryDelay', 'update', 'skipExisting', 'ca', 'insecure'),
   ...pick(downloadSchema, 'png', 'maxPixels', 'renderTimeout'),
   continue: { ...downloadSchema.continue, describe: 'Keep the bytes of a broken transfer in {file}.part and resume it' },
   sha256: { ...downloadSchema.sha256, describe: 'Hash each file as it streams (the digest is in each job’s result)' },
@@ -67,7 +71,7 @@ export const workSchema = {
   /** Worker threads in the pool (default 20). */
   threads: { ...downloadSchema.threads, describe: `Worker threads [number] [default: ${DEFAULT_THREADS}]` },
   /** Requests in flight per thread (default 1): the worker holds `threads × concurrency` jobs at once. */
-  concurrency: downloadSchema.concurrency,
+  concurrency: { ...downloadSchema.concurrency, describe: 'Jobs in hand per worker thread: the worker holds threads × concurrency at once [number]' },
   /** Stop once the queue has no job waiting, delayed or active on any worker. */
   exitWhenDrained: option({
     type: 'boolean',
