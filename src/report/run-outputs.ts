@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { access } from 'node:fs/promises';
-import { OptionError } from '../errors.js';
-import { formatChecksums, readChecksums } from '../store/checksums.js';
+import { readFile } from 'node:fs/promises';
+import { formatChecksums, parseChecksums } from '../store/checksums.js';
 import { SUMS_FILE } from '../store/reserved-names.js';
 import type { ItemNoun } from '../input/items.js';
 import { writeWhole } from './output-file.js';
@@ -48,22 +47,18 @@ export async function writeSums(report: RunReport, dest: string, tempPrefix: str
   }
 }
 
-/** The digests of the manifest already in dest; none when there is none, or it is empty. */
+/** The digests of the manifest already in dest; none when there is none. */
 async function earlierSums(path: string): Promise<Map<string, string>> {
+  let text: string;
   try {
-    await access(path);
-  } catch {
-    return new Map();
-  }
-  try {
-    return await readChecksums(path);
+    text = await readFile(path, 'utf8');
   } catch (error) {
-    if (error instanceof OptionError && / no checksum in it$/.test(error.message)) return new Map();
-    // readChecksums words its problems for --checksums: its first bad line is what matters here.
-    const message = (error as Error).message;
-    const problem = /line \d+: [^\n]*/.exec(message)?.[0] ?? message.replace(/^.*?: /s, '');
-    throw new Error(`it holds what is not a manifest, left as it is (${problem})`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw error;
   }
+  const { sums, problems } = parseChecksums(text);
+  if (problems.length > 0) throw new Error(`it holds what is not a manifest, left as it is (${problems[0]})`);
+  return sums;
 }
 
 /** `timeline`: loaded only when asked for, so that a run without it does not pay for it. */

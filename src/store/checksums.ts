@@ -24,6 +24,20 @@ export async function readChecksums(path: string): Promise<Map<string, string>> 
   } catch (error) {
     throw new OptionError('checksums', `${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+  const { sums, problems } = parseChecksums(text);
+  if (problems.length > 0) {
+    const more = problems.length > 10 ? `\n  and ${problems.length - 10} more` : '';
+    throw new OptionError(
+      'checksums',
+      `${path}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing downloaded:\n  ${problems.slice(0, 10).join('\n  ')}${more}`,
+    );
+  }
+  if (sums.size === 0) throw new OptionError('checksums', `${path}: no checksum in it`);
+  return sums;
+}
+
+/** A manifest's digests by name, and what is wrong with its lines (none: it is one). */
+export function parseChecksums(text: string): { sums: Map<string, string>; problems: string[] } {
   const sums = new Map<string, string>();
   const problems: string[] = [];
   for (const [index, line] of text.split(/\r?\n/).entries()) {
@@ -39,15 +53,7 @@ export async function readChecksums(path: string): Promise<Map<string, string>> 
     if (earlier !== undefined && earlier !== hex.toLowerCase()) problems.push(`line ${index + 1}: a second, different sum for ${file}`);
     else sums.set(file, hex.toLowerCase());
   }
-  if (problems.length > 0) {
-    const more = problems.length > 10 ? `\n  and ${problems.length - 10} more` : '';
-    throw new OptionError(
-      'checksums',
-      `${path}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}, nothing downloaded:\n  ${problems.slice(0, 10).join('\n  ')}${more}`,
-    );
-  }
-  if (sums.size === 0) throw new OptionError('checksums', `${path}: no checksum in it`);
-  return sums;
+  return { sums, problems };
 }
 
 /** The manifest's text, sorted by name, one `HEX  NAME` line per file, that `sha256sum -c` checks. */
