@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { startFlagServer, type FlagServer } from '../src/server/flag-server.js';
 import { serverOptions } from '../src/server/server-options.js';
 import { planAnswer, type Fault } from '../src/server/fault-plan.js';
-import { listTreeUrls } from '../src/server/tree.js';
+import { listTreeUrls, openTree } from '../src/server/tree.js';
 import { cliPath, tempFolder, testTls } from './helpers/fixtures.js';
 
 const MB = 1024 * 1024;
@@ -214,6 +214,21 @@ test('flags serve --list keeps serving when the reader of its list has gone', as
   } finally {
     child.kill('SIGTERM');
   }
+});
+
+describe('a tree with nothing to serve', () => {
+  test('is refused naming what is not served: a dotfile and a name with a backslash are all there is', async () => {
+    const dir = await tempFolder();
+    try {
+      await writeFile(join(dir.path, '.env'), 'SECRET=1\n');
+      await writeFile(join(dir.path, 'back\\slash.txt'), 'text\n');
+      await assert.rejects(openTree(dir.path), {
+        message: `no files to serve in ${dir.path} (not served: dotfiles, FIFOs, symlinks that lead out of it, names with a backslash, a control character or bytes that are not UTF-8)`,
+      });
+    } finally {
+      await dir.remove();
+    }
+  });
 });
 
 describe('a tree served in this process', () => {

@@ -18,7 +18,11 @@ export async function openTree(dir: string): Promise<FileSource> {
   } catch (error) {
     throw new ServerStartError(`cannot read folder ${dir}: ${(error as Error).message}`, 'dir');
   }
-  if (paths.length === 0) throw new ServerStartError(`no files to serve in ${dir} (dotfiles are not served)`, 'dir');
+  if (paths.length === 0)
+    throw new ServerStartError(
+      `no files to serve in ${dir} (not served: dotfiles, FIFOs, symlinks that lead out of it, names with a backslash, a control character or bytes that are not UTF-8)`,
+      'dir',
+    );
   return { paths, open: (segments) => openFile(root, segments) };
 }
 
