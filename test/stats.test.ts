@@ -95,6 +95,14 @@ describe('thread counts (countList)', () => {
   }
 });
 
+describe('a thread list given as an array (the library)', () => {
+  it('quotes a bad number as the number it is, and text as text', () => {
+    assert.throws(() => countList([1, 0], 'threads'), { option: 'threads', message: 'threads: 0 is not a positive whole number' });
+    assert.throws(() => countList([1.5], 'threads'), { message: 'threads: 1.5 is not a positive whole number' });
+    assert.throws(() => countList(['2', 'x'], 'threads'), { message: 'threads: "x" is not a positive whole number' });
+  });
+});
+
 describe('defaultLadder', () => {
   it('is just 1 for one flag', () => {
     assert.deepEqual(defaultLadder(1), [1]);

@@ -92,14 +92,15 @@ export function choiceList<T extends string>(choices: readonly T[]): Check<T[]> 
 
 /** A comma list of whole numbers from 1 (or an array of them), repeats dropped, order kept: `1,2,4`. */
 export const countList: Check<number[]> = (value, option) => {
-  const items = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value.map(String) : undefined;
+  const items: unknown[] | undefined = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
   if (items === undefined) throw new OptionError(option, `must be a comma list or an array of whole numbers, got ${shown(value)}`);
   const counts: number[] = [];
   for (const raw of items) {
-    const item = raw.trim();
+    const item = String(raw).trim();
     const count = Number(item);
     if (!/^\d+$/.test(item) || !Number.isSafeInteger(count) || count < 1) {
-      throw new OptionError(option, (name) => `${name(option)}: ${JSON.stringify(item)} is not a positive whole number`);
+      // Quoted as given: text typed in a list, or the library's number as the number it is.
+      throw new OptionError(option, (name) => `${name(option)}: ${typeof raw === 'string' ? JSON.stringify(item) : shown(raw)} is not a positive whole number`);
     }
     if (!counts.includes(count)) counts.push(count);
   }
