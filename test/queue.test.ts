@@ -145,6 +145,10 @@ describe('the queue (a real Redis on loopback)', { skip: redisMissing }, () => {
           const watched = await runCli(['status', '--watch', '--queue', queue]);
           assert.equal(watched.code, 0, watched.stderr);
           assert.match(watched.stdout, /^\[=+\] 2,000 of 2,000 done \(2,000 completed, 0 failed\) \| 0 active, 0 waiting$/m);
+          // A queue of no job is not "all done": its name may be wrong.
+          const empty = await runCli(['status', '--queue', `${redis.url}/no-such-queue`]);
+          assert.equal(empty.code, 0, empty.stderr);
+          assert.match(empty.stdout, /\nno job in this queue: nothing was enqueued here \(is the name right\?\)\n$/);
         }),
       ),
     ));

@@ -33,13 +33,15 @@ type StatusArgs = ArgumentsCamelCase<{ queue?: string; watch?: boolean; json?: b
  * and where even its narrowest would not fit, the counts go alone.
  */
 export function formatStatus(status: QueueStatus, width: number): string {
+  // Not "all done": a misspelled name is a queue with no job too.
+  if (status.total === 0) return 'no job in this queue: nothing was enqueued here (is the name right?)';
   const done = status.completed + status.failed;
   const n = grouped;
   const delayed = status.delayed > 0 ? `, ${n(status.delayed)} delayed` : '';
   const counts = `${n(done)} of ${n(status.total)} done (${n(status.completed)} completed, ${n(status.failed)} failed) | ${n(status.active)} active, ${n(status.waiting)} waiting${delayed}`;
   const bar = Math.min(BAR_WIDTH, width - counts.length - '[] '.length);
   if (bar < NARROWEST_BAR) return counts;
-  const filled = status.total === 0 ? bar : Math.round((done / status.total) * bar);
+  const filled = Math.round((done / status.total) * bar);
   return `[${'='.repeat(filled)}${' '.repeat(bar - filled)}] ${counts}`;
 }
 
