@@ -6,7 +6,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseQueueAddress } from '../src/queue/address.js';
-import { loadBullmq } from '../src/queue/connection.js';
+import { loadBullmq, reason } from '../src/queue/connection.js';
 import type { QueueReport } from '../src/queue/status.js';
 import type { EnqueueSummary } from '../src/queue/enqueue.js';
 import type { QueueStatus } from '../src/queue/status.js';
@@ -398,6 +398,14 @@ describe('the queue when Redis goes away', { skip: redisMissing }, () => {
         ),
       { persist: true },
     ));
+});
+
+describe('why the queue failed, in words', () => {
+  test('a system code as it is, a numeric code not: the message then', () => {
+    assert.equal(reason(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' })), 'ECONNREFUSED');
+    assert.equal(reason(Object.assign(new Error('Connection is closed.'), { code: -1 })), 'Connection is closed.');
+    assert.equal(reason('gone'), 'gone');
+  });
 });
 
 describe('the queue commands without a queue', () => {

@@ -53,7 +53,9 @@ export const lastingConnection = (address: QueueAddress) => ({ url: address.redi
  * Redis (an HTTP server on the port, say) makes ioredis's parser ask for a bug report: it is said instead.
  */
 export const reason = (error: unknown) => {
-  const words = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+  // A system error's code says it best (ECONNREFUSED); a numeric one (-1, after a reconnect) says nothing.
+  const code: unknown = (error as NodeJS.ErrnoException | null)?.code;
+  const words = typeof code === 'string' && code !== '' ? code : error instanceof Error && error.message !== '' ? error.message : String(error);
   const unknownType = /^Unknown RESP type (\d+)/.exec(words);
   if (unknownType === null) return words;
   const answer = JSON.stringify(String.fromCharCode(Number(unknownType[1])));
