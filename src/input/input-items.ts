@@ -30,12 +30,12 @@ export function checkListOnlyOptions({ layout, allowMissing }: { layout: Layout;
 
 /**
  * `--input`: the list's items, every line checked (an OptionError lists the bad ones), for the
- * download and compare commands alike, after `checkInputOptions`. `given`: the lines of a list given
- * as an array (the library's), read instead of `input`.
+ * download and compare commands alike, after `checkInputOptions`. `lines`: a list given as an array (the
+ * library's), read instead of `input`, which its messages then do not name.
  */
-export async function readInputItems(input: string, argv: InputArgs, given?: Readable): Promise<Item[]> {
+export async function readInputItems(input: string, argv: InputArgs, lines?: Readable): Promise<Item[]> {
   checkInputOptions(argv);
   // The list reader loads only for a list: a flags run, --help and --version never pay for it.
   const { readUrlList } = await import('./url-list.js');
-  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin: given, given: given !== undefined, sums: argv.sha256, parts: argv.continue });
+  return readUrlList(input, { layout: argv.layout, limit: argv.limit, stdin: lines, given: lines !== undefined, sums: argv.sha256, parts: argv.continue });
 }
